@@ -13,7 +13,7 @@
 
 static int usage(void)
 {
-    fputs("usage: xensim-host create DIR | debug-keys KEYS | dmesg | domains\n", stderr);
+    fputs("usage: xensim-host create DIR | mkdomain NAME | debug-keys KEYS | dmesg | domains\n", stderr);
     return 2;
 }
 
@@ -34,6 +34,20 @@ int main(int argc, char **argv)
     if (hv_attach() < 0) {
         fprintf(stderr, "xensim-host: no host (XENSIM_DIR): %s\n", strerror(errno));
         return 1;
+    }
+    if (strcmp(cmd, "mkdomain") == 0 && argc == 3) {
+        /* A bare domain with a console page (grant ref 0) and an unbound
+         * port for dom0: enough for ABI and backend tests without a
+         * guest behind it. Prints "DOMID GFN PORT". */
+        int domid = hv_domain_create(argv[2], 0);
+        int page = domid < 0 ? -1 : hv_page_alloc((uint32_t)domid);
+        int port = page < 0 ? -1 : hv_evtchn_alloc_unbound((uint32_t)domid, 0, -1);
+        if (port < 0 || hv_grant_set((uint32_t)domid, 0, page) < 0) {
+            fprintf(stderr, "xensim-host: mkdomain: %s\n", strerror(errno));
+            return 1;
+        }
+        printf("%d %llu %d\n", domid, (unsigned long long)hv_page_gfn(page), port);
+        return 0;
     }
     if (strcmp(cmd, "debug-keys") == 0 && argc == 3)
         return hv_debug_keys(argv[2]) < 0;

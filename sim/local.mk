@@ -73,3 +73,21 @@ sim/xensim: $(srcdir)/sim/xensim.in Makefile
 noinst_PROGRAMS += sim/xensim-host
 sim_xensim_host_SOURCES = sim/hostctl.c
 sim_xensim_host_LDADD = sim/libhv.a -lpthread
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-hv
+TESTS += tests/unit/test-hv
+tests_unit_test_hv_SOURCES = tests/unit/test-hv.c
+tests_unit_test_hv_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_hv_LDADD = sim/libhv.a -lpthread $(CMOCKA_LIBS)
+endif
+
+# ABI test: built against the REAL libraries, run on the drop-in ones.
+check_PROGRAMS += tests/abi/abi-check
+tests_abi_abi_check_SOURCES = tests/abi/abi-check.c
+tests_abi_abi_check_CFLAGS = $(AM_CFLAGS) $(XENCTRL_CFLAGS) $(XENEVTCHN_CFLAGS) \
+	$(XENGNTTAB_CFLAGS) $(XENFOREIGNMEMORY_CFLAGS)
+tests_abi_abi_check_LDADD = $(XENCTRL_LIBS) $(XENEVTCHN_LIBS) $(XENGNTTAB_LIBS) \
+	$(XENFOREIGNMEMORY_LIBS)
+TESTS += tests/abi/abi.sh
+EXTRA_DIST += tests/abi/abi.sh

@@ -1,0 +1,19 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Install the Debian 12 packages xcmux needs to build, test and demo.
+# Idempotent: skips apt when everything is already there.
+set -eu
+PKGS="build-essential autoconf automake pkg-config git ca-certificates
+ libxen-dev xen-utils-4.17 xenstore-utils libevent-dev libinih-dev
+ libcmocka-dev libsystemd-dev util-linux procps psmisc python3"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    [ "$(id -u)" -eq 0 ] || { echo "deps.sh: run as root to install:$missing" >&2; exit 1; }
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi

@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The test command: install what is needed, build, run every test
+# (`make check`), check the distribution tarball (`make distcheck`), and
+# end with one summary line: "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh || exit 1
+bash scripts/build.sh || exit 1
+
+make -j"$(nproc)" check >make-check.out 2>&1
+rc=$?
+# Show each test's own output on failure, the per-test summary always.
+grep -E '^(PASS|FAIL|XFAIL|XPASS|SKIP|ERROR):' make-check.out || true
+if [ $rc -ne 0 ]; then
+    for f in $(grep -lE '^:test-result: (FAIL|ERROR)' $(find . -name '*.trs') 2>/dev/null); do
+        echo "===== ${f%.trs}.log"; tail -n 60 "${f%.trs}.log"
+    done
+fi
+pass=$(grep -hE '^:test-result: PASS' $(find . -name '*.trs') 2>/dev/null | wc -l)
+fail=$(grep -hE '^:test-result: (FAIL|ERROR|XPASS)' $(find . -name '*.trs') 2>/dev/null | wc -l)
+skip=$(grep -hE '^:test-result: SKIP' $(find . -name '*.trs') 2>/dev/null | wc -l)
+
+if [ "${XCMUX_SKIP_DISTCHECK:-0}" != 1 ]; then
+    if make -j"$(nproc)" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >make-distcheck.out 2>&1; then
+        pass=$((pass + 1)); echo "PASS: make distcheck"
+    else
+        fail=$((fail + 1)); echo "FAIL: make distcheck"; tail -n 40 make-distcheck.out
+    fi
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ] && [ $rc -eq 0 ]
