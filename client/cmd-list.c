@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cmd-list.c - `xcmux list [--json]`: one line (or JSON object) per
+ * console.  Entries are collected first so the table can size its
+ * columns; the daemon bounds nothing about their number, so growth is
+ * capped at MAX_ENTRIES to keep a hostile daemon from exhausting memory.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/args.h"
+#include "client/client.h"
+#include "client/conn.h"
+#include "client/text.h"
+
+#define MAX_ENTRIES 1000000
+
+static void print_json(const struct xp_list_entry *e, size_t n)
+{
+	printf("[");
+	for (size_t i = 0; i < n; i++) {
+		printf("%s\n  {\"domid\": %" PRIu32 ", \"console\": %" PRIu32 ", \"name\": ",
+		       i ? "," : "", e[i].domid, e[i].console);
+		xc_json_string(stdout, e[i].name);
+		printf(", \"state\": \"%s\", \"sessions\": %" PRIu32
+		       ", \"writer\": %s, \"rate_limited\": %s"
+		       ", \"bytes_out\": %" PRIu64 ", \"dropped_guest\": %" PRIu64
+		       ", \"dropped_client\": %" PRIu64 ", \"log_bytes\": %" PRIu64
+		       ", \"tty\": ",
+		       xp_state_name(e[i].state), e[i].sessions,
+		       e[i].flags & XP_LIST_F_WRITER ? "true" : "false",
+		       e[i].flags & XP_LIST_F_RATE_LIMITED ? "true" : "false",
+		       e[i].bytes_out, e[i].dropped_guest, e[i].dropped_client,
+		       e[i].log_bytes);
+		if (e[i].tty[0])
+			xc_json_string(stdout, e[i].tty);
+		else
+			printf("null");
+		printf("}");
+	}
+	printf("%s]\n", n ? "\n" : "");
+}
+
+static void print_table(const struct xp_list_entry *e, size_t n)
+{
+	char name[XP_MAX_DOMAIN_NAME * 4 + 1], tty[XP_MAX_TTY_PATH * 4 + 1];
+	int w = 4;
+	for (size_t i = 0; i < n; i++) {
+		xc_sanitize(name, sizeof(name), e[i].name, NULL);
+		int len = (int)strlen(name);
+		if (len > w)
+			w = len;
+	}
+	printf("%5s %3s %-*s %-10s %4s %6s %12s %10s %s\n", "ID", "CON", w, "NAME",
+	       "STATE", "SESS", "WRITER", "BYTES", "DROPPED", "TTY");
+	for (size_t i = 0; i < n; i++) {
+		char state[24];
+		xc_sanitize(name, sizeof(name), e[i].name, NULL);
+		xc_sanitize(tty, sizeof(tty), e[i].tty, NULL);
+		/* The rate limit is a transient condition of a running console:
+		 * shown as a suffix rather than a column scripts must parse. */
+		snprintf(state, sizeof(state), "%s%s", xp_state_name(e[i].state),
+			 e[i].flags & XP_LIST_F_RATE_LIMITED ? ",limited" : "");
+		printf("%5" PRIu32 " %3" PRIu32 " %-*s %-10s %4" PRIu32 " %6s %12" PRIu64
+		       " %10" PRIu64 " %s\n", e[i].domid, e[i].console, w, name, state,
+		       e[i].sessions, e[i].flags & XP_LIST_F_WRITER ? "yes" : "no",
+		       e[i].bytes_out, e[i].dropped_guest + e[i].dropped_client,
+		       tty[0] ? tty : "-");
+	}
+}
+
+int cmd_list(const struct xc_global *g, int argc, char **argv)
+{
+	struct xc_args a;
+	int rc = xc_parse_args("list", argc, argv, XC_OPT_JSON, 0, &a);
+	if (rc)
+		return rc == XC_ARGS_HELP ? XC_EXIT_OK : rc;
+
+	struct xc_conn c;
+	struct xp_msg *m = malloc(sizeof(*m));
+	struct xp_list_entry *entries = NULL;
+	size_t n = 0, cap = 0;
+	if (!m)
+		return XC_EXIT_FAIL;
+	rc = xc_conn_open(&c, xc_socket_path(g->socket_path));
+	if (rc)
+		goto out;
+	m->type = XP_T_LIST;
+	rc = xc_conn_send(&c, m);
+	while (rc == XC_EXIT_OK) {
+		rc = xc_conn_recv(&c, m);
+		if (rc)
+			break;
+		if (m->type == XP_T_ERROR) {
+			rc = xc_report_error(&m->u.error, "list", NULL);
+			break;
+		}
+		if (m->type == XP_T_END)
+			break;
+		if (m->type != XP_T_LIST_ENTRY)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct xp_list_entry *ne;
+			if (ncap > MAX_ENTRIES ||
+			    !(ne = realloc(entries, ncap * sizeof(*ne)))) {
+				fprintf(stderr, "xcmux: list: too many consoles\n");
+				rc = XC_EXIT_FAIL;
+				break;
+			}
+			entries = ne;
+			cap = ncap;
+		}
+		entries[n++] = m->u.list_entry;
+	}
+	if (rc == XC_EXIT_OK) {
+		if (a.json)
+			print_json(entries, n);
+		else
+			print_table(entries, n);
+		if (fflush(stdout) != 0)
+			rc = XC_EXIT_FAIL;
+	}
+out:
+	xc_conn_close(&c);
+	free(entries);
+	free(m);
+	return rc;
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* cmd-who.c - `xcmux who DOMAIN`: the sessions attached to a console. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/args.h"
+#include "client/client.h"
+#include "client/conn.h"
+#include "client/text.h"
+
+static void print_entry(const struct xp_who_entry *w)
+{
+	char user[XP_MAX_USER_NAME * 4 + 1], since[32] = "-";
+	xc_sanitize(user, sizeof(user), w->user, NULL);
+	time_t t = (time_t)w->attach_time;
+	struct tm tm;
+	if (w->attach_time && localtime_r(&t, &tm))
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", &tm);
+	const char *kind = w->flags & XP_WHO_F_PTY ? " (pty)" : "";
+	printf("%-12s %6" PRIu32 " %7" PRIu32 " %-10s %6s %-19s %12" PRIu64 "%s\n",
+	       user[0] ? user : "?", w->uid, w->pid, xp_mode_name(w->mode),
+	       w->flags & XP_WHO_F_WRITER ? "yes" : "no", since, w->bytes_sent, kind);
+}
+
+int cmd_who(const struct xc_global *g, int argc, char **argv)
+{
+	struct xc_args a;
+	int rc = xc_parse_args("who", argc, argv, XC_OPT_CONSOLE, 1, &a);
+	if (rc)
+		return rc == XC_ARGS_HELP ? XC_EXIT_OK : rc;
+
+	struct xc_conn c;
+	struct xp_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return XC_EXIT_FAIL;
+	rc = xc_conn_open(&c, xc_socket_path(g->socket_path));
+	if (rc == XC_EXIT_OK) {
+		m->type = XP_T_WHO;
+		m->u.ref.console = a.console;
+		strcpy(m->u.ref.domain, a.pos[0]);
+		rc = xc_conn_send(&c, m);
+	}
+	bool header = false;
+	while (rc == XC_EXIT_OK) {
+		rc = xc_conn_recv(&c, m);
+		if (rc)
+			break;
+		if (m->type == XP_T_ERROR) {
+			rc = xc_report_error(&m->u.error, "who", a.pos[0]);
+			break;
+		}
+		if (m->type == XP_T_END)
+			break;
+		if (m->type != XP_T_WHO_ENTRY)
+			continue;
+		if (!header)
+			printf("%-12s %6s %7s %-10s %6s %-19s %12s\n", "USER", "UID", "PID",
+			       "MODE", "WRITER", "SINCE", "BYTES");
+		header = true;
+		print_entry(&m->u.who_entry);
+	}
+	if (rc == XC_EXIT_OK && !header)
+		printf("no sessions\n");
+	if (fflush(stdout) != 0 && rc == XC_EXIT_OK)
+		rc = XC_EXIT_FAIL;
+	xc_conn_close(&c);
+	free(m);
+	return rc;
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* text.c - argument parsing and safe printing of daemon text (text.h). */
+#include "client/text.h"
+
+#include <string.h>
+
+#include "protocol/xcmux-proto.h"
+
+bool xc_parse_escape(const char *arg, uint16_t *escape)
+{
+	if (!arg || !*arg)
+		return false;
+	if (!strcmp(arg, "none")) {
+		*escape = XP_ESCAPE_NONE;
+		return true;
+	}
+	if (arg[0] == '^' && arg[1] && !arg[2]) {
+		unsigned char c = (unsigned char)arg[1];
+		if (c == '?') {
+			*escape = 0x7f;
+			return true;
+		}
+		if (c >= 'a' && c <= 'z')
+			c = (unsigned char)(c - 'a' + 'A');
+		if (c < '@' || c > '_')
+			return false;
+		*escape = (uint16_t)(c - '@');
+		return true;
+	}
+	/* One literal character: a single byte (multi-byte UTF-8 cannot be
+	 * matched against the byte stream as one key). */
+	if (!arg[1]) {
+		*escape = (unsigned char)arg[0];
+		return true;
+	}
+	return false;
+}
+
+bool xc_parse_uint(const char *arg, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (!arg || !*arg)
+		return false;
+	for (const char *p = arg; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+size_t xc_utf8_len(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+	size_t n;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n > avail)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and > U+10FFFF are not valid UTF-8. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+void xc_sanitize(char *dst, size_t dstsz, const char *src, const char *newline)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t len = strlen(src), o = 0;
+
+	if (!dstsz)
+		return;
+	for (size_t i = 0; i < len;) {
+		const char *piece;
+		size_t plen;
+		char q = '?';
+		size_t n = xc_utf8_len(s + i, len - i);
+
+		if (s[i] == '\n' && newline) {
+			piece = newline;
+			plen = strlen(newline);
+			n = 1;
+		} else if (n == 0 || (n == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
+			piece = &q;
+			plen = 1;
+			n = 1;
+		} else {
+			piece = (const char *)s + i;
+			plen = n;
+		}
+		if (plen >= dstsz - o)
+			break;
+		memcpy(dst + o, piece, plen);
+		o += plen;
+		i += n;
+	}
+	dst[o] = '\0';
+}
+
+void xc_json_string(FILE *out, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t len = strlen(src);
+
+	fputc('"', out);
+	for (size_t i = 0; i < len;) {
+		size_t n = xc_utf8_len(s + i, len - i);
+		if (n == 0) {
+			fputs("\\ufffd", out);
+			i++;
+			continue;
+		}
+		if (n > 1) {
+			fwrite(s + i, 1, n, out);
+			i += n;
+			continue;
+		}
+		unsigned char c = s[i++];
+		switch (c) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				fprintf(out, "\\u%04x", c);
+			else
+				fputc(c, out);
+		}
+	}
+	fputc('"', out);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * text.h - string helpers for the client: argument parsing and making
+ * daemon-supplied text safe to print.
+ *
+ * Contract: every function is pure (no I/O, no globals) and bounded by its
+ * arguments.  Text coming from the daemon is treated as hostile: it is only
+ * ever printed through xc_sanitize() (terminal) or xc_json_string() (JSON),
+ * so it cannot inject terminal escape sequences or break JSON syntax.
+ */
+#ifndef XCMUX_CLIENT_TEXT_H
+#define XCMUX_CLIENT_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Parses the -e argument: "none", "^X" caret notation (^@ .. ^_, ^?), or a
+ * single literal character.  Sets *escape to 0..255 or XP_ESCAPE_NONE. */
+bool xc_parse_escape(const char *arg, uint16_t *escape);
+
+/* Decimal unsigned integer, no sign, no trailing junk, <= max. */
+bool xc_parse_uint(const char *arg, uint64_t max, uint64_t *out);
+
+/* Copies src into dst (size dstsz, always terminated) replacing control
+ * characters, DEL and invalid UTF-8 with '?'.  When newline is non-NULL,
+ * '\n' is kept and written as that string (e.g. "\r\n" in raw mode). */
+void xc_sanitize(char *dst, size_t dstsz, const char *src, const char *newline);
+
+/* Writes src as a JSON string literal (quotes included): escapes '"', '\\'
+ * and control characters, and replaces invalid UTF-8 with U+FFFD so the
+ * output is always valid JSON. */
+void xc_json_string(FILE *out, const char *src);
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+size_t xc_utf8_len(const unsigned char *s, size_t avail);
+
+#endif /* XCMUX_CLIENT_TEXT_H */

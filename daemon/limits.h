@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * limits.h — every hard limit of xcmuxd in one place.
+ *
+ * Contract: each limit below is a compile-time constant that bounds memory,
+ * file descriptors or CPU that a guest, a client or a config file could
+ * otherwise make unbounded. Next to each is the invariant it protects; code
+ * that relies on a limit names it rather than repeating the number. Raising
+ * a limit is safe only if the stated invariant still holds.
+ */
+#ifndef XCMUX_DAEMON_LIMITS_H
+#define XCMUX_DAEMON_LIMITS_H
+
+/* --- guests and consoles ------------------------------------------------ */
+
+/* Bytes of a guest name we keep (without NUL). xenstore lets a guest's
+ * toolstack write a name of any length; everything derived from it (log file
+ * names, event lines, list output) is bounded by this. */
+#define XCMUX_NAME_MAX 64
+
+/* Longest sanitised file name component derived from a guest name (without
+ * ".conN.log" and rotation suffixes). Keeps <name>.con<N>.log.<K> under
+ * NAME_MAX (255) of every Linux filesystem. */
+#define XCMUX_LOG_NAME_MAX 64
+
+/* Secondary consoles per domain (device/console/<n>, n >= 1) we attach.
+ * Bounds the consoles (and fds, buffers) one guest can make us create. */
+#define XCMUX_MAX_CONSOLES_PER_DOMAIN 8
+
+/* --- clients -------------------------------------------------------------- */
+
+/* Concurrent client connections to the daemon socket. Bounds fds and
+ * per-session memory; further connections are accepted and closed at once
+ * with an error, so the listening socket never stays readable in a loop. */
+#define XCMUX_MAX_CLIENTS 4096
+
+/* Sessions attached to one console (including its pty). Bounds the fan-out
+ * work done per byte of guest output. */
+#define XCMUX_MAX_SESSIONS_PER_CONSOLE 64
+
+/* --- output buffer -------------------------------------------------------- */
+
+/* Per-console replay/output buffer capacity bounds (power of two). The lower
+ * bound keeps a useful replay; the upper bound keeps 1000 guests from
+ * asking for more memory than dom0 has (64 MiB * consoles is the worst case
+ * a config can request). */
+#define XCMUX_OUTBUF_MIN (4u * 1024u)
+#define XCMUX_OUTBUF_MAX (64u * 1024u * 1024u)
+
+/* --- logs ----------------------------------------------------------------- */
+
+/* Rotated files kept per console log (name.log.1 .. name.log.N). Bounds the
+ * renames done per rotation and the disk a console can consume:
+ * (keep + 1) * max_size. */
+#define XCMUX_LOG_KEEP_MAX 99
+
+/* Bounds of log_max_size. The minimum is larger than one log write chunk
+ * (XCMUX_LOG_CHUNK plus a timestamp), which is what makes "a log file never
+ * exceeds max_size" hold: rotation happens between chunks. */
+#define XCMUX_LOG_MAX_SIZE_MIN (64ull * 1024u)
+#define XCMUX_LOG_MAX_SIZE_MAX (1ull << 40)
+
+/* Bytes of log output built per write(2). Bounds the stack used by the log
+ * writer; sanitising can double a byte, and a timestamp prefixes a line. */
+#define XCMUX_LOG_CHUNK 4096
+
+/* Minimum milliseconds between two attempts to write a failing log (ENOSPC,
+ * EIO, unopenable file). A full disk must not cost a syscall per guest byte. */
+#define XCMUX_LOG_RETRY_MS 1000
+
+/* Longest event line message (before sanitising). Event text contains guest
+ * names and client names: hostile, so bounded. */
+#define XCMUX_LOG_EVENT_MAX 512
+
+/* --- rate limit ----------------------------------------------------------- */
+
+/* Upper bound of a rate or burst, bytes (per second). Keeps the token
+ * arithmetic (tokens * 1000 + rate * elapsed_ms) inside 64 bits. */
+#define XCMUX_RATE_MAX (1ull << 40)
+
+/* A throttled guest is woken at most this many times a second: the refill
+ * timer waits for rate / N bytes of tokens, not for a single byte. */
+#define XCMUX_RATE_MAX_WAKEUPS_PER_SEC 50
+
+/* --- configuration -------------------------------------------------------- */
+
+/* Longest line of the config file (bytes, without newline). Longer lines
+ * are a load error, never silently truncated. */
+#define XCMUX_CONFIG_LINE_MAX 1024
+
+/* [domain:GLOB] sections in a config. Bounds per-console config resolution
+ * work (each is an fnmatch on every attach). */
+#define XCMUX_CONFIG_MAX_DOMAIN_SECTIONS 1024
+
+/* Longest GLOB in [domain:GLOB]. */
+#define XCMUX_CONFIG_GLOB_MAX 256
+
+/* Entries (users, groups, uids, gids) in one ACL line. ACLs are stored by
+ * value in every console config, so this bounds their size. */
+#define XCMUX_ACL_MAX_ENTRIES 32
+
+/* sun_path is 108 bytes on Linux including the NUL. */
+#define XCMUX_SOCKET_PATH_MAX 107
+
+/* Longest log directory path. Leaves room for a file name below PATH_MAX. */
+#define XCMUX_LOG_DIR_MAX 3800
+
+#endif /* XCMUX_DAEMON_LIMITS_H */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * log.h — per-console log writer.
+ *
+ * Contract:
+ * - One file per console: <dir>/<name>.log for the primary console and
+ *   <dir>/<name>.con<N>.log for secondary console N. <name> is the guest
+ *   name sanitised by log_sanitize_name() (safe characters only, no '/',
+ *   no leading '.', at most XCMUX_LOG_NAME_MAX bytes). Two guest names can
+ *   sanitise to the same file; O_APPEND keeps such writes whole, and the
+ *   domid in the caller's event lines tells them apart.
+ * - The directory is created (mkdir -p, mode 0750) when missing; files are
+ *   created 0640.
+ * - Options: UTC timestamps with milliseconds at the start of every line
+ *   (the line state carries across writes, so a line split over two writes
+ *   gets one stamp, taken when its first byte arrives); sanitising, which
+ *   replaces C0 controls other than \t \r \n, and DEL, by caret notation
+ *   (ESC -> "^[", DEL -> "^?") so `cat`ing a log cannot drive a terminal;
+ *   size-based rotation: before a chunk would take name.log past max_size,
+ *   name.log.K is renamed to name.log.K+1 (K = keep-1 .. 1), name.log to
+ *   name.log.1, and a new name.log is started. The newest bytes are always
+ *   in name.log; keep = 0 truncates name.log instead. A file never exceeds
+ *   max_size when max_size >= XCMUX_LOG_MAX_SIZE_MIN (config enforces it).
+ * - Event lines: log_event() writes "[stamp] --- xcmux: <msg> ---" on a line
+ *   of its own (ending a partial guest line first); the message is always
+ *   sanitised, \t \r \n included, because it carries guest and client
+ *   names and must stay one line.
+ * - Errors never reach the caller: log_write() and log_event() return
+ *   nothing. On a write or open error (ENOSPC, EIO, EACCES...) the writer
+ *   counts the log bytes lost (bytes of log output, stamps included) and
+ *   retries at most once per XCMUX_LOG_RETRY_MS of the monotonic clock the
+ *   caller passes in; when writing works again it first writes
+ *   "--- xcmux: log gap: N bytes lost (<strerror>) ---".
+ * - log_reopen() closes and reopens the file (SIGHUP after an external
+ *   rotation); the caller invokes it on every log.
+ * - I/O is plain write(2) on an O_APPEND fd from the event loop: console
+ *   logs are small writes that land in the page cache. A log on a slow or
+ *   hung filesystem (NFS) can stall the loop; keep log_dir local.
+ */
+#ifndef XCMUX_DAEMON_LOG_H
+#define XCMUX_DAEMON_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct log_options {
+	bool timestamps;
+	bool sanitize;
+	uint64_t max_size; /* bytes; 0 = never rotate */
+	unsigned keep;     /* rotated files kept, <= XCMUX_LOG_KEEP_MAX */
+};
+
+struct log_stats {
+	uint64_t bytes_written;  /* log bytes that reached the file */
+	uint64_t bytes_lost;     /* log bytes lost since the log was opened */
+	uint64_t rotations;
+	bool failing;            /* currently unable to write */
+	int last_error;          /* errno of the last failure, 0 if none */
+};
+
+/* Test seams: replace the write(2) and the wall clock of one log. */
+typedef ssize_t (*log_write_fn)(int fd, const void *buf, size_t len);
+typedef void (*log_clock_fn)(struct timespec *now);
+
+struct log;
+
+/*
+ * Writes the sanitised form of `name` (NUL-terminated) into out[outlen] and
+ * returns its length. outlen must be > XCMUX_LOG_NAME_MAX.
+ */
+size_t log_sanitize_name(const char *name, char *out, size_t outlen);
+
+/*
+ * Opens (creating dir and file as needed) the log of console `console_index`
+ * (0 = primary) of guest `name`. Returns NULL only for invalid arguments
+ * (EINVAL, ENAMETOOLONG) or ENOMEM; a file that cannot be opened yet puts
+ * the log in the failing state, retried like a write error.
+ */
+struct log *log_open(const char *dir, const char *name, unsigned console_index,
+		     const struct log_options *opt, uint64_t now_ms);
+void log_close(struct log *log);
+
+/* Path of the current log file (owned by the log). */
+const char *log_path(const struct log *log);
+
+void log_write(struct log *log, uint64_t now_ms, const void *data, size_t len);
+
+__attribute__((format(printf, 3, 4)))
+void log_event(struct log *log, uint64_t now_ms, const char *fmt, ...);
+
+/* 0 on success; -1 (errno set) if the file could not be reopened, in which
+ * case the log is failing and later writes retry. */
+int log_reopen(struct log *log, uint64_t now_ms);
+
+void log_get_stats(const struct log *log, struct log_stats *out);
+
+void log_set_write_fn(struct log *log, log_write_fn fn);
+void log_set_clock_fn(struct log *log, log_clock_fn fn);
+
+#endif /* XCMUX_DAEMON_LOG_H */

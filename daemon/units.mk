@@ -1,0 +1,42 @@
+# xcmuxd pure building blocks (no Xen, no sockets): config, log, outbuf,
+# ratelimit. Included from daemon/local.mk.
+noinst_LIBRARIES += daemon/libxcmuxd.a
+daemon_libxcmuxd_a_SOURCES = \
+	daemon/limits.h \
+	daemon/config.c daemon/config.h \
+	daemon/log.c daemon/log.h \
+	daemon/outbuf.c daemon/outbuf.h \
+	daemon/ratelimit.c daemon/ratelimit.h
+daemon_libxcmuxd_a_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
+# Programs linking daemon/libxcmuxd.a also need $(INIH_LIBS).
+
+EXTRA_DIST += conf/xcmuxd.conf man/xcmuxd.conf.5
+
+if HAVE_CMOCKA
+UNITS_TESTS = \
+	tests/unit/test-config \
+	tests/unit/test-log \
+	tests/unit/test-outbuf \
+	tests/unit/test-ratelimit
+check_PROGRAMS += $(UNITS_TESTS)
+TESTS += $(UNITS_TESTS)
+
+UNITS_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+UNITS_TEST_LDADD = daemon/libxcmuxd.a $(INIH_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_config_SOURCES = tests/unit/test-config.c
+tests_unit_test_config_CFLAGS = $(UNITS_TEST_CFLAGS)
+tests_unit_test_config_LDADD = $(UNITS_TEST_LDADD)
+
+tests_unit_test_log_SOURCES = tests/unit/test-log.c
+tests_unit_test_log_CFLAGS = $(UNITS_TEST_CFLAGS)
+tests_unit_test_log_LDADD = $(UNITS_TEST_LDADD)
+
+tests_unit_test_outbuf_SOURCES = tests/unit/test-outbuf.c
+tests_unit_test_outbuf_CFLAGS = $(UNITS_TEST_CFLAGS)
+tests_unit_test_outbuf_LDADD = $(UNITS_TEST_LDADD)
+
+tests_unit_test_ratelimit_SOURCES = tests/unit/test-ratelimit.c
+tests_unit_test_ratelimit_CFLAGS = $(UNITS_TEST_CFLAGS)
+tests_unit_test_ratelimit_LDADD = $(UNITS_TEST_LDADD)
+endif
