@@ -1,0 +1,2 @@
+# daemon build fragment
+include daemon/units.mk
