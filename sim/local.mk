@@ -66,8 +66,8 @@ EXTRA_DIST += sim/fake/evtchn.map sim/fake/gnttab.map sim/fake/foreignmemory.map
 noinst_SCRIPTS = sim/xensim
 CLEANFILES += sim/xensim
 sim/xensim: $(srcdir)/sim/xensim.in Makefile
-	$(AM_V_GEN)mkdir -p sim && sed -e 's|@SIM_BUILDDIR@|$(abs_top_builddir)/sim|g' \
-	  -e 's|@XEN_BINDIR@|$(XEN_BINDIR)|g' $(srcdir)/sim/xensim.in > $@.tmp && \
+	$(AM_V_GEN)mkdir -p sim && sed -e 's|%SIM_BUILDDIR%|$(abs_top_builddir)/sim|g' \
+	  -e 's|%XEN_BINDIR%|$(XEN_BINDIR)|g' $(srcdir)/sim/xensim.in > $@.tmp && \
 	  chmod +x $@.tmp && mv $@.tmp $@
 
 noinst_PROGRAMS += sim/xensim-host
@@ -91,3 +91,6 @@ tests_abi_abi_check_LDADD = $(XENCTRL_LIBS) $(XENEVTCHN_LIBS) $(XENGNTTAB_LIBS) 
 	$(XENFOREIGNMEMORY_LIBS)
 TESTS += tests/abi/abi.sh
 EXTRA_DIST += tests/abi/abi.sh
+
+TESTS += tests/integration/xenconsoled.sh
+EXTRA_DIST += tests/integration/lib.sh tests/integration/ptyio.py tests/integration/xenconsoled.sh

@@ -1,0 +1,836 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* One simulated guest; see guest.h for the contract. */
+#include "sim/guest/guest.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <xen/grant_table.h>
+#include <xen/sched.h>
+#include <xenstore.h>
+
+#include "sim/guest/conring.h"
+#include "sim/guest/shell.h"
+#include "sim/guest/xsring.h"
+#include "sim/hv.h"
+
+#define PENDING_CAP 16384u       /* per console: a few rings' worth */
+#define FLOOD_HIGH_WATER 1024u   /* keep the flood this close to the ring */
+#define FLOOD_LINE_LEN 80u       /* bytes per flood line, '\n' included */
+#define FLOOD_TICK_MS 10
+#define CRASH_DESTROY_MS 100
+#define SERVICE_ROUNDS 64        /* bound one event's work on a busy ring */
+#define XS_RETRIES 16
+
+enum port_kind { PORT_NONE = 0, PORT_CONSOLE, PORT_STORE, PORT_DEBUG };
+
+struct gconsole {
+    struct guest *g;
+    unsigned index;              /* 0: primary */
+    int page;
+    struct xencons_interface *intf;
+    struct conring ring;
+    uint32_t port;
+    struct shell shell;
+    bool has_shell;
+    size_t pend_head, pend_len;
+    uint64_t bytes_out, bytes_in, dropped;
+    char pend[PENDING_CAP];
+};
+
+struct guest {
+    struct guest_env *env;
+    struct guest *name_next;     /* host's name table */
+    uint32_t domid;
+    char name[HV_NAME_MAX];
+    char uuid[37];
+    struct guest_spec spec;
+    bool crashed, rebooting, killed;
+    time_t boot_time;
+    struct timespec boot_mono;
+
+    int store_page;
+    struct xenstore_domain_interface *store_intf;
+    uint32_t store_port;
+    struct xsr_client xs;
+    bool booted;
+
+    uint32_t debug_port;
+    uint64_t debug_count;
+
+    unsigned ncons;
+    struct gconsole *cons[1 + GUEST_MAX_SECONDARY];
+    uint8_t port_kind[HV_GUEST_PORTS];
+    uint8_t port_console[HV_GUEST_PORTS];
+
+    struct event *flood_ev, *every_ev, *crash_ev;
+    double tokens;
+    struct timespec last_refill;
+    uint64_t flood_seq, every_seq, sysrq_count;
+};
+
+static void log_msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("xensim-guestd: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+uint32_t guest_domid(const struct guest *g) { return g->domid; }
+const char *guest_name(const struct guest *g) { return g->name; }
+const struct guest_spec *guest_spec(const struct guest *g) { return &g->spec; }
+struct guest **guest_name_link(struct guest *g) { return &g->name_next; }
+
+bool guest_port_owned(const struct guest *g, uint32_t port)
+{
+    return port < HV_GUEST_PORTS && g->port_kind[port] != PORT_NONE;
+}
+
+/* ---- console output ----------------------------------------------------- */
+
+static size_t pend_free(const struct gconsole *c)
+{
+    return PENDING_CAP - c->pend_len;
+}
+
+static void pend_append(struct gconsole *c, const char *buf, size_t len)
+{
+    size_t n = len < pend_free(c) ? len : pend_free(c);
+    for (size_t done = 0; done < n;) {
+        size_t tail = (c->pend_head + c->pend_len) % PENDING_CAP;
+        size_t chunk = PENDING_CAP - tail;
+        if (chunk > n - done)
+            chunk = n - done;
+        memcpy(c->pend + tail, buf + done, chunk);
+        c->pend_len += chunk;
+        done += chunk;
+    }
+    c->dropped += len - n;
+}
+
+/* Move pending bytes into the ring; returns bytes moved. */
+static size_t pend_flush(struct gconsole *c)
+{
+    size_t total = 0;
+    while (c->pend_len) {
+        size_t chunk = PENDING_CAP - c->pend_head;
+        if (chunk > c->pend_len)
+            chunk = c->pend_len;
+        size_t n = conring_write(&c->ring, c->pend + c->pend_head, chunk);
+        c->pend_head = (c->pend_head + n) % PENDING_CAP;
+        c->pend_len -= n;
+        total += n;
+        if (n < chunk)
+            break;
+    }
+    if (!c->pend_len)
+        c->pend_head = 0;
+    c->bytes_out += total;
+    return total;
+}
+
+static void console_notify(struct gconsole *c)
+{
+    /* EINVAL only if the port is gone, which destroy handles. */
+    (void)hv_evtchn_notify(c->g->domid, c->port);
+}
+
+static void console_puts_raw(struct gconsole *c, const char *buf, size_t len)
+{
+    pend_append(c, buf, len);
+    if (pend_flush(c))
+        console_notify(c);
+}
+
+static void console_printf(struct gconsole *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void console_printf(struct gconsole *c, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    console_puts_raw(c, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+/* Kernel log timestamp: seconds since boot as printk shows them. */
+static void kernel_stamp(const struct guest *g, char *buf, size_t size)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ns = (now.tv_sec - g->boot_mono.tv_sec) * 1000000000LL +
+                   (now.tv_nsec - g->boot_mono.tv_nsec);
+    if (ns < 0)
+        ns = 0;
+    snprintf(buf, size, "[%5lld.%06lld]", ns / 1000000000LL,
+             (ns / 1000) % 1000000LL);
+}
+
+static void shell_sink(void *ctx, const char *buf, size_t len)
+{
+    /* Flushed by the caller once the whole input chunk is handled. */
+    pend_append(ctx, buf, len);
+}
+
+/* ---- flood and periodic lines ----------------------------------------- */
+
+static size_t flood_line(const struct guest *g, uint64_t seq, char *line)
+{
+    int n = snprintf(line, FLOOD_LINE_LEN + 1, "%s %09llu ", g->name,
+                     (unsigned long long)seq);
+    size_t len = n < 0 ? 0 : (size_t)n;
+    if (len > FLOOD_LINE_LEN - 1)
+        len = FLOOD_LINE_LEN - 1;
+    /* A filler that differs per line shows corruption, not just loss. */
+    for (size_t i = len; i < FLOOD_LINE_LEN - 1; i++)
+        line[i] = (char)('a' + (seq + i) % 26);
+    line[FLOOD_LINE_LEN - 1] = '\n';
+    return FLOOD_LINE_LEN;
+}
+
+static bool flood_fill(struct guest *g)
+{
+    struct gconsole *c = g->cons[0];
+    bool moved = false;
+    for (;;) {
+        if (pend_flush(c))
+            moved = true;
+        if (c->pend_len >= FLOOD_HIGH_WATER)
+            break;
+        if (!g->spec.flood_max && g->tokens < FLOOD_LINE_LEN)
+            break;
+        char line[FLOOD_LINE_LEN + 1];
+        size_t n = flood_line(g, g->flood_seq + 1, line);
+        pend_append(c, line, n);
+        g->flood_seq++;
+        if (!g->spec.flood_max)
+            g->tokens -= (double)n;
+    }
+    return moved;
+}
+
+static void flood_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct guest *g = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double dt = (double)(now.tv_sec - g->last_refill.tv_sec) +
+                (double)(now.tv_nsec - g->last_refill.tv_nsec) / 1e9;
+    g->last_refill = now;
+    double rate = (double)g->spec.flood_rate;
+    /* Allow a 100 ms burst so timer jitter does not cost throughput. */
+    double cap = rate / 10.0 > 2.0 * FLOOD_LINE_LEN ? rate / 10.0
+                                                    : 2.0 * FLOOD_LINE_LEN;
+    g->tokens += rate * dt;
+    if (g->tokens > cap)
+        g->tokens = cap;
+    if (!g->crashed && flood_fill(g))
+        console_notify(g->cons[0]);
+}
+
+static void every_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct guest *g = arg;
+    if (g->crashed)
+        return;
+    g->every_seq++;
+    if (g->spec.has_line) {
+        pend_append(g->cons[0], g->spec.line, g->spec.line_len);
+        console_puts_raw(g->cons[0], "\r\n", 2);
+    } else {
+        console_printf(g->cons[0], "%s: tick %llu\r\n", g->name,
+                       (unsigned long long)g->every_seq);
+    }
+}
+
+/* ---- console input ------------------------------------------------------ */
+
+static void console_service(struct gconsole *c)
+{
+    struct guest *g = c->g;
+    bool moved = false;
+    for (unsigned round = 0; round < SERVICE_ROUNDS; round++) {
+        bool progress = pend_flush(c) > 0;
+        size_t want = sizeof(c->intf->in);
+        if (c->has_shell && !g->crashed)
+            want = pend_free(c) / SHELL_MAX_OUTPUT_PER_BYTE;
+        char buf[sizeof(c->intf->in)];
+        size_t n = want ? conring_read(&c->ring, buf, want) : 0;
+        if (n) {
+            progress = true;
+            c->bytes_in += n;
+            if (c->has_shell && !g->crashed)
+                shell_input(&c->shell, buf, n, time(NULL), g->boot_time);
+        }
+        if (!progress)
+            break;
+        moved = true;
+    }
+    if (c->index == 0 && g->spec.flood && !g->crashed && flood_fill(g))
+        moved = true;
+    if (moved)
+        console_notify(c);
+}
+
+/* ---- the guest's xenstore client ---------------------------------------- */
+
+static void store_notify(void *ctx)
+{
+    struct guest *g = ctx;
+    (void)hv_evtchn_notify(g->domid, g->store_port);
+}
+
+static const char *const sysrq_actions[128] = {
+    ['b'] = "Resetting", ['c'] = "Trigger a crash",
+    ['d'] = "Show Locks Held", ['e'] = "Terminate All Tasks",
+    ['f'] = "Manual OOM execution", ['i'] = "Kill All Tasks",
+    ['j'] = "Emergency Thaw of all frozen filesystems", ['k'] = "SAK",
+    ['l'] = "Show backtrace of all active CPUs", ['m'] = "Show Memory",
+    ['n'] = "Nice All RT Tasks", ['o'] = "Power Off", ['p'] = "Show Regs",
+    ['q'] = "Show clockevent devices & pending hrtimers (no others)",
+    ['r'] = "Keyboard mode set to system default", ['s'] = "Emergency Sync",
+    ['t'] = "Show State", ['u'] = "Emergency Remount R/O",
+    ['w'] = "Show Blocked State", ['z'] = "Dump ftrace buffer",
+};
+
+static void run_sysrq(struct guest *g, unsigned char key)
+{
+    struct gconsole *c = g->cons[0];
+    char ts[32];
+    kernel_stamp(g, ts, sizeof(ts));
+    g->sysrq_count++;
+    if (key >= '0' && key <= '9') {
+        console_printf(c, "%s sysrq: Changing Loglevel\r\n%s sysrq: Loglevel set to %c\r\n",
+                       ts, ts, key);
+    } else if (key < 128 && sysrq_actions[key]) {
+        console_printf(c, "%s sysrq: %s\r\n", ts, sysrq_actions[key]);
+        if (key == 'm')
+            console_printf(c, "%s Mem-Info:\r\n%s active_anon:1024 inactive_anon:0 "
+                           "free:65536\r\n", ts, ts);
+        else if (key == 't')
+            console_printf(c, "%s task:init            state:S stack:0     pid:1     "
+                           "ppid:0      flags:0x00000000\r\n", ts);
+        else if (key == 'c')
+            guest_crash(g, "sysrq triggered crash");
+    } else {
+        console_printf(c, "%s sysrq: HELP : loglevel(0-9) reboot(b) crash(c) "
+                       "terminate-all-tasks(e) memory-full-oom-kill(f) "
+                       "kill-all-tasks(i) thaw-filesystems(j) sak(k) "
+                       "show-backtrace-all-active-cpus(l) show-memory-usage(m) "
+                       "nice-all-RT-tasks(n) poweroff(o) show-registers(p) "
+                       "show-all-timers(q) unraw(r) sync(s) show-task-states(t) "
+                       "unmount(u) show-blocked-tasks(w) dump-ftrace-buffer(z)\r\n",
+                       ts);
+    }
+}
+
+static void sysrq_read_done(void *ctx, uint32_t type, const char *payload,
+                            uint32_t len)
+{
+    struct guest *g = ctx;
+    if (type != XS_READ || len == 0 || payload[0] == '\0' || g->crashed)
+        return;
+    /* Linux clears the node first, then runs the handler. */
+    if (xsr_write(&g->xs, "control/sysrq", "", NULL, NULL) < 0)
+        log_msg("dom%u: cannot clear control/sysrq: %s", g->domid, strerror(errno));
+    run_sysrq(g, (unsigned char)payload[0]);
+}
+
+static void store_watch_fired(void *ctx, const char *path, const char *token)
+{
+    struct guest *g = ctx;
+    if (strcmp(token, "sysrq") != 0)
+        return;
+    if (xsr_read(&g->xs, "control/sysrq", sysrq_read_done, g) < 0)
+        log_msg("dom%u: cannot read control/sysrq: %s", g->domid, strerror(errno));
+}
+
+static void booted_written(void *ctx, uint32_t type, const char *payload,
+                           uint32_t len)
+{
+    struct guest *g = ctx;
+    if (type == XS_WRITE)
+        g->booted = true;
+    else
+        log_msg("dom%u: write data/booted failed: %.*s", g->domid,
+                (int)(len < 64 ? len : 64), payload);
+}
+
+static void watch_registered(void *ctx, uint32_t type, const char *payload,
+                             uint32_t len)
+{
+    struct guest *g = ctx;
+    if (type != XS_WATCH)
+        log_msg("dom%u: watch control/sysrq failed: %.*s", g->domid,
+                (int)(len < 64 ? len : 64), payload);
+}
+
+/* ---- events --------------------------------------------------------------- */
+
+void guest_on_event(struct guest *g, uint32_t port)
+{
+    if (port >= HV_GUEST_PORTS)
+        return;
+    switch (g->port_kind[port]) {
+    case PORT_CONSOLE:
+        console_service(g->cons[g->port_console[port]]);
+        break;
+    case PORT_STORE:
+        if (xsr_service(&g->xs) < 0 && xsr_broken(&g->xs))
+            log_msg("dom%u: xenstore ring broken", g->domid);
+        break;
+    case PORT_DEBUG:
+        g->debug_count++;
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- crash ---------------------------------------------------------------- */
+
+static void crash_due(evutil_socket_t fd, short what, void *arg)
+{
+    struct guest *g = arg;
+    g->env->reap(g->env->ctx, g);
+}
+
+void guest_crash(struct guest *g, const char *why)
+{
+    if (g->crashed)
+        return;
+    char ts[32];
+    kernel_stamp(g, ts, sizeof(ts));
+    g->crashed = true;
+    console_printf(g->cons[0],
+                   "%s Kernel panic - not syncing: %s\r\n"
+                   "%s CPU: 0 PID: 1 Comm: init Not tainted 6.1.0-xensim #1\r\n"
+                   "%s Call Trace:\r\n%s  <TASK>\r\n%s  panic+0x118/0x2f0\r\n"
+                   "%s  </TASK>\r\n"
+                   "%s ---[ end Kernel panic - not syncing: %s ]---\r\n",
+                   ts, why, ts, ts, ts, ts, ts, ts, why);
+    if (hv_domain_shutdown(g->domid, SHUTDOWN_crash, 1) < 0)
+        log_msg("dom%u: shutdown(crash): %s", g->domid, strerror(errno));
+    if (g->flood_ev)
+        event_del(g->flood_ev);
+    if (g->every_ev)
+        event_del(g->every_ev);
+    g->crash_ev = evtimer_new(g->env->base, crash_due, g);
+    struct timeval tv = { 0, CRASH_DESTROY_MS * 1000 };
+    if (!g->crash_ev || evtimer_add(g->crash_ev, &tv) < 0)
+        log_msg("dom%u: cannot arm the crash timer", g->domid);
+}
+
+void guest_mark_rebooting(struct guest *g)
+{
+    g->rebooting = true;
+    if (hv_domain_shutdown(g->domid, SHUTDOWN_reboot, 0) < 0)
+        log_msg("dom%u: shutdown(reboot): %s", g->domid, strerror(errno));
+}
+
+/* ---- xenstore nodes (dom0 side, as libxl) ------------------------------ */
+
+static bool xs_put(struct xs_handle *xsh, xs_transaction_t t, const char *dir,
+                   const char *node, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static bool xs_put(struct xs_handle *xsh, xs_transaction_t t, const char *dir,
+                   const char *node, const char *fmt, ...)
+{
+    char path[256], value[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(value, sizeof(value), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(value))
+        return false;
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, node) >= sizeof(path))
+        return false;
+    return xs_write(xsh, t, path, value, (unsigned)n);
+}
+
+static bool xs_mknod(struct xs_handle *xsh, xs_transaction_t t, const char *path,
+                     struct xs_permissions *perms, unsigned nperms)
+{
+    return xs_write(xsh, t, path, "", 0) &&
+           xs_set_permissions(xsh, t, path, perms, nperms);
+}
+
+static void dom_path(const struct guest *g, char *buf, size_t size)
+{
+    snprintf(buf, size, "/local/domain/%u", g->domid);
+}
+
+static bool write_nodes(struct guest *g, xs_transaction_t t)
+{
+    struct xs_handle *xsh = g->env->xsh;
+    uint32_t id = g->domid;
+    char dom[64], vm[64], path[256];
+    dom_path(g, dom, sizeof(dom));
+    snprintf(vm, sizeof(vm), "/vm/%s", g->uuid);
+    /* libxl: the domain dir and console/ are dom0's, readable by the guest;
+     * data/, device/ and control/ knobs belong to the guest. */
+    struct xs_permissions roperm[2] = {
+        { .id = 0, .perms = XS_PERM_NONE }, { .id = id, .perms = XS_PERM_READ },
+    };
+    struct xs_permissions rwperm[1] = { { .id = id, .perms = XS_PERM_NONE } };
+    struct xs_permissions front_perm[2] = {
+        { .id = id, .perms = XS_PERM_NONE }, { .id = 0, .perms = XS_PERM_READ },
+    };
+
+    /* Domids are not reused within a host's life, so unlike libxl we do
+     * not xs_rm first: every request costs xenstored O(domains). */
+    if (!xs_mknod(xsh, t, dom, roperm, 2))
+        return false;
+    if (!xs_mknod(xsh, t, vm, roperm, 2) ||
+        !xs_put(xsh, t, vm, "name", "%s", g->name) ||
+        !xs_put(xsh, t, vm, "uuid", "%s", g->uuid) ||
+        !xs_put(xsh, t, dom, "vm", "%s", vm) ||
+        !xs_put(xsh, t, dom, "name", "%s", g->name) ||
+        !xs_put(xsh, t, dom, "domid", "%u", id))
+        return false;
+#define SUB(node) (snprintf(path, sizeof(path), "%s/%s", dom, node), path)
+    /* control/ and console/ inherit the domain dir's permissions. */
+    if (!xs_mknod(xsh, t, SUB("device"), rwperm, 1) ||
+        !xs_mknod(xsh, t, SUB("control/shutdown"), rwperm, 1) ||
+        !xs_mknod(xsh, t, SUB("control/sysrq"), rwperm, 1) ||
+        !xs_mknod(xsh, t, SUB("data"), rwperm, 1) ||
+        !xs_put(xsh, t, dom, "store/port", "%u", g->store_port) ||
+        !xs_put(xsh, t, dom, "store/ring-ref", "%llu",
+                (unsigned long long)hv_page_gfn(g->store_page)))
+        return false;
+    struct gconsole *c0 = g->cons[0];
+    char con[96];
+    snprintf(con, sizeof(con), "%s/console", dom);
+    if (!xs_put(xsh, t, con, "ring-ref", "%llu",
+                (unsigned long long)hv_page_gfn(c0->page)) ||
+        !xs_put(xsh, t, con, "port", "%u", c0->port) ||
+        !xs_put(xsh, t, con, "type", "xenconsoled") ||
+        !xs_put(xsh, t, con, "limit", "1048576") ||
+        !xs_put(xsh, t, con, "output", "pty") ||
+        !xs_put(xsh, t, con, "backend-id", "0"))
+        return false;
+#undef SUB
+    for (unsigned n = 1; n < g->ncons; n++) {
+        struct gconsole *c = g->cons[n];
+        char front[128], back[128];
+        snprintf(front, sizeof(front), "%s/device/console/%u", dom, n);
+        snprintf(back, sizeof(back), "/local/domain/0/backend/console/%u/%u", id, n);
+        if (!xs_mknod(xsh, t, front, front_perm, 2) ||
+            !xs_put(xsh, t, front, "backend", "%s", back) ||
+            !xs_put(xsh, t, front, "backend-id", "0") ||
+            !xs_put(xsh, t, front, "ring-ref", "%u", 2 + (n - 1)) ||
+            !xs_put(xsh, t, front, "port", "%u", c->port) ||
+            !xs_put(xsh, t, front, "name", "%s-con%u", g->name, n) ||
+            !xs_put(xsh, t, front, "protocol", "vt100") ||
+            !xs_put(xsh, t, front, "state", "4"))
+            return false;
+        if (!xs_mknod(xsh, t, back, roperm, 2) ||
+            !xs_put(xsh, t, back, "frontend", "%s", front) ||
+            !xs_put(xsh, t, back, "frontend-id", "%u", id) ||
+            !xs_put(xsh, t, back, "online", "1") ||
+            !xs_put(xsh, t, back, "state", "1") ||
+            !xs_put(xsh, t, back, "connection", "pty") ||
+            !xs_put(xsh, t, back, "protocol", "vt100"))
+            return false;
+    }
+    return true;
+}
+
+static int publish(struct guest *g)
+{
+    for (int attempt = 0; attempt < XS_RETRIES; attempt++) {
+        xs_transaction_t t = xs_transaction_start(g->env->xsh);
+        if (t == XBT_NULL)
+            return -1;
+        if (!write_nodes(g, t)) {
+            int saved = errno;
+            xs_transaction_end(g->env->xsh, t, true);
+            errno = saved;
+            return -1;
+        }
+        if (xs_transaction_end(g->env->xsh, t, false))
+            return 0;
+        if (errno != EAGAIN)
+            return -1;
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+static void remove_nodes(struct guest *g)
+{
+    struct xs_handle *xsh = g->env->xsh;
+    char path[128];
+    if (g->ncons > 1) {
+        snprintf(path, sizeof(path), "/local/domain/0/backend/console/%u", g->domid);
+        xs_rm(xsh, XBT_NULL, path);
+    }
+    dom_path(g, path, sizeof(path));
+    xs_rm(xsh, XBT_NULL, path);
+    snprintf(path, sizeof(path), "/vm/%s", g->uuid);
+    xs_rm(xsh, XBT_NULL, path);
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+static void format_uuid(struct guest *g)
+{
+    struct hv_domain d;
+    uint8_t h[16] = { 0 };
+    if (hv_domain_get(g->domid, &d) == 0)
+        memcpy(h, d.handle, sizeof(h));
+    snprintf(g->uuid, sizeof(g->uuid),
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10],
+             h[11], h[12], h[13], h[14], h[15]);
+}
+
+static int add_port(struct guest *g, int port, enum port_kind kind, unsigned con)
+{
+    if (port < 0 || port >= (int)HV_GUEST_PORTS) {
+        if (port >= 0)
+            errno = ERANGE;
+        return -1;
+    }
+    g->port_kind[port] = (uint8_t)kind;
+    g->port_console[port] = (uint8_t)con;
+    return port;
+}
+
+static int add_console(struct guest *g, unsigned index)
+{
+    struct gconsole *c = calloc(1, sizeof(*c));
+    if (!c)
+        return -1;
+    g->cons[index] = c;
+    g->ncons = index + 1;
+    c->g = g;
+    c->index = index;
+    c->page = hv_page_alloc(g->domid);
+    if (c->page < 0)
+        return -1;
+    uint32_t ref = index == 0 ? GNTTAB_RESERVED_CONSOLE : 2 + (index - 1);
+    if (hv_grant_set(g->domid, ref, c->page) < 0)
+        return -1;
+    c->intf = hv_page_map(c->page);
+    if (!c->intf)
+        return -1;
+    conring_init(&c->ring, c->intf);
+    int port = add_port(g, hv_evtchn_alloc_unbound(g->domid, 0, g->env->recv),
+                        PORT_CONSOLE, index);
+    if (port < 0)
+        return -1;
+    c->port = (uint32_t)port;
+    if (g->spec.echo) {
+        shell_init(&c->shell, g->name, shell_sink, c);
+        c->has_shell = true;
+    }
+    return 0;
+}
+
+static int build_domain(struct guest *g)
+{
+    int dom = hv_domain_create(g->name, 0);
+    if (dom < 0)
+        return -1;
+    g->domid = (uint32_t)dom;
+    format_uuid(g);
+    g->store_page = hv_page_alloc(g->domid);
+    if (g->store_page < 0 ||
+        hv_grant_set(g->domid, GNTTAB_RESERVED_XENSTORE, g->store_page) < 0)
+        return -1;
+    g->store_intf = hv_page_map(g->store_page);
+    if (!g->store_intf)
+        return -1;
+    for (unsigned i = 0; i <= g->spec.secondary; i++)
+        if (add_console(g, i) < 0)
+            return -1;
+    int port = add_port(g, hv_evtchn_alloc_unbound(g->domid, 0, g->env->recv),
+                        PORT_STORE, 0);
+    if (port < 0)
+        return -1;
+    g->store_port = (uint32_t)port;
+    port = add_port(g, hv_evtchn_bind_virq(g->domid, g->env->recv, HV_VIRQ_DEBUG),
+                    PORT_DEBUG, 0);
+    if (port < 0)
+        return -1;
+    g->debug_port = (uint32_t)port;
+    return 0;
+}
+
+static void print_boot_text(struct guest *g)
+{
+    struct gconsole *c = g->cons[0];
+    if (g->spec.has_say) {
+        pend_append(c, g->spec.say, g->spec.say_len);
+        console_puts_raw(c, "\r\n", 2);
+    } else if (!g->spec.no_boot_text) {
+        console_printf(c,
+            "[    0.000000] Linux version 6.1.0-xensim (xensim@guestd) (gcc 12.2.0) "
+            "#1 SMP PREEMPT_DYNAMIC %s\r\n"
+            "[    0.000000] Command line: root=/dev/xvda1 ro console=hvc0\r\n"
+            "[    0.000000] Booting paravirtualized kernel on Xen\r\n"
+            "[    0.412000] hvc0: console [hvc0] enabled\r\n"
+            "[    1.020000] xenbus_probe_frontend: Device with no driver: device/vbd/51712\r\n"
+            "\r\nDebian GNU/Linux 12 %s hvc0\r\n\r\n",
+            g->name, g->name);
+        if (!g->spec.echo)
+            console_printf(c, "%s login: ", g->name);
+    }
+    for (unsigned n = 1; n < g->ncons; n++)
+        console_printf(g->cons[n], "%s console %u ready\r\n", g->name, n);
+    for (unsigned n = 0; n < g->ncons; n++)
+        if (g->cons[n]->has_shell) {
+            shell_prompt(&g->cons[n]->shell);
+            if (pend_flush(g->cons[n]))
+                console_notify(g->cons[n]);
+        }
+}
+
+static int boot(struct guest *g, char *err, size_t errlen)
+{
+    clock_gettime(CLOCK_MONOTONIC, &g->boot_mono);
+    g->boot_time = time(NULL);
+    xsr_init(&g->xs, g->store_intf, store_notify, store_watch_fired, g);
+    if (xsr_write(&g->xs, "data/booted", "1", booted_written, g) < 0 ||
+        (g->spec.linux_sysrq &&
+         xsr_watch(&g->xs, "control/sysrq", "sysrq", watch_registered, g) < 0)) {
+        snprintf(err, errlen, "guest xenstore client: %s", strerror(errno));
+        return -1;
+    }
+    xsr_service(&g->xs);
+    print_boot_text(g);
+    if (g->spec.flood) {
+        clock_gettime(CLOCK_MONOTONIC, &g->last_refill);
+        if (!g->spec.flood_max) {
+            g->flood_ev = event_new(g->env->base, -1, EV_PERSIST, flood_tick, g);
+            struct timeval tv = { 0, FLOOD_TICK_MS * 1000 };
+            if (!g->flood_ev || event_add(g->flood_ev, &tv) < 0) {
+                snprintf(err, errlen, "cannot arm the flood timer");
+                return -1;
+            }
+        } else if (flood_fill(g)) {
+            console_notify(g->cons[0]);
+        }
+    }
+    if (g->spec.every_ms) {
+        g->every_ev = event_new(g->env->base, -1, EV_PERSIST, every_tick, g);
+        struct timeval tv = { g->spec.every_ms / 1000,
+                              (g->spec.every_ms % 1000) * 1000 };
+        if (!g->every_ev || event_add(g->every_ev, &tv) < 0) {
+            snprintf(err, errlen, "cannot arm the periodic timer");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void free_guest(struct guest *g)
+{
+    if (g->flood_ev)
+        event_free(g->flood_ev);
+    if (g->every_ev)
+        event_free(g->every_ev);
+    if (g->crash_ev)
+        event_free(g->crash_ev);
+    for (unsigned i = 0; i < g->ncons; i++) {
+        if (g->cons[i]->intf)
+            hv_page_unmap(g->cons[i]->intf);
+        free(g->cons[i]);
+    }
+    if (g->store_intf)
+        hv_page_unmap(g->store_intf);
+    free(g);
+}
+
+struct guest *guest_create(struct guest_env *env, const struct guest_spec *spec,
+                           const char *name, char *err, size_t errlen)
+{
+    struct guest *g = calloc(1, sizeof(*g));
+    if (!g) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    g->env = env;
+    g->spec = *spec;
+    snprintf(g->name, sizeof(g->name), "%s", name);
+    if (build_domain(g) < 0) {
+        snprintf(err, errlen, "hypervisor: %s", strerror(errno));
+        goto fail;
+    }
+    if (publish(g) < 0) {
+        snprintf(err, errlen, "xenstore: writing the domain's nodes: %s",
+                 strerror(errno));
+        goto fail;
+    }
+    if (!xs_introduce_domain(env->xsh, g->domid, hv_page_gfn(g->store_page),
+                             g->store_port)) {
+        snprintf(err, errlen, "xenstore: introduce dom%u: %s", g->domid,
+                 strerror(errno));
+        goto fail;
+    }
+    if (boot(g, err, errlen) < 0)
+        goto fail;
+    return g;
+fail:
+    log_msg("create %s: %s", name, err);
+    guest_destroy(g);
+    return NULL;
+}
+
+void guest_kill_domain(struct guest *g)
+{
+    if (g->domid && !g->killed) {
+        g->killed = true;
+        /* Unmap first: the hypervisor frees the pages with the domain. */
+        for (unsigned i = 0; i < g->ncons; i++)
+            if (g->cons[i]->intf) {
+                hv_page_unmap(g->cons[i]->intf);
+                g->cons[i]->intf = NULL;
+            }
+        if (g->store_intf) {
+            hv_page_unmap(g->store_intf);
+            g->store_intf = NULL;
+        }
+        if (hv_domain_destroy(g->domid) < 0)
+            log_msg("dom%u: destroy: %s", g->domid, strerror(errno));
+    }
+}
+
+void guest_destroy(struct guest *g)
+{
+    if (g->domid) {
+        guest_kill_domain(g);
+        remove_nodes(g);
+    }
+    free_guest(g);
+}
+
+void guest_get_stats(const struct guest *g, struct guest_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (unsigned i = 0; i < g->ncons; i++) {
+        const struct gconsole *c = g->cons[i];
+        out->bytes_out += c->bytes_out;
+        out->bytes_in += c->bytes_in;
+        out->dropped += c->dropped;
+        out->ring_errors += c->ring.corrupt;
+        out->pending += c->pend_len;
+    }
+    out->flood_seq = g->flood_seq;
+    out->sysrq = g->sysrq_count;
+    out->debug = g->debug_count;
+    out->booted = g->booted;
+    out->crashed = g->crashed;
+}

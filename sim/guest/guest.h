@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * guest.h — one simulated guest: a domain in the simulated hypervisor, its
+ * xenstore nodes as libxl writes them, and a "kernel" that talks to
+ * xenstored through its own xenstore ring and prints to its PV consoles.
+ *
+ * Contract
+ * - guest_create() does what `xl create` does (domain, console and store
+ *   pages granted as refs 0 and 1, unbound ports dom0 may bind, the nodes
+ *   and permissions under /local/domain/<id>, /vm/<uuid> and the secondary
+ *   consoles' backend dirs, one transaction, then XS_INTRODUCE) and boots
+ *   the guest side. It uses the blocking dom0 libxenstore handle of ENV;
+ *   everything the guest itself does is asynchronous on ENV's event base.
+ * - Events of the guest's ports arrive through the host's single receiver;
+ *   the host calls guest_on_event() with the port and unmasks afterwards.
+ *   guest_port_owned() says whether a port belongs to this guest.
+ * - Output is never dropped because the backend is slow or absent: each
+ *   console has a bounded pending buffer, generators (flood) stop while it
+ *   is full and input is only consumed when its worst-case echo fits.
+ *   Only unsolicited output (periodic lines, panic text) that finds the
+ *   pending buffer full is dropped, and counted.
+ * - guest_crash() prints a panic, marks the domain crashed and shut down,
+ *   and ~100 ms later asks ENV->reap to destroy it (on_crash=destroy).
+ * - guest_destroy() destroys the domain, removes its xenstore nodes and
+ *   frees everything; the guest must already be out of the host's tables.
+ */
+#ifndef XENSIM_GUEST_GUEST_H
+#define XENSIM_GUEST_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/guest/ctlproto.h"
+
+struct event_base;
+struct xs_handle;
+struct guest;
+
+struct guest_env {
+    struct event_base *base;
+    struct xs_handle *xsh;  /* dom0's connection to xenstored */
+    int recv;               /* the host's receiver slot */
+    /* Called from the event loop when a crashed guest is due for destroy. */
+    void (*reap)(void *ctx, struct guest *g);
+    void *ctx;
+};
+
+struct guest_stats {
+    uint64_t bytes_out;     /* into the output rings, all consoles */
+    uint64_t bytes_in;      /* out of the input rings, all consoles */
+    uint64_t flood_seq;     /* last flood line number emitted */
+    uint64_t sysrq;
+    uint64_t debug;         /* VIRQ_DEBUG events */
+    uint64_t dropped;       /* unsolicited output dropped (pending full) */
+    uint64_t ring_errors;   /* corrupt ring indices seen */
+    uint64_t pending;       /* bytes waiting for ring space */
+    bool booted;            /* data/booted written through the ring */
+    bool crashed;
+};
+
+struct guest *guest_create(struct guest_env *env, const struct guest_spec *spec,
+                           const char *name, char *err, size_t errlen);
+void guest_destroy(struct guest *g);
+/* Only the hypervisor half of guest_destroy (idempotent). */
+void guest_kill_domain(struct guest *g);
+/* Reboot reason for the hypervisor before a destroy that a re-create will
+ * follow (as libxl's on_reboot=restart). */
+void guest_mark_rebooting(struct guest *g);
+void guest_crash(struct guest *g, const char *why);
+
+void guest_on_event(struct guest *g, uint32_t port);
+bool guest_port_owned(const struct guest *g, uint32_t port);
+
+uint32_t guest_domid(const struct guest *g);
+const char *guest_name(const struct guest *g);
+const struct guest_spec *guest_spec(const struct guest *g);
+void guest_get_stats(const struct guest *g, struct guest_stats *out);
+
+/* Opaque link for the host's name table. */
+struct guest **guest_name_link(struct guest *g);
+
+#endif

@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared helpers for the integration tests. Each test runs inside a fresh
+# simulated host (`xensim run -- test.sh`) and ends with the line
+# "N passed, N failed" that CI runners recognise.
+set -u
+: "${top_builddir:?run from make check (top_builddir unset)}"
+: "${top_srcdir:?}"
+XEN_BINDIR=${XEN_BINDIR:-/usr/lib/xen-4.17/bin}
+XENSIM=$top_builddir/sim/xensim
+XCMUXD=$top_builddir/daemon/xcmuxd
+XCMUX=$top_builddir/client/xcmux
+PTYIO="python3 $top_srcdir/tests/integration/ptyio.py"
+PASS=0
+FAIL=0
+
+ok()  { PASS=$((PASS + 1)); echo "ok - $*"; }
+bad() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
+check() { # check DESCRIPTION CMD... : pass when CMD succeeds
+    local what=$1; shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+}
+finish() {
+    echo "$PASS passed, $FAIL failed"
+    [ "$FAIL" -eq 0 ]
+}
+
+# Re-exec the calling test inside a fresh simulated host, unless already in one.
+in_host() {
+    if [ -z "${XENSIM_DIR:-}" ]; then
+        exec "$XENSIM" run -- bash "$0" "$@"
+    fi
+}
+
+# wait_until SECONDS CMD... : poll CMD every 50 ms until it succeeds.
+wait_until() {
+    local limit=$(( $1 * 20 )) i=0
+    shift
+    until "$@" >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ "$i" -ge "$limit" ] && return 1
+        sleep 0.05
+    done
+}
+
+xs_read() { xenstore-read -s "$@" 2>/dev/null; }
+file_has() { grep -qF -- "$2" "$1" 2>/dev/null; }
