@@ -11,7 +11,7 @@ sim_guest_xensim_guestd_SOURCES = sim/guest/main.c \
 sim_guest_xensim_guestd_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(LIBEVENT_CFLAGS)
 sim_guest_xensim_guestd_LDADD = $(XENSTORE_LIBS) $(LIBEVENT_LIBS) sim/libhv.a -lpthread
 
-EXTRA_DIST += sim/guest/README-fragment.md
+
 
 if HAVE_CMOCKA
 check_PROGRAMS += sim/guest/test-guest-units
