@@ -12,9 +12,9 @@ client_libxcmuxcli_a_SOURCES = \
 	client/cmd-list.c client/cmd-console.c client/cmd-who.c \
 	client/cmd-log.c client/cmd-hotkeys.c
 
-bin_PROGRAMS += xcmux
-xcmux_SOURCES = client/main.c
-xcmux_LDADD = client/libxcmuxcli.a protocol/libxcmuxproto.a
+bin_PROGRAMS += client/xcmux
+client_xcmux_SOURCES = client/main.c
+client_xcmux_LDADD = client/libxcmuxcli.a protocol/libxcmuxproto.a
 
 dist_man1_MANS = man/xcmux.1
 

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * console.h — one guest console: its ring, its shared output buffer, its
+ * log, its pty and the sessions attached to it.
+ *
+ * Contract
+ * - The daemon always drains the guest: output goes into `buf` (which
+ *   overwrites its oldest bytes), the log, and each session's own reader
+ *   offset. A slow session never slows the guest, the log or another
+ *   session; it is moved forward and told how much it missed.
+ * - Rate limit: with `cfg.rate` set, a console over its budget keeps its
+ *   event channel masked and a timer re-arms it when tokens are back: the
+ *   guest waits on a full ring, dom0 burns no CPU, nothing freezes.
+ * - Input from sessions goes into the ring; what does not fit waits in a
+ *   bounded queue (CONSOLE_INPUT_MAX) and is written as the guest consumes.
+ *   Input beyond the queue is refused and counted, never silently lost.
+ * - Write seat: with policy single, at most one session holds `writer`;
+ *   console_take_seat() moves it and notifies the displaced session.
+ * - A console whose ring indices are insane is marked CORRUPT, unbound
+ *   and left alone; every other console carries on.
+ */
+#ifndef XCMUX_DAEMON_CONSOLE_H
+#define XCMUX_DAEMON_CONSOLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <time.h>
+
+#include "daemon/config.h"
+#include "daemon/outbuf.h"
+#include "daemon/ratelimit.h"
+#include "daemon/daemon.h"
+
+#define CONSOLE_INPUT_MAX (64u * 1024u)
+
+enum console_state {
+    CONSOLE_WAITING, /* known, ring not connected yet */
+    CONSOLE_RUNNING,
+    CONSOLE_GONE,    /* domain destroyed; replay still readable */
+    CONSOLE_CORRUPT, /* ring indices insane; disconnected */
+};
+
+struct log;
+struct pty;
+struct domain;
+
+struct console {
+    TAILQ_ENTRY(console) link;        /* xd.consoles */
+    struct domain *dom;               /* NULL once the domain is gone */
+    uint32_t domid;                   /* kept after the domain is gone */
+    unsigned index;                   /* 0 = primary, n = device/console/n */
+    char name[XCMUX_NAME_MAX + 1];    /* guest name (log, list) */
+    char xs_dir[128];                 /* the frontend's xenstore directory */
+    enum console_state state;
+    struct console_cfg cfg;
+
+    /* ring */
+    void *page;
+    bool granted;
+    uint64_t ring_ref;
+    uint32_t remote_port;
+    int local_port;                   /* -1 when unbound */
+
+    struct outbuf buf;
+    struct log *log;
+    struct pty *pty;
+    struct ratelimit rl;
+    struct event *rl_timer;
+    bool throttled;                   /* port left masked by the limiter */
+    struct evbuffer *inq;             /* input waiting for ring space */
+
+    struct session_list sessions;     /* attached sessions */
+    unsigned nsessions;
+    struct session *writer;           /* write seat (policy single) */
+    bool freeing;                     /* console_free in progress */
+
+    /* counters, shown by `list` */
+    uint64_t bytes_out;
+    uint64_t dropped_guest;           /* bytes lost before the buffer */
+    uint64_t dropped_client;          /* bytes sessions were moved past */
+    uint64_t input_refused;           /* input bytes that found no room */
+};
+
+/* Create a console for DOM (index 0 primary) reading its nodes under
+ * XS_DIR; not connected yet. */
+struct console *console_new(struct domain *dom, unsigned index, const char *xs_dir);
+/* Connect (map + bind + CONNECTED) or reconnect when ring-ref/port
+ * changed. Returns 0 when running, -1 when not (yet) possible. */
+int console_connect(struct console *c, uint64_t ring_ref, uint32_t port);
+/* The domain is gone: unbind, unmap, tell sessions, log it. Sessions that
+ * follow the guest by name stay; the console is freed when none remain. */
+void console_gone(struct console *c, const char *why);
+void console_free(struct console *c);
+
+/* An event fired on the console's port (called with the port masked). */
+void console_event(struct console *c);
+/* Queue input for the guest; returns bytes accepted. */
+size_t console_input(struct console *c, const uint8_t *bytes, size_t len);
+
+/* Attach/detach bookkeeping (sessions call these). */
+void console_attach_session(struct console *c, struct session *s);
+void console_detach_session(struct console *c, struct session *s);
+/* Give the write seat to S (NULL: free it); the old holder is told who
+ * took it. */
+void console_take_seat(struct console *c, struct session *s);
+/* Bytes of output appended: let every session and the pty catch up. */
+void console_pump(struct console *c);
+
+/* Re-resolve the per-console config after a reload. */
+void console_reconfigure(struct console *c);
+void console_log_event(struct console *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+const char *console_state_name(enum console_state s);
+
+#endif

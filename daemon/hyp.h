@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hyp.h — the daemon's only door to the hypervisor and xenstore.
+ *
+ * Contract
+ * - hyp.c is the one file that includes libxen headers (libxenctrl,
+ *   libxenstore, libxenevtchn, libxengnttab, libxenforeignmemory). The
+ *   rest of the daemon sees domains as ids, rings as opaque pages and event
+ *   channels as small integers.
+ * - One event-channel handle carries every console: its fd goes in the
+ *   event loop; hyp_pending() names one fired local port at a time, masked
+ *   until hyp_unmask(). Local ports are < HYP_MAX_PORTS so callers index a
+ *   flat table by port (no per-event search).
+ * - xenstore calls are synchronous round trips to xenstored (as in
+ *   xenconsoled); watch events arrive on hyp_watch_fd() and are fetched
+ *   without blocking by hyp_next_watch().
+ * - Everything read from xenstore is guest-influenced: values are returned
+ *   NUL-terminated and bounded (HYP_VALUE_MAX); parsing is the caller's.
+ * - Return conventions: -1 with errno on failure, unless stated.
+ */
+#ifndef XCMUX_DAEMON_HYP_H
+#define XCMUX_DAEMON_HYP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define HYP_MAX_PORTS 65536u
+#define HYP_VALUE_MAX 4096u   /* longest xenstore value we accept */
+#define HYP_PATH_MAX 256u
+
+struct hyp;
+
+struct hyp_dominfo {
+    uint32_t domid;
+    bool dying;
+    bool shutdown;
+    bool crashed;
+    unsigned shutdown_reason;
+};
+
+struct hyp *hyp_open(char *err, size_t errlen);
+void hyp_close(struct hyp *h);
+
+/* ---- xenstore ---- */
+int hyp_watch_fd(struct hyp *h);
+int hyp_watch(struct hyp *h, const char *path, const char *token);
+int hyp_unwatch(struct hyp *h, const char *path, const char *token);
+/* 1 and fills path/token when an event is queued, 0 when none. */
+int hyp_next_watch(struct hyp *h, char *path, size_t pathlen, char *token, size_t toklen);
+/* Read into buf (NUL-terminated). Returns length, or -1 (ENOENT when the
+ * node is absent, E2BIG when longer than buflen - 1). */
+ssize_t hyp_read(struct hyp *h, const char *path, char *buf, size_t buflen);
+int hyp_write(struct hyp *h, const char *path, const char *value);
+int hyp_rm(struct hyp *h, const char *path);
+/* Children names of PATH, joined by '\0' into buf; returns the count. */
+int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen);
+/* The path under which domain DOMID's nodes live. */
+int hyp_domain_path(struct hyp *h, uint32_t domid, char *buf, size_t buflen);
+
+/* ---- domains ---- */
+/* Every domain, ascending by id. Returns the count (<= max). */
+int hyp_list_domains(struct hyp *h, struct hyp_dominfo *out, unsigned max);
+
+/* ---- console rings ---- */
+/* Primary console: grant ref 0 (GNTTAB_RESERVED_CONSOLE), falling back to
+ * a foreign map of gfn RING_REF. Secondary consoles: grant ref RING_REF.
+ * Returns the page, and whether it was grant-mapped in *granted. */
+void *hyp_map_console(struct hyp *h, uint32_t domid, uint64_t ring_ref, bool primary,
+                      bool *granted);
+void hyp_unmap_console(struct hyp *h, void *page, bool granted);
+
+/* ---- event channels ---- */
+int hyp_evtchn_fd(struct hyp *h);
+/* Bind to the guest's unbound REMOTE_PORT; returns the local port. */
+int hyp_bind(struct hyp *h, uint32_t domid, uint32_t remote_port);
+int hyp_unbind(struct hyp *h, int local_port);
+int hyp_notify(struct hyp *h, int local_port);
+/* One fired local port, or -1 (EAGAIN) when none. */
+int hyp_pending(struct hyp *h);
+int hyp_unmask(struct hyp *h, int local_port);
+/* True while LOCAL_PORT is still an interdomain channel to DOMID. */
+bool hyp_port_connected(struct hyp *h, int local_port, uint32_t domid);
+
+/* ---- triggers ---- */
+int hyp_send_nmi(struct hyp *h, uint32_t domid);
+int hyp_debug_keys(struct hyp *h, const char *keys);
+
+#endif

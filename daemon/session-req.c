@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * session-req.c — the requests of an idle session: LIST, ATTACH, WHO and
+ * LOG (see PROTOCOL.md). Every request that names a console resolves it
+ * and checks the caller's access first; a failure is one ERROR and the
+ * connection stays usable (LIMIT closes it, as the protocol says).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/bufferevent.h>
+
+#include "daemon/console.h"
+#include "daemon/domain.h"
+#include "daemon/log.h"
+#include "daemon/pty.h"
+#include "daemon/session-int.h"
+
+static uint8_t wire_state(enum console_state st)
+{
+    switch (st) {
+    case CONSOLE_RUNNING: return XP_STATE_RUNNING;
+    case CONSOLE_GONE: return XP_STATE_GONE;
+    case CONSOLE_CORRUPT: return XP_STATE_CORRUPT;
+    case CONSOLE_WAITING: break;
+    }
+    return XP_STATE_WAITING;
+}
+
+/* Names the caller could have meant, limited to domains it may read. */
+static void unknown_domain(struct session *s, uint8_t req)
+{
+    char text[XP_MAX_ERROR_TEXT + 1];
+    /* Clients print "unknown domain 'X': <text>", so the text is the list. */
+    int len = snprintf(text, sizeof(text), "known domains:");
+    size_t used = len > 0 ? (size_t)len : 0;
+    unsigned listed = 0;
+    struct console *c;
+    TAILQ_FOREACH(c, &xd.consoles, link) {
+        if (c->index != 0 || !c->dom || session_access(s, c) < ACCESS_READ)
+            continue;
+        /* Keep room for the " ..." that marks a cut list. */
+        size_t need = strlen(c->dom->name) + 2;
+        if (used + need + 4 >= sizeof(text)) {
+            snprintf(text + used, sizeof(text) - used, " ...");
+            used = sizeof(text);
+            break;
+        }
+        used += (size_t)snprintf(text + used, sizeof(text) - used, "%s %s",
+                                 listed ? "," : "", c->dom->name);
+        listed++;
+    }
+    if (!listed && used < sizeof(text))
+        snprintf(text + used, sizeof(text) - used, " (none)");
+    send_error(s, XP_E_UNKNOWN_DOMAIN, req, "%s", text);
+}
+
+/* The console named by (domain, index) that S may read, or NULL after
+ * answering the error. */
+static struct console *resolve(struct session *s, uint8_t req, const char *domain,
+                               uint32_t index)
+{
+    struct domain *d = domain_find(domain);
+    if (!d) {
+        unknown_domain(s, req);
+        return NULL;
+    }
+    struct console *c = index <= XCMUX_MAX_CONSOLES_PER_DOMAIN ? d->con[index] : NULL;
+    if (!c) {
+        send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", d->name,
+                   (unsigned)index);
+        return NULL;
+    }
+    if (session_access(s, c) < ACCESS_READ) {
+        send_error(s, XP_E_PERMISSION, req, "%s may not read the console of %s",
+                   s->user, c->name);
+        return NULL;
+    }
+    return c;
+}
+
+static bool session_limit_reached(struct session *s, uint8_t req, const struct console *c)
+{
+    if (c->nsessions < XCMUX_MAX_SESSIONS_PER_CONSOLE)
+        return false;
+    send_error(s, XP_E_LIMIT, req, "%s has too many sessions (limit %d)", c->name,
+               XCMUX_MAX_SESSIONS_PER_CONSOLE);
+    session_close_after_flush(s);
+    return true;
+}
+
+void req_list(struct session *s)
+{
+    uint64_t count = 0;
+    struct console *c;
+    TAILQ_FOREACH(c, &xd.consoles, link) {
+        if (session_access(s, c) < ACCESS_READ)
+            continue;
+        struct xp_list_entry e = {
+            .domid = c->domid,
+            .console = c->index,
+            .state = wire_state(c->state),
+            .flags = (uint8_t)((c->writer ? XP_LIST_F_WRITER : 0) |
+                               (c->throttled ? XP_LIST_F_RATE_LIMITED : 0)),
+            .sessions = c->nsessions,
+            .bytes_out = c->bytes_out,
+            .dropped_guest = c->dropped_guest,
+            .dropped_client = c->dropped_client,
+        };
+        if (c->log) {
+            struct log_stats st;
+            log_get_stats(c->log, &st);
+            e.log_bytes = st.bytes_written;
+        }
+        snprintf(e.name, sizeof(e.name), "%s", c->name);
+        if (c->pty && pty_path(c->pty))
+            snprintf(e.tty, sizeof(e.tty), "%s", pty_path(c->pty));
+        uint8_t frame[XP_HDR_SIZE + 64 + XP_MAX_DOMAIN_NAME + XP_MAX_TTY_PATH];
+        send_frame(s, frame, xp_encode_list_entry(frame, sizeof(frame), &e));
+        count++;
+    }
+    send_end(s, XP_T_LIST, count);
+}
+
+static void notify_joined(struct session *s)
+{
+    const char *who = session_who(s);
+    struct session *o;
+    TAILQ_FOREACH(o, &s->con->sessions, con_link)
+        if (o != s && o->state == SESSION_ATTACHED)
+            session_notice(o, XP_N_JOINED, s->uid, "%s joined (%s)", who,
+                           xp_mode_name((unsigned)s->mode));
+}
+
+void req_attach(struct session *s, const struct xp_attach *a)
+{
+    struct console *c = resolve(s, XP_T_ATTACH, a->domain, a->console);
+    if (!c || session_limit_reached(s, XP_T_ATTACH, c))
+        return;
+
+    s->can_write = session_access(s, c) >= ACCESS_WRITE;
+    bool downgraded = a->mode != XP_MODE_READ_ONLY && !s->can_write;
+    int mode = downgraded ? XP_MODE_READ_ONLY : a->mode;
+    bool single = c->cfg.policy == WRITE_POLICY_SINGLE;
+    bool force = mode == XP_MODE_FORCE;
+    /* Decided before ATTACHED goes out, applied after (notices about the
+     * seat must follow ATTACHED on the wire). */
+    bool take_seat = single && (force || (mode == XP_MODE_READ_WRITE && !c->writer));
+    struct session *holder = single && !take_seat && mode != XP_MODE_READ_ONLY ? c->writer
+                                                                                 : NULL;
+
+    s->con = c;
+    s->mode = force ? XP_MODE_READ_WRITE : mode;
+    s->state = SESSION_ATTACHED;
+    s->follow = false;
+    s->attached_at = time(NULL);
+    s->bytes_sent = 0;
+    s->dropped = 0;
+    s->refused_input = 0;
+    s->refused_notified = false;
+    int ch = a->escape == XP_ESCAPE_NONE      ? -1
+             : a->escape == XP_ESCAPE_DEFAULT ? c->cfg.escape
+                                              : (int)a->escape;
+    escape_init(&s->esc, ch);
+    uint64_t replay = a->replay == XP_REPLAY_DEFAULT ? c->cfg.replay : a->replay;
+    s->off = outbuf_tail_offset(&c->buf, replay);
+    console_attach_session(c, s);
+
+    struct xp_attached ok = {
+        .domid = c->domid,
+        .console = c->index,
+        .mode = (uint8_t)s->mode,
+        .flags = (take_seat || (!single && s->mode == XP_MODE_READ_WRITE))
+                     ? XP_ATTACHED_F_WRITER : 0,
+        .replayed = outbuf_head(&c->buf) - s->off,
+    };
+    snprintf(ok.name, sizeof(ok.name), "%s", c->name);
+    uint8_t frame[XP_HDR_SIZE + 32 + XP_MAX_DOMAIN_NAME];
+    send_frame(s, frame, xp_encode_attached(frame, sizeof(frame), &ok));
+
+    console_log_event(c, "attach %s mode %s", session_who(s),
+                      xp_mode_name(force ? XP_MODE_FORCE : (unsigned)s->mode));
+    notify_joined(s);
+    if (downgraded)
+        session_notice(s, XP_N_INFO, 0, "read-only: you may not write to %s", c->name);
+    if (take_seat)
+        console_take_seat(c, s);
+    else if (holder)
+        session_notice(s, XP_N_WRITER, 0, "viewing: %s holds the write seat", session_who(holder));
+    session_pump(s);
+}
+
+void req_who(struct session *s, const struct xp_console_ref *ref)
+{
+    struct console *c = resolve(s, XP_T_WHO, ref->domain, ref->console);
+    if (!c)
+        return;
+    uint64_t count = 0;
+    struct session *o;
+    TAILQ_FOREACH(o, &c->sessions, con_link) {
+        if (o->state != SESSION_ATTACHED)
+            continue;   /* LOG dumps and closing sessions are not users */
+        bool writer = c->writer == o ||
+                      (c->cfg.policy == WRITE_POLICY_SHARED && o->mode != XP_MODE_READ_ONLY);
+        struct xp_who_entry e = {
+            .uid = o->uid,
+            .pid = (uint32_t)o->pid,
+            .mode = o->mode == XP_MODE_READ_ONLY ? XP_MODE_READ_ONLY : XP_MODE_READ_WRITE,
+            .flags = writer ? XP_WHO_F_WRITER : 0,
+            .attach_time = (uint64_t)o->attached_at,
+            .bytes_sent = o->bytes_sent,
+        };
+        snprintf(e.user, sizeof(e.user), "%s", o->user);
+        uint8_t frame[XP_HDR_SIZE + 48 + XP_MAX_USER_NAME];
+        send_frame(s, frame, xp_encode_who_entry(frame, sizeof(frame), &e));
+        count++;
+    }
+    send_end(s, XP_T_WHO, count);
+}
+
+void req_log(struct session *s, const struct xp_log_req *req)
+{
+    struct console *c = resolve(s, XP_T_LOG, req->ref.domain, req->ref.console);
+    if (!c || session_limit_reached(s, XP_T_LOG, c))
+        return;
+    /* A snapshot: bytes the guest writes after the request are not sent.
+     * The session joins the console's list for the dump, which keeps a
+     * gone console (and its buffer) alive until the dump is out. */
+    uint64_t want = req->max_bytes == XP_LOG_ALL ? UINT64_MAX : req->max_bytes;
+    s->con = c;
+    s->off = outbuf_tail_offset(&c->buf, want);
+    s->dump_end = outbuf_head(&c->buf);
+    s->bytes_sent = 0;
+    s->dropped = 0;
+    s->state = SESSION_LOGDUMP;
+    console_attach_session(c, s);
+    session_pump(s);
+}

@@ -1,0 +1,611 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * session.c — a client connection (see session.h): credentials, framing,
+ * the output pump, escape commands and the session's life cycle. The
+ * request handlers (LIST, ATTACH, WHO, LOG) are in session-req.c.
+ *
+ * Frees happen only from this file's libevent callbacks or from an explicit
+ * session_free(): session_end() and errors only mark the session CLOSING,
+ * so no caller (the console walking its sessions, a request handler) ever
+ * holds a pointer to a freed session.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "daemon/console.h"
+#include "daemon/session-int.h"
+
+/* Requests are not read while this much output is queued: a client that
+ * pipelines requests without reading replies cannot grow our buffers.
+ * Above what the pump ever queues, so INPUT (and escape-detach) is still
+ * read from an attached session during a flood. */
+#define SESSION_REQ_OUT_MAX (2u * SESSION_OUT_HIGH)
+/* A client has this long to say HELLO, and a closing session this long
+ * to take its last frames, before the connection is dropped. */
+#define SESSION_HELLO_TIMEOUT_S 10
+#define SESSION_CLOSE_TIMEOUT_S 5
+
+/* ---- sending ----------------------------------------------------------- */
+
+void send_frame(struct session *s, const uint8_t *frame, ssize_t n)
+{
+    if (n > 0)
+        evbuffer_add(bufferevent_get_output(s->bev), frame, (size_t)n);
+}
+
+void send_error(struct session *s, uint16_t code, uint8_t request_type, const char *fmt, ...)
+{
+    struct xp_error e = { .code = code, .request_type = request_type };
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.text, sizeof(e.text), fmt, ap);
+    va_end(ap);
+    uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_ERROR_TEXT];
+    send_frame(s, frame, xp_encode_error(frame, sizeof(frame), &e));
+}
+
+void send_end(struct session *s, uint8_t request_type, uint64_t count)
+{
+    struct xp_end e = { .request_type = request_type, .count = count };
+    uint8_t frame[XP_HDR_SIZE + 16];
+    send_frame(s, frame, xp_encode_end(frame, sizeof(frame), &e));
+}
+
+static void send_notice_v(struct session *s, unsigned code, uint64_t count, const char *fmt,
+                          va_list ap) __attribute__((format(printf, 4, 0)));
+static void send_notice_v(struct session *s, unsigned code, uint64_t count, const char *fmt,
+                          va_list ap)
+{
+    struct xp_notice n = { .code = (uint16_t)code, .count = count };
+    vsnprintf(n.text, sizeof(n.text), fmt, ap);
+    uint8_t frame[XP_HDR_SIZE + 16 + XP_MAX_NOTICE_TEXT];
+    send_frame(s, frame, xp_encode_notice(frame, sizeof(frame), &n));
+}
+
+void session_notice(struct session *s, unsigned code, uint64_t count, const char *fmt, ...)
+{
+    /* Nothing may follow the final NOTICE of a closing session. */
+    if (s->state == SESSION_CLOSING)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    send_notice_v(s, code, count, fmt, ap);
+    va_end(ap);
+}
+
+static void send_data(struct session *s, const uint8_t *p, size_t n)
+{
+    uint8_t hdr[XP_HDR_SIZE];
+    if (xp_encode_hdr(hdr, XP_T_DATA, n) != XP_OK)
+        return;
+    struct evbuffer *out = bufferevent_get_output(s->bev);
+    evbuffer_add(out, hdr, sizeof(hdr));
+    evbuffer_add(out, p, n);
+}
+
+/* ---- identity ---------------------------------------------------------- */
+
+const char *session_who(const struct session *s)
+{
+    /* A few rotating buffers: one message may name two sessions. */
+    static char bufs[4][sizeof(s->user) + 48];
+    static unsigned next;
+    char *b = bufs[next++ % 4];
+    snprintf(b, sizeof(bufs[0]), "%s (uid %u, pid %u)", s->user, (unsigned)s->uid,
+             (unsigned)s->pid);
+    return b;
+}
+
+/* Name and groups are looked up once, at accept: ACLs name groups, and
+ * the peer's credentials do not change over the connection. */
+static void lookup_user(struct session *s)
+{
+    struct passwd pw, *res = NULL;
+    char buf[4096];
+    s->groups[0] = s->gid;
+    s->ngroups = 1;
+    if (getpwuid_r(s->uid, &pw, buf, sizeof(buf), &res) != 0 || !res) {
+        snprintf(s->user, sizeof(s->user), "%u", (unsigned)s->uid);
+        return;
+    }
+    snprintf(s->user, sizeof(s->user), "%s", pw.pw_name);
+    int n = (int)(sizeof(s->groups) / sizeof(s->groups[0]));
+    int max = n;
+    if (getgrouplist(pw.pw_name, s->gid, s->groups, &n) < 0 && n > max)
+        n = max;    /* more groups than we keep: the first ones are filled */
+    s->ngroups = n < 1 ? 1 : n;
+}
+
+int session_access(const struct session *s, const struct console *c)
+{
+    return console_access(&c->cfg, s->uid, s->gid, s->groups, s->ngroups);
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+void session_close_after_flush(struct session *s)
+{
+    if (s->state == SESSION_CLOSING)
+        return;
+    s->state = SESSION_CLOSING;
+    bufferevent_disable(s->bev, EV_READ);
+    /* Write callback only once everything is out. */
+    bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
+    struct timeval tv = { SESSION_CLOSE_TIMEOUT_S, 0 };
+    bufferevent_set_timeouts(s->bev, NULL, &tv);
+    /* Nothing queued means no write will ever call us back: ask for the
+     * callback (deferred, so our caller may still use the session). */
+    if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0)
+        bufferevent_trigger(s->bev, EV_WRITE,
+                            BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+}
+
+/* Announce S leaving its console: log, LEFT to the others, seat release. */
+static void session_leave(struct session *s, const char *why)
+{
+    struct console *con = s->con;
+    if (!con)
+        return;
+    const char *who = session_who(s);
+    console_log_event(con, "detach %s (%s)", who, why);
+    struct session *o;
+    TAILQ_FOREACH(o, &con->sessions, con_link)
+        if (o != s && o->state == SESSION_ATTACHED)
+            session_notice(o, XP_N_LEFT, s->uid, "%s left", who);
+    if (con->writer == s)
+        console_take_seat(con, NULL);
+}
+
+void session_end(struct session *s, unsigned code, const char *fmt, ...)
+{
+    if (s->state == SESSION_CLOSING)
+        return;
+    uint64_t count = code == XP_N_DOMAIN_GONE && s->con ? s->con->domid : 0;
+    va_list ap;
+    va_start(ap, fmt);
+    char why[XP_MAX_NOTICE_TEXT + 1];
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    bool attached = s->state == SESSION_ATTACHED;
+    session_notice(s, code, count, "%s", why);
+    /* CLOSING first: the seat-release notice must not follow DETACHED. */
+    session_close_after_flush(s);
+    /* The session stays in con->sessions until freed, so a console being
+     * torn down (which walks its sessions) never sees the list change. */
+    if (attached)
+        session_leave(s, why);
+}
+
+void session_free(struct session *s)
+{
+    if (s->con) {
+        struct console *con = s->con;
+        if (s->state == SESSION_ATTACHED)
+            session_leave(s, "connection closed");
+        s->con = NULL;
+        console_detach_session(con, s);  /* may free a gone console */
+    }
+    TAILQ_REMOVE(&xd.sessions, s, link);
+    xd.nsessions--;
+    bufferevent_free(s->bev);
+    free(s);
+}
+
+void session_move(struct session *s, struct console *to)
+{
+    if (s->state != SESSION_ATTACHED || !s->con || s->con == to)
+        return;
+    if (to->nsessions >= XCMUX_MAX_SESSIONS_PER_CONSOLE) {
+        session_end(s, XP_N_DOMAIN_GONE, "%s is back but has too many sessions (limit %d)",
+                    to->name, XCMUX_MAX_SESSIONS_PER_CONSOLE);
+        return;
+    }
+    struct console *old = s->con;
+    s->con = NULL;
+    console_detach_session(old, s);  /* may free old (gone, now empty) */
+    s->con = to;
+    console_attach_session(to, s);
+    /* The new boot's output from its start. */
+    s->off = outbuf_oldest(&to->buf);
+    s->can_write = session_access(s, to) >= ACCESS_WRITE;
+    if (!s->can_write)
+        s->mode = XP_MODE_READ_ONLY;
+    session_notice(s, XP_N_DOMAIN_BACK, to->domid, "%s is back as domid %u", to->name,
+                   (unsigned)to->domid);
+    console_log_event(to, "attach %s mode %s (followed reboot)", session_who(s),
+                      xp_mode_name((unsigned)s->mode));
+    if (to->cfg.policy == WRITE_POLICY_SINGLE && s->mode != XP_MODE_READ_ONLY && !to->writer)
+        console_take_seat(to, s);
+    session_pump(s);
+}
+
+/* ---- output pump --------------------------------------------------------- */
+
+static void report_drop(struct session *s, size_t missed)
+{
+    s->dropped += missed;
+    s->con->dropped_client += missed;
+    session_notice(s, XP_N_DROPPED, missed, "missed %zu bytes (output too slow)", missed);
+    console_log_event(s->con, "%s missed %zu bytes (too slow)", session_who(s), missed);
+}
+
+void session_pump(struct session *s)
+{
+    if (!s->con || (s->state != SESSION_ATTACHED && s->state != SESSION_LOGDUMP))
+        return;
+    struct outbuf *buf = &s->con->buf;
+    struct evbuffer *out = bufferevent_get_output(s->bev);
+    bool dump = s->state == SESSION_LOGDUMP;
+    while (evbuffer_get_length(out) < SESSION_OUT_HIGH) {
+        if (dump && s->off >= s->dump_end)
+            break;
+        const uint8_t *p;
+        size_t missed = 0;
+        size_t n = outbuf_peek(buf, &s->off, &p, &missed);
+        if (missed)
+            report_drop(s, missed);
+        if (dump) {
+            /* A drop can move the offset past the snapshot's end. */
+            uint64_t left = s->off < s->dump_end ? s->dump_end - s->off : 0;
+            if (n > left)
+                n = (size_t)left;
+        }
+        if (n == 0)
+            break;
+        if (n > SESSION_DATA_CHUNK)
+            n = SESSION_DATA_CHUNK;
+        send_data(s, p, n);
+        outbuf_advance(buf, &s->off, n);
+        s->bytes_sent += n;
+    }
+}
+
+/* LOG reply complete: END, and the session is a plain request session
+ * again. Called only from this file's callbacks (not from the console's
+ * pump, which walks the list we leave). */
+static void finish_dump_if_done(struct session *s)
+{
+    if (s->state != SESSION_LOGDUMP)
+        return;
+    session_pump(s);
+    if (s->off < s->dump_end)
+        return;
+    send_end(s, XP_T_LOG, s->bytes_sent);
+    struct console *con = s->con;
+    s->con = NULL;
+    s->state = SESSION_IDLE;
+    console_detach_session(con, s);
+}
+
+/* ---- writing to the guest and escape commands ---------------------------- */
+
+bool session_may_write(struct session *s)
+{
+    struct console *con = s->con;
+    if (s->mode == XP_MODE_READ_ONLY || !s->can_write)
+        return false;
+    if (con->cfg.policy == WRITE_POLICY_SHARED || con->writer == s)
+        return true;
+    if (!con->writer) {
+        /* A read-write viewer typing into a free seat takes it. */
+        console_take_seat(con, s);
+        return con->writer == s;
+    }
+    return false;
+}
+
+static void to_guest(struct session *s, const uint8_t *p, size_t n)
+{
+    if (!session_may_write(s)) {
+        s->refused_input += n;
+        if (!s->refused_notified) {
+            s->refused_notified = true;
+            if (s->mode == XP_MODE_READ_ONLY)
+                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
+                           "read-only session: input to %s is discarded", s->con->name);
+            else
+                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
+                           "%s holds the write seat of %s: input discarded "
+                           "(escape f takes the seat)", session_who(s->con->writer),
+                           s->con->name);
+        }
+        return;
+    }
+    s->refused_notified = false;
+    size_t took = console_input(s->con, p, n);
+    s->refused_input += n - took;
+}
+
+/* "^]", "~", "0xe9": how a user types the escape character. */
+static const char *key_name(int ch, char out[8])
+{
+    if (ch < 0)
+        snprintf(out, 8, "none");
+    else if (ch < 0x20)
+        snprintf(out, 8, "^%c", ch + '@');
+    else if (ch == 0x7f)
+        snprintf(out, 8, "^?");
+    else if (ch < 0x7f)
+        snprintf(out, 8, "%c", ch);
+    else
+        snprintf(out, 8, "0x%02x", (unsigned)ch & 0xffu);
+    return out;
+}
+
+static void esc_who(struct session *s)
+{
+    time_t now = time(NULL);
+    struct session *o;
+    TAILQ_FOREACH(o, &s->con->sessions, con_link) {
+        if (o->state != SESSION_ATTACHED)
+            continue;
+        bool writer = o->con->writer == o ||
+                      (o->con->cfg.policy == WRITE_POLICY_SHARED && o->can_write &&
+                       o->mode != XP_MODE_READ_ONLY);
+        session_notice(s, XP_N_INFO, 0, "%s: %s%s, attached %llds, %llu bytes sent%s",
+                       session_who(o), xp_mode_name((unsigned)o->mode),
+                       writer ? ", writer" : "", (long long)(now - o->attached_at),
+                       (unsigned long long)o->bytes_sent, o == s ? " (you)" : "");
+    }
+}
+
+static void esc_force(struct session *s)
+{
+    struct console *con = s->con;
+    if (!s->can_write) {
+        session_notice(s, XP_N_INFO, 0, "no write permission on %s", con->name);
+        return;
+    }
+    s->mode = XP_MODE_READ_WRITE;
+    if (con->cfg.policy == WRITE_POLICY_SHARED)
+        session_notice(s, XP_N_INFO, 0, "%s is shared: every writer may write", con->name);
+    else if (con->writer == s)
+        session_notice(s, XP_N_INFO, 0, "you already hold the write seat");
+    else
+        console_take_seat(con, s);
+}
+
+static void escape_command(struct session *s, const struct escape_step *st)
+{
+    char esc[8], key[8];
+    key_name(s->esc.ch, esc);
+    switch (st->cmd) {
+    case ESC_DETACH:
+        session_end(s, XP_N_DETACHED, "detached");
+        break;
+    case ESC_HELP:
+        session_notice(s, XP_N_INFO, 0,
+                       "escape commands: %s . detach, %s ? help, %s r replay, %s w who, "
+                       "%s f force (take the write seat), %s b break, %s %s send %s",
+                       esc, esc, esc, esc, esc, esc, esc, esc, esc);
+        break;
+    case ESC_REPLAY:
+        s->off = outbuf_tail_offset(&s->con->buf, s->con->cfg.replay);
+        session_notice(s, XP_N_INFO, 0, "replaying %llu bytes",
+                       (unsigned long long)(outbuf_head(&s->con->buf) - s->off));
+        session_pump(s);
+        break;
+    case ESC_WHO:
+        esc_who(s);
+        break;
+    case ESC_FORCE:
+        esc_force(s);
+        break;
+    case ESC_BREAK:
+        session_notice(s, XP_N_INFO, 0, "break not supported on PV consoles");
+        break;
+    case ESC_KEY:
+        session_notice(s, XP_N_INFO, 0, "unknown escape command %s (%s ? for help)",
+                       key_name(st->key, key), esc);
+        break;
+    case ESC_NONE:
+        break;
+    }
+}
+
+static void on_input(struct session *s, const uint8_t *p, size_t len)
+{
+    while (len > 0 && s->state == SESSION_ATTACHED) {
+        struct escape_step st;
+        size_t n = escape_next(&s->esc, p, len, &st);
+        if (st.npass)
+            to_guest(s, st.pass, st.npass);
+        if (st.cmd != ESC_NONE)
+            escape_command(s, &st);
+        p += n;
+        len -= n;
+    }
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+static void on_hello(struct session *s, const struct xp_hello *h)
+{
+    if (h->version != XP_PROTOCOL_VERSION) {
+        send_error(s, XP_E_BAD_VERSION, XP_T_HELLO,
+                   "protocol version %u not supported; this daemon speaks version %u",
+                   (unsigned)h->version, XP_PROTOCOL_VERSION);
+        session_close_after_flush(s);
+        return;
+    }
+    struct xp_hello me = { .version = XP_PROTOCOL_VERSION };
+    snprintf(me.software, sizeof(me.software), "xcmuxd %s", PACKAGE_VERSION);
+    uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_SOFTWARE];
+    send_frame(s, frame, xp_encode_hello(frame, sizeof(frame), &me));
+    s->state = SESSION_IDLE;
+    bufferevent_set_timeouts(s->bev, NULL, NULL);
+}
+
+static void handle_frame(struct session *s, const struct xp_frame_hdr *h, const uint8_t *payload)
+{
+    if (!xp_type_from_client(h->type)) {
+        send_error(s, XP_E_BAD_FRAME, h->type, "%s is not a client message",
+                   xp_type_name(h->type));
+        session_close_after_flush(s);
+        return;
+    }
+    struct xp_msg m;
+    int rc = xp_decode(h, payload, &m);
+    if (rc < 0) {
+        send_error(s, xp_status_to_error_code(rc), h->type, "malformed %s: %s",
+                   xp_type_name(h->type), xp_strerror(rc));
+        session_close_after_flush(s);
+        return;
+    }
+    if (s->state == SESSION_HELLO) {
+        if (h->type == XP_T_HELLO) {
+            on_hello(s, &m.u.hello);
+        } else {
+            send_error(s, XP_E_BAD_FRAME, h->type, "expected HELLO first, got %s",
+                       xp_type_name(h->type));
+            session_close_after_flush(s);
+        }
+        return;
+    }
+    switch (h->type) {
+    case XP_T_INPUT:
+        if (s->state == SESSION_ATTACHED)
+            on_input(s, m.u.bytes.bytes, m.u.bytes.len);
+        else
+            send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "INPUT outside a console session");
+        return;
+    case XP_T_DETACH:
+        session_end(s, XP_N_DETACHED, "detached");
+        return;
+    case XP_T_HOTKEYS:
+    case XP_T_TRIGGER:
+        send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not supported by this daemon yet",
+                   xp_type_name(h->type));
+        return;
+    default:
+        break;
+    }
+    if (s->state != SESSION_IDLE) {
+        send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not valid %s",
+                   xp_type_name(h->type),
+                   s->state == SESSION_ATTACHED ? "in a console session" : "now");
+        return;
+    }
+    switch (h->type) {
+    case XP_T_LIST: req_list(s); break;
+    case XP_T_ATTACH: req_attach(s, &m.u.attach); break;
+    case XP_T_WHO: req_who(s, &m.u.ref); break;
+    case XP_T_LOG: req_log(s, &m.u.log); break;
+    default:
+        send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not valid now",
+                   xp_type_name(h->type));
+        break;
+    }
+}
+
+/* Handle every whole frame queued, in order, unless the session must wait:
+ * a LOG reply still going out, or too much output queued. */
+static void process_input(struct session *s)
+{
+    struct evbuffer *in = bufferevent_get_input(s->bev);
+    struct evbuffer *out = bufferevent_get_output(s->bev);
+    for (;;) {
+        finish_dump_if_done(s);
+        if (s->state == SESSION_CLOSING || s->state == SESSION_LOGDUMP ||
+            evbuffer_get_length(out) >= SESSION_REQ_OUT_MAX)
+            return;
+        size_t avail = evbuffer_get_length(in);
+        uint8_t hdr[XP_HDR_SIZE];
+        size_t n = avail < XP_HDR_SIZE ? avail : XP_HDR_SIZE;
+        if (n == 0)
+            return;
+        evbuffer_copyout(in, hdr, n);
+        struct xp_frame_hdr h;
+        int rc = xp_frame_peek(hdr, n, &h);
+        if (rc < 0) {
+            send_error(s, xp_status_to_error_code(rc), 0, "bad frame: %s", xp_strerror(rc));
+            session_close_after_flush(s);
+            return;
+        }
+        if (n < XP_HDR_SIZE || avail < xp_frame_size(&h))
+            return;  /* the read watermark leaves room for a whole frame */
+        size_t size = xp_frame_size(&h);
+        const uint8_t *frame = evbuffer_pullup(in, (ev_ssize_t)size);
+        if (!frame) {
+            send_error(s, XP_E_INTERNAL, h.type, "out of memory");
+            session_close_after_flush(s);
+            return;
+        }
+        handle_frame(s, &h, frame + XP_HDR_SIZE);
+        evbuffer_drain(in, size);
+    }
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    process_input(arg);
+}
+
+static void on_write(struct bufferevent *bev, void *arg)
+{
+    struct session *s = arg;
+    if (s->state == SESSION_CLOSING) {
+        if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+            session_free(s);
+        return;
+    }
+    session_pump(s);
+    process_input(s);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    /* EOF, error or timeout (HELLO never came, or a closing peer stopped
+     * reading): nothing more can be delivered. */
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+        session_free(arg);
+}
+
+struct session *session_new(int fd)
+{
+    struct ucred cr;
+    socklen_t crlen = sizeof(cr);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) < 0 || crlen != sizeof(cr)) {
+        close(fd);
+        return NULL;
+    }
+    struct session *s = calloc(1, sizeof(*s));
+    if (!s) {
+        close(fd);
+        return NULL;
+    }
+    s->uid = cr.uid;
+    s->gid = cr.gid;
+    s->pid = cr.pid;
+    s->state = SESSION_HELLO;
+    s->mode = XP_MODE_READ_ONLY;
+    escape_init(&s->esc, -1);
+    lookup_user(s);
+    s->bev = bufferevent_socket_new(xd.base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (!s->bev) {
+        close(fd);
+        free(s);
+        return NULL;
+    }
+    bufferevent_setcb(s->bev, on_read, on_write, on_event, s);
+    /* Room for two whole frames: enough to always complete one. */
+    bufferevent_setwatermark(s->bev, EV_READ, 0, XP_FRAME_MAX * 2);
+    /* Resume pumping once half the output is written. */
+    bufferevent_setwatermark(s->bev, EV_WRITE, SESSION_OUT_HIGH / 2, 0);
+    struct timeval hello_tv = { SESSION_HELLO_TIMEOUT_S, 0 };
+    bufferevent_set_timeouts(s->bev, &hello_tv, NULL);
+    bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+    TAILQ_INSERT_TAIL(&xd.sessions, s, link);
+    xd.nsessions++;
+    return s;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * session.h — one client connection on the daemon's Unix socket.
+ *
+ * Contract
+ * - A session speaks protocol/PROTOCOL.md over a libevent bufferevent:
+ *   HELLO first, then requests (LIST, ATTACH, WHO, LOG, ...). A malformed
+ *   or oversized frame gets ERROR(BAD_FRAME) and the connection is closed;
+ *   no other session is touched.
+ * - Peer credentials (SO_PEERCRED, supplementary groups from the uid) are
+ *   taken once at accept and checked against the console's ACLs on every
+ *   request that names a console.
+ * - Attached sessions read the console's shared buffer through their own
+ *   64-bit offset. session_pump() sends DATA while the socket's output
+ *   buffer is under SESSION_OUT_HIGH; the write callback resumes it. A
+ *   session left more than a buffer behind gets NOTICE(DROPPED, n).
+ * - Escape handling (escape char, then a command key) runs here, per
+ *   session, so every client gets it.
+ */
+#ifndef XCMUX_DAEMON_SESSION_H
+#define XCMUX_DAEMON_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "daemon/daemon.h"
+#include "daemon/escape.h"
+
+#define SESSION_OUT_HIGH (256u * 1024u)
+#define SESSION_DATA_CHUNK (16u * 1024u)
+
+struct bufferevent;
+struct console;
+
+enum session_state {
+    SESSION_HELLO,    /* waiting for the client's HELLO */
+    SESSION_IDLE,     /* handshake done, no console */
+    SESSION_ATTACHED,
+    SESSION_LOGDUMP,  /* sending a replay-buffer snapshot */
+    SESSION_CLOSING,  /* flushing output, then freed */
+};
+
+struct session {
+    TAILQ_ENTRY(session) link;       /* xd.sessions */
+    TAILQ_ENTRY(session) con_link;   /* console's sessions */
+    struct bufferevent *bev;
+    enum session_state state;
+
+    uid_t uid;
+    gid_t gid;
+    pid_t pid;
+    char user[33];
+    gid_t groups[64];
+    int ngroups;
+
+    struct console *con;
+    uint64_t off;                    /* reader offset into con->buf */
+    uint64_t dump_end;               /* LOGDUMP: stop here */
+    int mode;                        /* enum xp_mode granted */
+    bool can_write;                  /* ACL allows writing */
+    bool follow;                     /* re-attach when the guest reboots */
+    time_t attached_at;
+    uint64_t bytes_sent;
+    uint64_t dropped;
+    uint64_t refused_input;
+    bool refused_notified;
+    struct escape esc;
+};
+
+/* Take over an accepted connection FD (credentials read here). */
+struct session *session_new(int fd);
+void session_free(struct session *s);
+/* Send console output the session has not seen yet (flow-controlled). */
+void session_pump(struct session *s);
+/* Send a NOTICE to one session. */
+void session_notice(struct session *s, unsigned code, uint64_t count, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Detach with NOTICE(DETACHED or DOMAIN_GONE ...) and close after flush. */
+void session_end(struct session *s, unsigned code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Move an attached session to another console (reboot followed). */
+void session_move(struct session *s, struct console *to);
+/* Name for notices and logs: "user (uid N, pid P)". */
+const char *session_who(const struct session *s);
+
+#endif
