@@ -27,7 +27,7 @@ static const struct subcommand subcommands[] = {
 	  "  --json        print a JSON array instead of a table\n" },
 	{ "console", cmd_console,
 	  "console [-r|--read-only] [-f|--force] [-e CHAR] [--replay N]\n"
-	  "                [--console N] [--linger MS] DOMAIN",
+	  "                [--console N] [--linger MS] [--follow] DOMAIN",
 	  "Attach to a guest console (DOMAIN is a name or a numeric id).\n"
 	  "  -r, --read-only   watch only, never take the write seat\n"
 	  "  -f, --force       take the write seat from the current writer\n"
@@ -35,6 +35,8 @@ static const struct subcommand subcommands[] = {
 	  "                    (default ^]); escape then '.' detaches\n"
 	  "  --replay N        replay the last N bytes (default: daemon's)\n"
 	  "  --console N       secondary console N (default 0, the primary)\n"
+	  "  --follow          stay attached when the guest reboots (same name,\n"
+	  "                    new domid)\n"
 	  "  --linger MS       without a terminal, wait MS after end of input\n"
 	  "                    before detaching (default 500, env XCMUX_LINGER_MS)\n" },
 	{ "who", cmd_who, "who [--console N] DOMAIN",

@@ -396,6 +396,7 @@ static const struct option console_opts[] = {
 	{ "replay", required_argument, NULL, 'R' },
 	{ "console", required_argument, NULL, 'c' },
 	{ "linger", required_argument, NULL, 'L' },
+	{ "follow", no_argument, NULL, 'F' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -424,6 +425,9 @@ int cmd_console(const struct xc_global *g, int argc, char **argv)
 	opterr = 0;   /* we name the bad option ourselves */
 	while ((c = getopt_long(argc, argv, "+rfe:h", console_opts, NULL)) != -1) {
 		switch (c) {
+		case 'F':
+			a->flags |= XP_ATTACH_F_FOLLOW;
+			break;
 		case 'r':
 			a->mode = XP_MODE_READ_ONLY;
 			break;

@@ -153,7 +153,7 @@ void req_attach(struct session *s, const struct xp_attach *a)
     s->con = c;
     s->mode = force ? XP_MODE_READ_WRITE : mode;
     s->state = SESSION_ATTACHED;
-    s->follow = false;
+    s->follow = (a->flags & XP_ATTACH_F_FOLLOW) != 0;
     s->attached_at = time(NULL);
     s->bytes_sent = 0;
     s->dropped = 0;

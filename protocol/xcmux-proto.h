@@ -249,7 +249,8 @@ struct xp_list_entry {
 };
 
 #define XP_ATTACH_F_TERMINAL 0x01u /* client is on a terminal */
-#define XP_ATTACH_F_KNOWN    0x01u
+#define XP_ATTACH_F_FOLLOW   0x02u /* stay through a reboot (same name) */
+#define XP_ATTACH_F_KNOWN    0x03u
 struct xp_attach {
 	uint32_t console;
 	uint8_t mode;            /* enum xp_mode */
