@@ -60,7 +60,7 @@ else
     printf 'uptime\r' | "$top/client/xcmux" console web1
     echo "== a read-only viewer's view of the same console (replay):"
     "$top/client/xcmux" log web1 | tail -n 4
-    echo "== who is attached to db1 right now, and the rate-limited guest:"
+    echo "== every console (noisy is held by its rate limit):"
     "$top/client/xcmux" list
     echo "== the log of web1:"
     tail -n 5 "$XENSIM_DIR/logs/web1.log"
