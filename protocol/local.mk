@@ -10,3 +10,4 @@ tests_unit_test_proto_SOURCES = tests/unit/test-proto.c
 tests_unit_test_proto_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_proto_LDADD = protocol/libxcmuxproto.a $(CMOCKA_LIBS)
 endif
+include protocol/hk.mk

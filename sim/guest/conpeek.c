@@ -6,8 +6,12 @@
  * has been seen (exit 0) or the timeout passes (exit 1), then unbinds so
  * the console can be attached again.
  *
- *   xensim-conpeek DOMID [-c N] [-s TEXT] [-e EXPECT] [-t SECONDS] [-n BYTES]
+ *   xensim-conpeek DOMID [-c N] [-s TEXT]... [-d MS] [-e EXPECT] [-t SECONDS]
+ *                  [-n BYTES]
  *
+ * Each -s TEXT (up to 8) is published into the input ring with its own
+ * producer update and event, -d MS apart (default 0), so a test can split
+ * a hotkey sequence across writes.
  * -c N: secondary console N (grant ref 1+N, device/console/N/port);
  * -n BYTES: stop after BYTES of output instead of (or before) EXPECT.
  * TEXT and EXPECT take the escapes of ctl_unescape (\r, \n, \e, \xHH).
@@ -39,14 +43,23 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
     unsigned con = 0;
-    const char *send = NULL, *expect = NULL;
+    const char *sends[8], *expect = NULL;
+    unsigned nsends = 0;
+    double part_delay = 0;
     double timeout = 5;
     unsigned long long limit = 0;
     int opt;
-    while ((opt = getopt(argc, argv, "c:s:e:t:n:")) != -1) {
+    while ((opt = getopt(argc, argv, "c:s:d:e:t:n:")) != -1) {
         switch (opt) {
         case 'c': con = (unsigned)atoi(optarg); break;
-        case 's': send = optarg; break;
+        case 's':
+            if (nsends == sizeof(sends) / sizeof(sends[0])) {
+                fputs("conpeek: at most 8 -s\n", stderr);
+                return 2;
+            }
+            sends[nsends++] = optarg;
+            break;
+        case 'd': part_delay = atof(optarg) / 1000.0; break;
         case 'e': expect = optarg; break;
         case 't': timeout = atof(optarg); break;
         case 'n': limit = strtoull(optarg, NULL, 10); break;
@@ -54,20 +67,30 @@ int main(int argc, char **argv)
         }
     }
     if (optind + 1 != argc || con > GUEST_MAX_SECONDARY) {
-        fputs("usage: xensim-conpeek DOMID [-c N] [-s TEXT] [-e EXPECT] "
+        fputs("usage: xensim-conpeek DOMID [-c N] [-s TEXT]... [-d MS] [-e EXPECT] "
               "[-t SECONDS] [-n BYTES]\n", stderr);
         return 2;
     }
     uint32_t domid = (uint32_t)strtoul(argv[optind], NULL, 10);
-    char input[GUEST_TEXT_MAX];
-    size_t input_len = 0;
+    char input[8 * GUEST_TEXT_MAX];
+    size_t input_len = 0, part_end[8];
     char want[GUEST_TEXT_MAX];
     size_t want_len = 0;
-    if ((send && ctl_unescape(send, input, sizeof(input), &input_len) < 0) ||
-        (expect && ctl_unescape(expect, want, sizeof(want), &want_len) < 0)) {
-        fputs("conpeek: bad escape in -s or -e\n", stderr);
+    for (unsigned i = 0; i < nsends; i++) {
+        size_t n;
+        if (ctl_unescape(sends[i], input + input_len, GUEST_TEXT_MAX, &n) < 0) {
+            fputs("conpeek: bad escape in -s\n", stderr);
+            return 2;
+        }
+        input_len += n;
+        part_end[i] = input_len;
+    }
+    if (expect && ctl_unescape(expect, want, sizeof(want), &want_len) < 0) {
+        fputs("conpeek: bad escape in -e\n", stderr);
         return 2;
     }
+    unsigned part = 0;
+    double next_part_at = 0;
     if (hv_attach() < 0) {
         perror("conpeek: hv_attach");
         return 2;
@@ -136,14 +159,18 @@ int main(int argc, char **argv)
             kick = true;
         }
         /* backend side of `in`: type what is left */
-        if (sent < input_len) {
+        if (sent < input_len && now_s() >= next_part_at) {
             uint32_t ic = *in_cons, ip = *in_prod;
             atomic_thread_fence(memory_order_seq_cst);
-            while (sent < input_len && ip - ic < sizeof(intf->in))
+            while (sent < part_end[part] && ip - ic < sizeof(intf->in))
                 intf->in[MASK_XENCONS_IDX(ip++, intf->in)] = input[sent++];
             atomic_thread_fence(memory_order_release);
             *in_prod = ip;
             kick = true;
+            if (sent == part_end[part] && part + 1 < nsends) {
+                part++;
+                next_part_at = now_s() + part_delay;
+            }
         }
         if (kick)
             hv_evtchn_notify(0, (uint32_t)port);
@@ -159,6 +186,8 @@ int main(int argc, char **argv)
         double left = deadline - now_s();
         if (left <= 0)
             break;
+        if (sent < input_len && next_part_at - now_s() < left)
+            left = next_part_at - now_s() > 0 ? next_part_at - now_s() : 0;
         struct pollfd pfd = { .fd = hv_recv_fd(recv), .events = POLLIN };
         poll(&pfd, 1, (int)(left * 1000) + 1);
         int64_t key;

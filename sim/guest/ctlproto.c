@@ -197,7 +197,10 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
         uint64_t v;
         bool takes_value = !strcmp(opt, "--say") || !strcmp(opt, "--flood") ||
                            !strcmp(opt, "--every") || !strcmp(opt, "--line") ||
-                           !strcmp(opt, "--count") || !strcmp(opt, "--secondary");
+                           !strcmp(opt, "--count") || !strcmp(opt, "--secondary") ||
+                           !strcmp(opt, "--hotkeys-count") ||
+                           !strcmp(opt, "--hotkey-label-len") ||
+                           !strcmp(opt, "--ack-delay");
         if (takes_value && !val)
             return fail(err, errlen, "create: %s needs a value", opt);
         if (!strcmp(opt, "--echo")) {
@@ -206,6 +209,30 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
             spec->no_boot_text = true;
         } else if (!strcmp(opt, "--linux-sysrq")) {
             spec->linux_sysrq = true;
+        } else if (!strcmp(opt, "--xencons-debug")) {
+            spec->xencons_debug = true;
+            spec->echo = true;
+        } else if (!strcmp(opt, "--no-ack")) {
+            spec->no_ack = true;
+        } else if (!strcmp(opt, "--hotkeys-count")) {
+            if (parse_u64(val, 0, GUEST_MAX_HOTKEYS, &v))
+                return fail(err, errlen, "create: --hotkeys-count: N 0-%u",
+                            GUEST_MAX_HOTKEYS);
+            spec->has_hotkeys_count = true;
+            spec->hotkeys_count = (unsigned)v;
+            i++;
+        } else if (!strcmp(opt, "--hotkey-label-len")) {
+            if (parse_u64(val, 1, GUEST_MAX_LABEL_LEN, &v))
+                return fail(err, errlen, "create: --hotkey-label-len: N 1-%u",
+                            GUEST_MAX_LABEL_LEN);
+            spec->hotkey_label_len = (unsigned)v;
+            i++;
+        } else if (!strcmp(opt, "--ack-delay")) {
+            if (parse_u64(val, 0, GUEST_MAX_ACK_DELAY_MS, &v))
+                return fail(err, errlen, "create: --ack-delay: MS 0-%u",
+                            GUEST_MAX_ACK_DELAY_MS);
+            spec->ack_delay_ms = (unsigned)v;
+            i++;
         } else if (!strcmp(opt, "--say")) {
             if (ctl_unescape(val, spec->say, sizeof(spec->say), &spec->say_len))
                 return fail(err, errlen, "create: --say: bad escape or longer "
@@ -250,6 +277,10 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
     }
     if (spec->has_line && !spec->every_ms)
         return fail(err, errlen, "create: --line needs --every");
+    if (!spec->xencons_debug && (spec->has_hotkeys_count || spec->hotkey_label_len ||
+                                 spec->no_ack || spec->ack_delay_ms))
+        return fail(err, errlen, "create: --hotkeys-count, --hotkey-label-len, "
+                    "--no-ack and --ack-delay need --xencons-debug");
     return 0;
 }
 
@@ -282,6 +313,16 @@ void ctl_describe(const struct guest_spec *spec, char *buf, size_t size)
         ADD("secondary=%u", spec->secondary);
     if (spec->linux_sysrq)
         ADD("linux-sysrq");
+    if (spec->xencons_debug)
+        ADD("xencons-debug");
+    if (spec->has_hotkeys_count)
+        ADD("hotkeys=%u", spec->hotkeys_count);
+    if (spec->hotkey_label_len)
+        ADD("label-len=%u", spec->hotkey_label_len);
+    if (spec->no_ack)
+        ADD("no-ack");
+    if (spec->ack_delay_ms)
+        ADD("ack-delay=%u", spec->ack_delay_ms);
 #undef ADD
     if (!n)
         snprintf(buf, size, "-");

@@ -30,6 +30,9 @@
 #define GUEST_MAX_COUNT 4096u
 #define GUEST_MAX_EVERY_MS 3600000u
 #define GUEST_MAX_FLOOD_RATE 1000000000ull
+#define GUEST_MAX_HOTKEYS 100000u
+#define GUEST_MAX_LABEL_LEN 4000u
+#define GUEST_MAX_ACK_DELAY_MS 600000u
 
 struct guest_spec {
     char name[GUEST_NAME_MAX + 1];
@@ -48,6 +51,13 @@ struct guest_spec {
     size_t line_len;
     unsigned count;           /* 0: a single guest named exactly NAME */
     unsigned secondary;
+    /* Hotkey agent (protocol/HOTKEYS.md); the options below need it. */
+    bool xencons_debug;       /* implies echo */
+    bool has_hotkeys_count;
+    unsigned hotkeys_count;   /* registry entries, 0..GUEST_MAX_HOTKEYS */
+    unsigned hotkey_label_len; /* 0: natural labels */
+    bool no_ack;
+    unsigned ack_delay_ms;
 };
 
 /* Encode ARGV into LINE (NUL-terminated, no newline). Returns the length,

@@ -15,6 +15,7 @@
 #include <xenstore.h>
 
 #include "sim/guest/conring.h"
+#include "sim/guest/hkagent.h"
 #include "sim/guest/shell.h"
 #include "sim/guest/xsring.h"
 #include "sim/hv.h"
@@ -27,7 +28,10 @@
 #define SERVICE_ROUNDS 64        /* bound one event's work on a busy ring */
 #define XS_RETRIES 16
 
-enum port_kind { PORT_NONE = 0, PORT_CONSOLE, PORT_STORE, PORT_DEBUG };
+enum port_kind { PORT_NONE = 0, PORT_CONSOLE, PORT_STORE, PORT_DEBUG, PORT_NMI };
+
+/* Console output a hotkey dump may need, kept free before input is read. */
+#define HOTKEY_OUTPUT_RESERVE 4096u
 
 struct gconsole {
     struct guest *g;
@@ -39,6 +43,7 @@ struct gconsole {
     struct shell shell;
     bool has_shell;
     size_t pend_head, pend_len;
+    char last_out;               /* last byte queued, to start frames on a line */
     uint64_t bytes_out, bytes_in, dropped;
     char pend[PENDING_CAP];
 };
@@ -62,6 +67,9 @@ struct guest {
 
     uint32_t debug_port;
     uint64_t debug_count;
+    uint32_t nmi_port;
+    uint64_t nmi_count;
+    struct hkagent *hk;          /* --xencons-debug */
 
     unsigned ncons;
     struct gconsole *cons[1 + GUEST_MAX_SECONDARY];
@@ -114,6 +122,8 @@ static void pend_append(struct gconsole *c, const char *buf, size_t len)
         done += chunk;
     }
     c->dropped += len - n;
+    if (n)
+        c->last_out = buf[n - 1];
 }
 
 /* Move pending bytes into the ring; returns bytes moved. */
@@ -263,14 +273,21 @@ static void console_service(struct gconsole *c)
     for (unsigned round = 0; round < SERVICE_ROUNDS; round++) {
         bool progress = pend_flush(c) > 0;
         size_t want = sizeof(c->intf->in);
-        if (c->has_shell && !g->crashed)
-            want = pend_free(c) / SHELL_MAX_OUTPUT_PER_BYTE;
+        bool filtered = c->index == 0 && g->hk;
+        if (c->has_shell && !g->crashed) {
+            size_t room = pend_free(c);
+            if (filtered)
+                room = room > HOTKEY_OUTPUT_RESERVE ? room - HOTKEY_OUTPUT_RESERVE : 0;
+            want = room / SHELL_MAX_OUTPUT_PER_BYTE;
+        }
         char buf[sizeof(c->intf->in)];
         size_t n = want ? conring_read(&c->ring, buf, want) : 0;
         if (n) {
             progress = true;
             c->bytes_in += n;
-            if (c->has_shell && !g->crashed)
+            if (filtered && !g->crashed)
+                hka_input(g->hk, buf, n);
+            else if (c->has_shell && !g->crashed)
                 shell_input(&c->shell, buf, n, time(NULL), g->boot_time);
         }
         if (!progress)
@@ -350,6 +367,10 @@ static void sysrq_read_done(void *ctx, uint32_t type, const char *payload,
 static void store_watch_fired(void *ctx, const char *path, const char *token)
 {
     struct guest *g = ctx;
+    if (g->crashed)
+        return;
+    if (g->hk && hka_on_watch(g->hk, path, token))
+        return;
     if (strcmp(token, "sysrq") != 0)
         return;
     if (xsr_read(&g->xs, "control/sysrq", sysrq_read_done, g) < 0)
@@ -376,6 +397,64 @@ static void watch_registered(void *ctx, uint32_t type, const char *payload,
                 (int)(len < 64 ? len : 64), payload);
 }
 
+/* ---- NMI and the hotkey agent's hooks ------------------------------------ */
+
+static void guest_crash_quiet(struct guest *g);
+
+static void on_nmi(struct guest *g)
+{
+    char ts[32];
+    kernel_stamp(g, ts, sizeof(ts));
+    if (!g->spec.xencons_debug) {
+        /* What Linux's default_do_nmi prints for an NMI nobody claims. */
+        console_printf(g->cons[0],
+                       "%s Uhhuh. NMI received for unknown reason 00 on CPU 0.\r\n"
+                       "%s Dazed and confused, but trying to continue\r\n", ts, ts);
+        return;
+    }
+    /* Windows with crash dumps enabled bugchecks on an NMI; XENBUS logs
+     * the bugcheck from its callback before the dump is written. */
+    console_printf(g->cons[0],
+                   "XEN|BugCheckCallback: ====> (00000080 NMI_HARDWARE_FAILURE)\r\n"
+                   "XEN|BugCheckCallback: 00000000`004f4454 00000000`00000000 "
+                   "00000000`00000000 00000000`00000000\r\n"
+                   "XEN|BugCheckCallback: <====\r\n");
+    guest_crash_quiet(g);
+}
+
+static void hk_out(void *ctx, const char *buf, size_t len)
+{
+    struct guest *g = ctx;
+    struct gconsole *c = g->cons[0];
+    /* Frames start on a line of their own even mid-way through an echo. */
+    if (c->last_out && c->last_out != '\n')
+        pend_append(c, "\r\n", 2);
+    console_puts_raw(c, buf, len);
+}
+
+static void hk_shell(void *ctx, const char *buf, size_t len)
+{
+    struct guest *g = ctx;
+    struct gconsole *c = g->cons[0];
+    if (c->has_shell && !g->crashed) {
+        shell_input(&c->shell, buf, len, time(NULL), g->boot_time);
+        if (pend_flush(c))
+            console_notify(c);
+    }
+}
+
+static void hk_info(void *ctx, struct hk_dump_info *info)
+{
+    struct guest *g = ctx;
+    info->store_requests = g->xs.next_req_id - 1u;
+    info->store_replies = g->xs.replies;
+    info->store_watch_events = g->xs.watch_events;
+    for (unsigned i = 0; i < g->ncons; i++) {
+        info->console_in += g->cons[i]->bytes_in;
+        info->console_out += g->cons[i]->bytes_out;
+    }
+}
+
 /* ---- events --------------------------------------------------------------- */
 
 void guest_on_event(struct guest *g, uint32_t port)
@@ -392,6 +471,13 @@ void guest_on_event(struct guest *g, uint32_t port)
         break;
     case PORT_DEBUG:
         g->debug_count++;
+        if (g->hk && !g->crashed)
+            hka_debug_dump(g->hk);
+        break;
+    case PORT_NMI:
+        g->nmi_count++;
+        if (!g->crashed)
+            on_nmi(g);
         break;
     default:
         break;
@@ -404,6 +490,17 @@ static void crash_due(evutil_socket_t fd, short what, void *arg)
 {
     struct guest *g = arg;
     g->env->reap(g->env->ctx, g);
+}
+
+static void crash_domain(struct guest *g);
+
+/* Crashed without the Linux panic text (the caller printed its own). */
+static void guest_crash_quiet(struct guest *g)
+{
+    if (g->crashed)
+        return;
+    g->crashed = true;
+    crash_domain(g);
 }
 
 void guest_crash(struct guest *g, const char *why)
@@ -420,6 +517,11 @@ void guest_crash(struct guest *g, const char *why)
                    "%s  </TASK>\r\n"
                    "%s ---[ end Kernel panic - not syncing: %s ]---\r\n",
                    ts, why, ts, ts, ts, ts, ts, ts, why);
+    crash_domain(g);
+}
+
+static void crash_domain(struct guest *g)
+{
     if (hv_domain_shutdown(g->domid, SHUTDOWN_crash, 1) < 0)
         log_msg("dom%u: shutdown(crash): %s", g->domid, strerror(errno));
     if (g->flood_ev)
@@ -666,6 +768,11 @@ static int build_domain(struct guest *g)
     if (port < 0)
         return -1;
     g->debug_port = (uint32_t)port;
+    port = add_port(g, hv_evtchn_bind_virq(g->domid, g->env->recv, HV_VIRQ_SIM_NMI),
+                    PORT_NMI, 0);
+    if (port < 0)
+        return -1;
+    g->nmi_port = (uint32_t)port;
     return 0;
 }
 
@@ -675,6 +782,11 @@ static void print_boot_text(struct guest *g)
     if (g->spec.has_say) {
         pend_append(c, g->spec.say, g->spec.say_len);
         console_puts_raw(c, "\r\n", 2);
+    } else if (!g->spec.no_boot_text && g->spec.xencons_debug) {
+        console_printf(c,
+            "XENBUS|DriverEntry: XENBUS 9.1.0.26 (xensim %s)\r\n"
+            "XENCONS|DriverEntry: XENCONS 9.1.0.8\r\n"
+            "XENCONS|Hotkeys: registered in data/xcmux/hotkeys\r\n", g->name);
     } else if (!g->spec.no_boot_text) {
         console_printf(c,
             "[    0.000000] Linux version 6.1.0-xensim (xensim@guestd) (gcc 12.2.0) "
@@ -709,6 +821,17 @@ static int boot(struct guest *g, char *err, size_t errlen)
         snprintf(err, errlen, "guest xenstore client: %s", strerror(errno));
         return -1;
     }
+    if (g->spec.xencons_debug) {
+        struct hka_env env = {
+            .base = g->env->base, .xs = &g->xs, .spec = &g->spec, .domid = g->domid,
+            .out = hk_out, .shell = hk_shell, .info = hk_info, .ctx = g,
+        };
+        g->hk = hka_new(&env);
+        if (!g->hk || hka_start(g->hk) < 0) {
+            snprintf(err, errlen, "hotkey agent: %s", strerror(errno));
+            return -1;
+        }
+    }
     xsr_service(&g->xs);
     print_boot_text(g);
     if (g->spec.flood) {
@@ -738,6 +861,7 @@ static int boot(struct guest *g, char *err, size_t errlen)
 
 static void free_guest(struct guest *g)
 {
+    hka_free(g->hk);
     if (g->flood_ev)
         event_free(g->flood_ev);
     if (g->every_ev)
@@ -793,6 +917,9 @@ void guest_kill_domain(struct guest *g)
 {
     if (g->domid && !g->killed) {
         g->killed = true;
+        /* Its timers use the store page unmapped below. */
+        hka_free(g->hk);
+        g->hk = NULL;
         /* Unmap first: the hypervisor frees the pages with the domain. */
         for (unsigned i = 0; i < g->ncons; i++)
             if (g->cons[i]->intf) {
@@ -831,6 +958,15 @@ void guest_get_stats(const struct guest *g, struct guest_stats *out)
     out->flood_seq = g->flood_seq;
     out->sysrq = g->sysrq_count;
     out->debug = g->debug_count;
+    out->nmi = g->nmi_count;
+    if (g->hk) {
+        struct hka_stats hs;
+        hka_get_stats(g->hk, &hs);
+        out->hotkeys_received = hs.hotkeys_received;
+        out->acks_sent = hs.acks_sent;
+        out->hotkeys_registered = hs.registered;
+        out->hotkey_version = hs.version_written;
+    }
     out->booted = g->booted;
     out->crashed = g->crashed;
 }

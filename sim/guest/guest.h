@@ -52,6 +52,11 @@ struct guest_stats {
     uint64_t flood_seq;     /* last flood line number emitted */
     uint64_t sysrq;
     uint64_t debug;         /* VIRQ_DEBUG events */
+    uint64_t nmi;           /* HV_VIRQ_SIM_NMI events */
+    uint64_t hotkeys_received; /* valid hotkeys, injected or requested */
+    uint64_t acks_sent;     /* data/xcmux/ack writes accepted */
+    uint64_t hotkeys_registered; /* registry entries written */
+    bool hotkey_version;    /* data/xcmux/hotkeys/version written */
     uint64_t dropped;       /* unsolicited output dropped (pending full) */
     uint64_t ring_errors;   /* corrupt ring indices seen */
     uint64_t pending;       /* bytes waiting for ring space */

@@ -316,13 +316,16 @@ static void cmd_status(struct conn *c, int argc, char **argv)
     evbuffer_add_printf(c->reply,
         "domid=%u name=%s state=%s booted=%d bytes_out=%llu bytes_in=%llu "
         "flood_seq=%llu sysrq=%llu debug=%llu dropped=%llu pending=%llu "
-        "ring_errors=%llu\n",
+        "ring_errors=%llu nmi=%llu hotkeys_received=%llu acks_sent=%llu "
+        "hotkeys_registered=%llu hotkey_version=%d\n",
         guest_domid(g), guest_name(g), st.crashed ? "crashed" : "running",
         st.booted ? 1 : 0, (unsigned long long)st.bytes_out,
         (unsigned long long)st.bytes_in, (unsigned long long)st.flood_seq,
         (unsigned long long)st.sysrq, (unsigned long long)st.debug,
         (unsigned long long)st.dropped, (unsigned long long)st.pending,
-        (unsigned long long)st.ring_errors);
+        (unsigned long long)st.ring_errors, (unsigned long long)st.nmi,
+        (unsigned long long)st.hotkeys_received, (unsigned long long)st.acks_sent,
+        (unsigned long long)st.hotkeys_registered, st.hotkey_version ? 1 : 0);
     conn_finish(c, NULL);
 }
 

@@ -7,9 +7,12 @@ sim_guest_xensim_guestd_SOURCES = sim/guest/main.c \
 	sim/guest/xsring.c sim/guest/xsring.h \
 	sim/guest/conring.c sim/guest/conring.h \
 	sim/guest/shell.c sim/guest/shell.h \
-	sim/guest/ctlproto.c sim/guest/ctlproto.h
+	sim/guest/ctlproto.c sim/guest/ctlproto.h \
+	sim/guest/hotkeys.c sim/guest/hotkeys.h \
+	sim/guest/hkagent.c sim/guest/hkagent.h
 sim_guest_xensim_guestd_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(LIBEVENT_CFLAGS)
-sim_guest_xensim_guestd_LDADD = $(XENSTORE_LIBS) $(LIBEVENT_LIBS) sim/libhv.a -lpthread
+sim_guest_xensim_guestd_LDADD = $(XENSTORE_LIBS) $(LIBEVENT_LIBS) sim/libhv.a \
+	protocol/libhkfilter.a -lpthread
 
 
 
@@ -17,9 +20,10 @@ if HAVE_CMOCKA
 check_PROGRAMS += sim/guest/test-guest-units
 TESTS += sim/guest/test-guest-units
 sim_guest_test_guest_units_SOURCES = sim/guest/test_units.c \
-	sim/guest/xsring.c sim/guest/conring.c sim/guest/shell.c sim/guest/ctlproto.c
+	sim/guest/xsring.c sim/guest/conring.c sim/guest/shell.c sim/guest/ctlproto.c \
+	sim/guest/hotkeys.c
 sim_guest_test_guest_units_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-sim_guest_test_guest_units_LDADD = $(CMOCKA_LIBS)
+sim_guest_test_guest_units_LDADD = protocol/libhkfilter.a $(CMOCKA_LIBS)
 endif
 
 # A minimal console backend for the guest host's own integration test.
@@ -30,5 +34,5 @@ sim_guest_xensim_conpeek_LDADD = $(XENSTORE_LIBS) sim/libhv.a -lpthread
 
 # End-to-end test on a real xensim host (skips when Debian's xenstored is
 # missing). Needs the launcher and the drop-in libraries built.
-TESTS += sim/guest/test-guestd.sh
-dist_noinst_SCRIPTS += sim/guest/test-guestd.sh
+TESTS += sim/guest/test-guestd.sh sim/guest/test-hotkeys.sh
+dist_noinst_SCRIPTS += sim/guest/test-guestd.sh sim/guest/test-hotkeys.sh

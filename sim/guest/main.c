@@ -20,6 +20,8 @@ static int usage(FILE *out)
           "       xensim-guestd ctl create NAME [--echo] [--say TEXT]\n"
           "           [--flood BYTES_PER_S|max] [--every MS [--line TEXT]]\n"
           "           [--count N] [--secondary N] [--linux-sysrq] [--no-boot-text]\n"
+          "           [--xencons-debug [--hotkeys-count N] [--hotkey-label-len N]\n"
+          "            [--no-ack] [--ack-delay MS]]\n"
           "       xensim-guestd ctl destroy|reboot|crash|status NAME|ID\n"
           "       xensim-guestd ctl list\n"
           "Needs XENSIM_DIR (and XENSTORED_PATH for serve).\n", out);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests of the guest host's pure parts: the xenstore ring client's
- * framing and parsing, the console ring, the shell line editor and the
- * control request codec. */
+ * framing and parsing, the console ring, the shell line editor, the
+ * control request codec and the hotkey registry, request and dump text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 
 #include "sim/guest/conring.h"
 #include "sim/guest/ctlproto.h"
+#include "sim/guest/hotkeys.h"
 #include "sim/guest/shell.h"
 #include "sim/guest/xsring.h"
 
@@ -506,6 +507,118 @@ static void test_ctl_parse_create(void **state)
     assert_int_equal(ctl_parse_create(3, toolong, &s, err, sizeof(err)), -1);
 }
 
+
+static void test_ctl_parse_hotkey_options(void **state)
+{
+    struct guest_spec s;
+    char err[128], desc[160];
+    char *ok[] = { "w", "--xencons-debug", "--hotkeys-count", "100000",
+                   "--hotkey-label-len", "4000", "--no-ack", "--ack-delay", "250" };
+    assert_int_equal(ctl_parse_create(9, ok, &s, err, sizeof(err)), 0);
+    assert_true(s.xencons_debug && s.echo && s.has_hotkeys_count && s.no_ack);
+    assert_int_equal(s.hotkeys_count, 100000);
+    assert_int_equal(s.hotkey_label_len, 4000);
+    assert_int_equal(s.ack_delay_ms, 250);
+    ctl_describe(&s, desc, sizeof(desc));
+    assert_string_equal(desc, "echo,xencons-debug,hotkeys=100000,label-len=4000,"
+                              "no-ack,ack-delay=250");
+    char *bad[][4] = {
+        { "w", "--no-ack", "--echo", "--echo" },
+        { "w", "--ack-delay", "5", "--echo" },
+        { "w", "--xencons-debug", "--hotkeys-count", "100001" },
+        { "w", "--xencons-debug", "--hotkey-label-len", "0" },
+        { "w", "--xencons-debug", "--hotkey-label-len", "4001" },
+        { "w", "--xencons-debug", "--ack-delay", "600001" },
+        { "w", "--hotkeys-count", "3", "--echo" },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        err[0] = '\0';
+        assert_int_equal(ctl_parse_create(4, bad[i], &s, err, sizeof(err)), -1);
+        assert_true(err[0] != '\0');
+    }
+}
+
+static void test_hk_registry(void **state)
+{
+    struct guest_spec s = { .xencons_debug = true };
+    struct hk_def d;
+    assert_int_equal(hk_registry_size(&s), 3);
+    hk_registry_entry(&s, 0, &d);
+    assert_string_equal(d.name, "d");
+    assert_string_equal(d.callback, "");
+    assert_int_equal(d.delivery, HK_INJECT);
+    assert_true(hk_lookup(&s, 's', &d));
+    assert_string_equal(d.callback, "XENBUS|STORE");
+    assert_true(hk_lookup(&s, 'x', &d));
+    assert_int_equal(d.delivery, HK_XENSTORE);
+    assert_false(hk_lookup(&s, '0', &d));
+    assert_false(hk_lookup(&s, 0, &d));
+    assert_false(hk_lookup(&s, '|', &d));
+
+    /* The order: 62 distinct keys, reserved ones last, then invalid names. */
+    assert_int_equal(strlen(HK_KEY_ORDER), HK_SINGLE_KEYS);
+    for (size_t i = 0; i < HK_SINGLE_KEYS; i++)
+        assert_ptr_equal(strchr(HK_KEY_ORDER, HK_KEY_ORDER[i]), HK_KEY_ORDER + i);
+    assert_string_equal(HK_KEY_ORDER + HK_SINGLE_KEYS - 4, "bfrw");
+    s.has_hotkeys_count = true;
+    s.hotkeys_count = 100000;
+    s.hotkey_label_len = 4000;
+    hk_registry_entry(&s, 99999, &d);
+    assert_string_equal(d.name, "key99999");
+    assert_int_equal(strlen(d.label), 4000);
+    for (size_t i = 0; i < 4000; i++)
+        assert_true(d.label[i] >= 0x20 && d.label[i] <= 0x7e);
+    assert_true(hk_lookup(&s, 'w', &d));
+    s.hotkeys_count = 58;
+    assert_false(hk_lookup(&s, 'b', &d));
+    assert_true(hk_lookup(&s, 'Z', &d));
+    s.hotkey_label_len = 5;
+    hk_registry_entry(&s, 0, &d);
+    assert_string_equal(d.label, "Dump ");
+    s.hotkeys_count = 0;
+    assert_int_equal(hk_registry_size(&s), 0);
+    assert_false(hk_lookup(&s, 'd', &d));
+}
+
+static void test_hk_parse_request(void **state)
+{
+    uint8_t key;
+    uint32_t id;
+    assert_int_equal(hk_parse_request("d 42", &key, &id), 0);
+    assert_int_equal(key, 'd');
+    assert_int_equal(id, 42);
+    assert_int_equal(hk_parse_request("Z 4294967295", &key, &id), 0);
+    assert_int_equal(id, 4294967295u);
+    static const char *const bad[] = {
+        "", "d", "d ", "d 0", "d 042", "d 4294967296", "d 12345678901",
+        "d  1", "d 1 ", "dd 1", "! 1", "d 1x", " d 1", "d\t1", "d -1",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(hk_parse_request(bad[i], &key, &id), -1);
+}
+
+static void test_hk_dump(void **state)
+{
+    struct hk_dump_info info = { .domid = 7, .store_requests = 3 };
+    char buf[HK_DUMP_MAX];
+    unsigned frames;
+    size_t n = hk_dump("", &info, buf, &frames);
+    assert_int_equal(frames, 4);
+    assert_int_equal(strlen(buf), n);
+    assert_true(n < HK_DUMP_MAX);
+    assert_memory_equal(buf, "XEN|DEBUG: ====> XENBUS|STORE\r\n", 31);
+    assert_string_equal(buf + n - 18, "XEN|DEBUG: <====\r\n");
+    n = hk_dump("XENBUS|STORE", &info, buf, &frames);
+    assert_int_equal(frames, 1);
+    assert_non_null(strstr(buf, "XENBUS|STORE: Requests: 3 "));
+    assert_null(strstr(buf, "EVTCHN"));
+    hk_dump("XENBUS", &info, buf, &frames);
+    assert_int_equal(frames, 3);
+    n = hk_dump("NOSUCH", &info, buf, &frames);
+    assert_int_equal(frames, 0);
+    assert_int_equal(n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -525,6 +638,10 @@ int main(void)
         cmocka_unit_test(test_ctl_malformed),
         cmocka_unit_test(test_ctl_names_and_targets),
         cmocka_unit_test(test_ctl_parse_create),
+        cmocka_unit_test(test_ctl_parse_hotkey_options),
+        cmocka_unit_test(test_hk_registry),
+        cmocka_unit_test(test_hk_parse_request),
+        cmocka_unit_test(test_hk_dump),
     };
     return cmocka_run_group_tests_name("xensim-guestd units", tests, NULL, NULL);
 }
