@@ -8,10 +8,14 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "client/client.h"
+#include "client/conn.h"
+#include "client/remote.h"
 #include "protocol/xcmux-proto.h"
 
 struct subcommand {
@@ -61,10 +65,13 @@ static const char exit_codes_help[] =
 bool xc_print_help(const char *name)
 {
 	if (!name) {
-		printf("Usage: xcmux [-S SOCKET] COMMAND [ARGS]\n"
+		printf("Usage: xcmux [-H ssh://[USER@]HOST[:PORT]] [-S SOCKET] COMMAND [ARGS]\n"
 		       "       xcmux --version | --help | help COMMAND\n\n"
 		       "Client of xcmuxd, the Xen console multiplexer.\n\n"
 		       "Options:\n"
+		       "  -H, --host ssh://[USER@]HOST[:PORT]\n"
+		       "                       reach xcmuxd on HOST through ssh (or\n"
+		       "                       $XCMUX_HOST); -S is then HOST's socket\n"
 		       "  -S, --socket SOCKET  daemon socket (default %s,\n"
 		       "                       or $XCMUX_SOCKET)\n"
 		       "  -h, --help           this help\n"
@@ -99,7 +106,10 @@ int xc_usage_error(const char *subcommand, const char *fmt, ...)
 }
 
 static const struct option global_opts[] = {
+	{ "host", required_argument, NULL, 'H' },
 	{ "socket", required_argument, NULL, 'S' },
+	/* Hidden: the remote end of -H, run by ssh on the daemon's host. */
+	{ "stdio-proxy", no_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -108,14 +118,22 @@ static const struct option global_opts[] = {
 int xcmux_main(int argc, char **argv)
 {
 	struct xc_global g = { NULL };
+	const char *host = getenv("XCMUX_HOST");
+	bool proxy = false;
 	int c;
 
 	/* Writes to a vanished reader must be errors we handle, not death. */
 	signal(SIGPIPE, SIG_IGN);
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+S:hV", global_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+H:S:hV", global_opts, NULL)) != -1) {
 		switch (c) {
+		case 'H':
+			host = optarg;
+			break;
+		case 'P':
+			proxy = true;
+			break;
 		case 'S':
 			g.socket_path = optarg;
 			break;
@@ -129,6 +147,20 @@ int xcmux_main(int argc, char **argv)
 		default:
 			return xc_usage_error(NULL, "unknown option");
 		}
+	}
+	if (proxy) {
+		if (optind < argc)
+			return xc_usage_error(NULL, "--stdio-proxy takes no COMMAND");
+		return xc_stdio_proxy(xc_socket_path(g.socket_path));
+	}
+	static struct xc_remote remote;
+	if (host && *host) {
+		if (xc_remote_parse(host, &remote) < 0)
+			return xc_usage_error(NULL, "bad host '%s' (expected "
+					      "ssh://[USER@]HOST[:PORT])", host);
+		/* Only an explicit -S names the remote socket: a local
+		 * $XCMUX_SOCKET says nothing about the other host. */
+		xc_remote_set(&remote, g.socket_path);
 	}
 	if (optind >= argc)
 		return xc_usage_error(NULL, "missing COMMAND");

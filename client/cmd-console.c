@@ -47,6 +47,7 @@ struct session {
 	bool detach_sent;
 	bool got_detached;
 	bool got_shutdown;
+	bool got_gone;            /* DOMAIN_GONE: the daemon ends the session */
 	bool warned_not_writer;
 	bool last_out_newline;    /* stdout is at the start of a line */
 	long long linger_deadline;    /* ms, or -1 */
@@ -134,6 +135,7 @@ static void on_notice(struct session *s, const struct xp_notice *n)
 			   "you now have write access" : "you lost write access");
 		return;
 	case XP_N_DOMAIN_BACK:
+		s->got_gone = false;
 		out_notice(s, "%s", *text ? text : "domain is back");
 		return;
 	case XP_N_DETACHED:
@@ -149,6 +151,8 @@ static void on_notice(struct session *s, const struct xp_notice *n)
 			   "write access taken over by another session");
 		return;
 	case XP_N_DOMAIN_GONE:
+		/* Without --follow the daemon closes next: a normal end. */
+		s->got_gone = true;
 		out_notice(s, "%s", *text ? text : "domain is gone");
 		return;
 	default:
@@ -272,6 +276,8 @@ static void on_socket_closed(struct session *s)
 		s->exit_code = XC_EXIT_OK;
 	else if (s->got_shutdown)
 		s->exit_code = XC_EXIT_LOST;
+	else if (s->got_gone)
+		s->exit_code = XC_EXIT_OK;   /* the guest went away; it was said */
 	else if (s->detach_sent)
 		s->exit_code = XC_EXIT_OK;   /* we asked to leave; close is an answer */
 	else {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "client/client.h"
+#include "client/remote.h"
 #include "client/text.h"
 
 const char *xc_socket_path(const char *opt)
@@ -62,6 +63,8 @@ static int connect_socket(const char *path)
 	return fd;
 }
 
+static int handshake(struct xc_conn *c);
+
 int xc_conn_open(struct xc_conn *c, const char *path)
 {
 	memset(c, 0, sizeof(*c));
@@ -73,6 +76,30 @@ int xc_conn_open(struct xc_conn *c, const char *path)
 		return XC_EXIT_FAIL;
 	}
 	xp_stream_init(c->in);
+
+	const struct xc_remote *r = xc_remote_get();
+	if (r) {
+		/* Messages name the host; the socket is the remote one. */
+		c->path = r->url;
+		c->fd = xc_remote_spawn(&c->ssh_pid);
+		if (c->fd < 0)
+			return XC_EXIT_NO_DAEMON;
+		int rc = handshake(c);
+		if (rc == XC_EXIT_LOST) {
+			/* ssh or the remote proxy said why on stderr; its exit
+			 * status (the proxy uses our exit codes) says what. */
+			close(c->fd);
+			c->fd = -1;
+			int st = xc_remote_finish(c->ssh_pid);
+			c->ssh_pid = 0;
+			if (st == XC_EXIT_NO_DAEMON || st == XC_EXIT_PERMISSION)
+				return st;
+			fprintf(stderr, "xcmux: cannot reach xcmuxd on %s through ssh "
+				"(ssh exit status %d)\n", r->url, st);
+			return XC_EXIT_NO_DAEMON;
+		}
+		return rc;
+	}
 
 	c->fd = connect_socket(path);
 	if (c->fd < 0) {
@@ -86,7 +113,12 @@ int xc_conn_open(struct xc_conn *c, const char *path)
 			"(is xcmuxd running?)\n", path, strerror(e));
 		return XC_EXIT_NO_DAEMON;
 	}
+	return handshake(c);
+}
 
+static int handshake(struct xc_conn *c)
+{
+	const char *path = c->path;
 	struct xp_msg m = { .type = XP_T_HELLO };
 	m.u.hello.version = XP_PROTOCOL_VERSION;
 	snprintf(m.u.hello.software, sizeof(m.u.hello.software), "xcmux %s",
@@ -119,6 +151,9 @@ void xc_conn_close(struct xc_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	if (c->ssh_pid > 0)
+		xc_remote_finish(c->ssh_pid);
+	c->ssh_pid = 0;
 	free(c->in);
 	c->in = NULL;
 }

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "protocol/xcmux-proto.h"
 
@@ -29,6 +30,7 @@ struct xc_conn {
 	size_t raw_len, raw_off;
 	bool eof;
 	struct xp_hello server;
+	pid_t ssh_pid;        /* > 0: fd is our end of ssh (xcmux -H) */
 };
 
 int xc_conn_open(struct xc_conn *c, const char *path);

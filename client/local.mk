@@ -10,7 +10,8 @@ client_libxcmuxcli_a_SOURCES = \
 	client/term.h client/term.c \
 	client/text.h client/text.c \
 	client/cmd-list.c client/cmd-console.c client/cmd-who.c \
-	client/cmd-log.c client/cmd-hotkeys.c
+	client/cmd-log.c client/cmd-hotkeys.c \
+	client/remote.h client/remote.c client/proxy.c
 
 bin_PROGRAMS += client/xcmux
 client_xcmux_SOURCES = client/main.c

@@ -26,6 +26,7 @@ enum key {
 	K_ADMIN,
 	/* per console: [global] and [domain:GLOB] */
 	K_LOG,
+	K_LOG_TARGET,
 	K_TIMESTAMPS,
 	K_SANITIZE,
 	K_LOG_MAX_SIZE,
@@ -39,8 +40,16 @@ enum key {
 	K_ESCAPE,
 	K_READ,
 	K_WRITE,
+	K_HOTKEY_ACL,
+	K_GUEST_HOTKEYS,
+	K_HOTKEY_RATE,
+	K_ACK_TIMEOUT,
 	K_COUNT
 };
+
+/* Keys with a per-hotkey suffix: "hotkey.<K>" and "guest_hotkey.<K>". */
+#define HOTKEY_PREFIX "hotkey."
+#define GUEST_HOTKEY_PREFIX "guest_hotkey."
 
 #define FIRST_CONSOLE_KEY K_LOG
 
@@ -51,6 +60,7 @@ static const char *const key_names[K_COUNT] = {
 	[K_LOG_DIR] = "log_dir",
 	[K_ADMIN] = "admin",
 	[K_LOG] = "log",
+	[K_LOG_TARGET] = "log_target",
 	[K_TIMESTAMPS] = "timestamps",
 	[K_SANITIZE] = "sanitize",
 	[K_LOG_MAX_SIZE] = "log_max_size",
@@ -64,6 +74,10 @@ static const char *const key_names[K_COUNT] = {
 	[K_ESCAPE] = "escape",
 	[K_READ] = "read",
 	[K_WRITE] = "write",
+	[K_HOTKEY_ACL] = "hotkey",
+	[K_GUEST_HOTKEYS] = "guest_hotkeys",
+	[K_HOTKEY_RATE] = "hotkey_rate",
+	[K_ACK_TIMEOUT] = "ack_timeout",
 };
 
 struct domain_section {
@@ -89,6 +103,7 @@ struct parser {
 	/* Section instance the handler is filling. */
 	unsigned section_index;
 	uint32_t seen; /* keys seen in the current section instance */
+	uint64_t seen_hotkeys, seen_rules; /* bit per hotkey key, same */
 	struct domain_section *dom; /* NULL in [global] */
 	size_t domains_cap;
 };
@@ -327,6 +342,392 @@ static int parse_size_in(struct parser *p, const char *key, const char *value,
 	return 0;
 }
 
+/* --- hotkeys ------------------------------------------------------------- */
+
+bool hotkey_key_valid(int key)
+{
+	/* b f r w are escape commands (HOTKEYS.md §2); . and ? are not
+	 * alphanumeric anyway. */
+	if (!((key >= '0' && key <= '9') || (key >= 'a' && key <= 'z') ||
+	      (key >= 'A' && key <= 'Z')))
+		return false;
+	return key != 'b' && key != 'f' && key != 'r' && key != 'w';
+}
+
+/* 0..61 for a key in [0-9A-Za-z] (a bit in the seen masks). */
+static unsigned key_bit(uint8_t key)
+{
+	if (key >= '0' && key <= '9')
+		return (unsigned)(key - '0');
+	if (key >= 'A' && key <= 'Z')
+		return 10u + (unsigned)(key - 'A');
+	return 36u + (unsigned)(key - 'a');
+}
+
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return true;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* C-style escapes of inject:<bytes>. Returns the length, or -1 after fail(). */
+static int decode_inject(struct parser *p, const char *key, const char *in, char *out,
+			 size_t cap)
+{
+	size_t n = 0;
+	for (const char *c = in; *c; c++) {
+		int b = (unsigned char)*c;
+		if (*c == '\\') {
+			c++;
+			switch (*c) {
+			case 'x': {
+				int hi = hexval(c[1]), lo = hi < 0 ? -1 : hexval(c[2]);
+				if (hi < 0 || lo < 0) {
+					fail(p, "%s: bad \\x escape (expected \\xHH)", key);
+					return -1;
+				}
+				b = hi * 16 + lo;
+				c += 2;
+				break;
+			}
+			case 'e': b = 0x1b; break;
+			case 'r': b = '\r'; break;
+			case 'n': b = '\n'; break;
+			case 't': b = '\t'; break;
+			case '\\': b = '\\'; break;
+			default:
+				fail(p, "%s: bad escape '\\%c' (expected \\xHH \\e \\r \\n \\t \\\\)",
+				     key, *c ? *c : ' ');
+				return -1;
+			}
+		}
+		if (n >= cap) {
+			fail(p, "%s: inject sequence longer than %zu bytes", key, cap);
+			return -1;
+		}
+		out[n++] = (char)b;
+	}
+	if (n == 0) {
+		fail(p, "%s: empty inject sequence", key);
+		return -1;
+	}
+	return (int)n;
+}
+
+/* A path relative to the guest's home that cannot leave it: no leading
+ * '/', no empty or ".." component, only [A-Za-z0-9_/-]. */
+static bool relative_path_valid(const char *path, size_t len)
+{
+	if (len == 0 || path[0] == '/' || path[len - 1] == '/')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = path[i];
+		if (!(isalnum((unsigned char)c) || c == '_' || c == '-' || c == '/'))
+			return false;
+		if (c == '/' && path[i + 1] == '/')
+			return false;
+	}
+	return true; /* '.' is not in the set, so ".." cannot occur */
+}
+
+/* "<action> [| <label>]" into *d (key already set). 0, or -1 after fail(). */
+static int parse_hotkey_value(struct parser *p, const char *key, const char *value,
+			      struct hotkey_def *d)
+{
+	char buf[XCMUX_CONFIG_LINE_MAX + 1];
+	snprintf(buf, sizeof(buf), "%s", value);
+	char *bar = strchr(buf, '|');
+	char *label = NULL;
+	if (bar) {
+		*bar = '\0';
+		label = trim(bar + 1);
+	}
+	char *action = trim(buf);
+	if (strcasecmp(action, "off") == 0) {
+		if (label) {
+			fail(p, "%s: 'off' takes no label", key);
+			return -1;
+		}
+		d->action = HK_ACT_OFF;
+		return 0;
+	}
+	if (label) {
+		if (!*label || strlen(label) > XCMUX_HOTKEY_LABEL_MAX || !printable(label)) {
+			fail(p, "%s: label must be 1..%d printable characters", key,
+			     XCMUX_HOTKEY_LABEL_MAX);
+			return -1;
+		}
+	}
+	if (strncmp(action, "inject:", 7) == 0) {
+		int n = decode_inject(p, key, action + 7, d->arg, XCMUX_HOTKEY_ARG_MAX);
+		if (n < 0)
+			return -1;
+		d->action = HK_ACT_INJECT;
+		d->arg_len = (uint8_t)n;
+	} else if (strncmp(action, "sysrq:", 6) == 0) {
+		const char *c = action + 6;
+		if (c[0] == '\0' || c[1] != '\0' || !isgraph((unsigned char)c[0])) {
+			fail(p, "%s: sysrq takes one printable character (sysrq:t)", key);
+			return -1;
+		}
+		d->action = HK_ACT_SYSRQ;
+		d->arg[0] = c[0];
+		d->arg_len = 1;
+	} else if (strcmp(action, "nmi") == 0) {
+		d->action = HK_ACT_NMI;
+	} else if (strncmp(action, "debug-keys:", 11) == 0) {
+		const char *k = action + 11;
+		size_t n = strlen(k);
+		if (n == 0 || n > 32) {
+			fail(p, "%s: debug-keys takes 1..32 keys", key);
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (!isgraph((unsigned char)k[i])) {
+				fail(p, "%s: debug-keys: keys must be printable, no spaces", key);
+				return -1;
+			}
+		}
+		d->action = HK_ACT_DEBUG_KEYS;
+		memcpy(d->arg, k, n + 1);
+		d->arg_len = (uint8_t)n;
+	} else if (strncmp(action, "xenstore:", 9) == 0) {
+		const char *pv = action + 9;
+		const char *eq = strchr(pv, '=');
+		size_t plen = eq ? (size_t)(eq - pv) : 0;
+		if (!eq || !relative_path_valid(pv, plen)) {
+			fail(p, "%s: xenstore takes <relative-path>=<value>, the path made of "
+			     "[A-Za-z0-9_/-] with no leading '/'", key);
+			return -1;
+		}
+		size_t vlen = strlen(eq + 1);
+		if (plen + 1 + vlen > XCMUX_HOTKEY_ARG_MAX || !printable(eq + 1)) {
+			fail(p, "%s: xenstore path=value must be printable and at most %d bytes",
+			     key, XCMUX_HOTKEY_ARG_MAX);
+			return -1;
+		}
+		d->action = HK_ACT_XENSTORE;
+		memcpy(d->arg, pv, plen);
+		d->arg[plen] = '\0';
+		memcpy(d->arg + plen + 1, eq + 1, vlen + 1);
+		d->value_off = (uint8_t)(plen + 1);
+		d->arg_len = (uint8_t)(plen + 1 + vlen);
+	} else {
+		fail(p, "%s: unknown action '%.40s' (expected inject:, sysrq:, nmi, "
+		     "debug-keys:, xenstore: or off)", key, action);
+		return -1;
+	}
+	/* Shown by `xcmux hotkeys`: the action as written, cut to fit. */
+	snprintf(d->text, sizeof(d->text), "%.*s", XCMUX_HOTKEY_TEXT_MAX, action);
+	snprintf(d->label, sizeof(d->label), "%s", label ? label : d->text);
+	return 0;
+}
+
+/* "off" or "<NEWKEY> [| <label>]". */
+static int parse_rule_value(struct parser *p, const char *key, const char *value,
+			    struct guest_hotkey_rule *r)
+{
+	char buf[XCMUX_CONFIG_LINE_MAX + 1];
+	snprintf(buf, sizeof(buf), "%s", value);
+	char *bar = strchr(buf, '|');
+	char *label = NULL;
+	if (bar) {
+		*bar = '\0';
+		label = trim(bar + 1);
+	}
+	char *nk = trim(buf);
+	if (strcasecmp(nk, "off") == 0 && !label) {
+		r->hide = true;
+		return 0;
+	}
+	if (nk[0] == '\0' || nk[1] != '\0' || !hotkey_key_valid((unsigned char)nk[0])) {
+		fail(p, "%s: expected off, or a key [0-9A-Za-z] (not b f r w) with an "
+		     "optional | label", key);
+		return -1;
+	}
+	if (label && (!*label || strlen(label) > XCMUX_HOTKEY_LABEL_MAX || !printable(label))) {
+		fail(p, "%s: label must be 1..%d printable characters", key,
+		     XCMUX_HOTKEY_LABEL_MAX);
+		return -1;
+	}
+	r->new_key = (uint8_t)nk[0];
+	snprintf(r->label, sizeof(r->label), "%s", label ? label : "");
+	return 0;
+}
+
+/* hotkey.<K> and guest_hotkey.<K>: returns 1 if NAME is one (handled,
+ * maybe failed), 0 if it is some other key. */
+static int handle_hotkey_key(struct parser *p, const char *name, const char *value,
+			     struct console_cfg *cc)
+{
+	bool rule;
+	const char *k;
+	if (strncmp(name, HOTKEY_PREFIX, strlen(HOTKEY_PREFIX)) == 0) {
+		rule = false;
+		k = name + strlen(HOTKEY_PREFIX);
+	} else if (strncmp(name, GUEST_HOTKEY_PREFIX, strlen(GUEST_HOTKEY_PREFIX)) == 0) {
+		rule = true;
+		k = name + strlen(GUEST_HOTKEY_PREFIX);
+	} else {
+		return 0;
+	}
+	if (k[0] == '\0' || k[1] != '\0' || !hotkey_key_valid((unsigned char)k[0])) {
+		fail(p, "bad hotkey key in '%s': one of [0-9A-Za-z] except b f r w "
+		     "(escape commands)", name);
+		return 1;
+	}
+	uint8_t key = (uint8_t)k[0];
+	uint64_t bit = 1ull << key_bit(key);
+	uint64_t *seen = rule ? &p->seen_rules : &p->seen_hotkeys;
+	if (*seen & bit) {
+		fail(p, "duplicate key '%s' in this section", name);
+		return 1;
+	}
+	*seen |= bit;
+	struct hotkey_cfg *h = &cc->hotkeys;
+	if (rule) {
+		struct guest_hotkey_rule r = { .key = key };
+		if (parse_rule_value(p, name, value, &r) < 0)
+			return 1;
+		if (h->nrules >= XCMUX_CONFIG_HOTKEYS_MAX) {
+			fail(p, "more than %d guest_hotkey rules in this section",
+			     XCMUX_CONFIG_HOTKEYS_MAX);
+			return 1;
+		}
+		h->rule[h->nrules++] = r;
+		return 1;
+	}
+	struct hotkey_def d = { .key = key };
+	if (parse_hotkey_value(p, name, value, &d) < 0)
+		return 1;
+	if (d.action == HK_ACT_OFF && !p->dom)
+		return 1; /* nothing to remove in [global] */
+	if (h->n >= XCMUX_CONFIG_HOTKEYS_MAX) {
+		fail(p, "more than %d hotkeys in this section", XCMUX_CONFIG_HOTKEYS_MAX);
+		return 1;
+	}
+	h->def[h->n++] = d;
+	return 1;
+}
+
+/* "N/SECONDS" or off. */
+static int parse_hotkey_rate(struct parser *p, const char *key, const char *v,
+			     struct console_cfg *cc)
+{
+	if (strcasecmp(v, "off") == 0) {
+		cc->hotkey_rate_n = 0;
+		cc->hotkey_rate_s = 0;
+		return 0;
+	}
+	const char *s = v;
+	uint64_t n, sec;
+	if (parse_digits(&s, 10, &n) < 0 || *s != '/' || (s++, parse_digits(&s, 10, &sec) < 0) ||
+	    *s != '\0' || n < 1 || n > XCMUX_HOTKEY_RATE_N_MAX || sec < 1 ||
+	    sec > XCMUX_HOTKEY_RATE_S_MAX) {
+		fail(p, "%s: bad rate '%s' (expected N/SECONDS, N 1..%d, SECONDS 1..%d, or off)",
+		     key, v, XCMUX_HOTKEY_RATE_N_MAX, XCMUX_HOTKEY_RATE_S_MAX);
+		return -1;
+	}
+	cc->hotkey_rate_n = (unsigned)n;
+	cc->hotkey_rate_s = (unsigned)sec;
+	return 0;
+}
+
+/* "5", "5s" or "500ms". */
+static int parse_ack_timeout(struct parser *p, const char *key, const char *v,
+			     struct console_cfg *cc)
+{
+	const char *s = v;
+	uint64_t n;
+	if (parse_digits(&s, 10, &n) == 0 && n <= XCMUX_ACK_TIMEOUT_MAX_MS) {
+		uint64_t ms = UINT64_MAX;
+		if (*s == '\0' || strcmp(s, "s") == 0)
+			ms = n * 1000;
+		else if (strcmp(s, "ms") == 0)
+			ms = n;
+		if (ms >= XCMUX_ACK_TIMEOUT_MIN_MS && ms <= XCMUX_ACK_TIMEOUT_MAX_MS) {
+			cc->ack_timeout_ms = (unsigned)ms;
+			return 0;
+		}
+	}
+	fail(p, "%s: bad timeout '%s' (seconds, or N ms; %dms..%ds)", key, v,
+	     XCMUX_ACK_TIMEOUT_MIN_MS, XCMUX_ACK_TIMEOUT_MAX_MS / 1000);
+	return -1;
+}
+
+const struct hotkey_def *hotkey_cfg_find(const struct hotkey_cfg *h, uint8_t key)
+{
+	for (unsigned i = 0; i < h->n && i < XCMUX_CONFIG_HOTKEYS_MAX; i++)
+		if (h->def[i].key == key)
+			return &h->def[i];
+	return NULL;
+}
+
+const struct guest_hotkey_rule *hotkey_rule_find(const struct hotkey_cfg *h, uint8_t key)
+{
+	for (unsigned i = 0; i < h->nrules && i < XCMUX_CONFIG_HOTKEYS_MAX; i++)
+		if (h->rule[i].key == key)
+			return &h->rule[i];
+	return NULL;
+}
+
+/* Section hotkeys override the resolved ones key by key; "off" removes.
+ * Beyond XCMUX_CONFIG_HOTKEYS_MAX per console, additions are ignored. */
+static void merge_hotkeys(struct hotkey_cfg *into, const struct hotkey_cfg *from)
+{
+	for (unsigned i = 0; i < from->n; i++) {
+		const struct hotkey_def *d = &from->def[i];
+		unsigned j;
+		for (j = 0; j < into->n; j++)
+			if (into->def[j].key == d->key)
+				break;
+		if (d->action == HK_ACT_OFF) {
+			if (j < into->n) {
+				memmove(&into->def[j], &into->def[j + 1],
+					(into->n - j - 1) * sizeof(into->def[0]));
+				into->n--;
+			}
+		} else if (j < into->n) {
+			into->def[j] = *d;
+		} else if (into->n < XCMUX_CONFIG_HOTKEYS_MAX) {
+			into->def[into->n++] = *d;
+		}
+	}
+	for (unsigned i = 0; i < from->nrules; i++) {
+		const struct guest_hotkey_rule *r = &from->rule[i];
+		unsigned j;
+		for (j = 0; j < into->nrules; j++)
+			if (into->rule[j].key == r->key)
+				break;
+		if (j < into->nrules)
+			into->rule[j] = *r;
+		else if (into->nrules < XCMUX_CONFIG_HOTKEYS_MAX)
+			into->rule[into->nrules++] = *r;
+	}
+}
+
 /* --- defaults ------------------------------------------------------------ */
 
 static void default_acls(struct console_cfg *cc)
@@ -357,6 +758,7 @@ static void config_defaults(struct config *cfg)
 
 	struct console_cfg *cc = &cfg->global;
 	cc->log = true;
+	cc->log_target = LOG_TARGET_FILE;
 	cc->timestamps = true;
 	cc->sanitize = true;
 	cc->log_max_size = 10ull << 20;
@@ -369,6 +771,11 @@ static void config_defaults(struct config *cfg)
 	cc->pty = PTY_RW;
 	cc->escape = 0x1d; /* ^] as in telnet and xl console */
 	default_acls(cc);
+	cc->hotkey_acl_set = false;
+	cc->guest_hotkeys = true;
+	cc->hotkey_rate_n = 2;
+	cc->hotkey_rate_s = 10;
+	cc->ack_timeout_ms = 5000;
 }
 
 /* --- key handling -------------------------------------------------------- */
@@ -395,6 +802,18 @@ static int set_console_key(struct parser *p, enum key k, const char *key,
 			cc->sanitize = b;
 		return 0;
 	}
+	case K_LOG_TARGET:
+		if (strcasecmp(v, "file") == 0)
+			cc->log_target = LOG_TARGET_FILE;
+		else if (strcasecmp(v, "journal") == 0)
+			cc->log_target = LOG_TARGET_JOURNAL;
+		else if (strcasecmp(v, "both") == 0)
+			cc->log_target = LOG_TARGET_BOTH;
+		else {
+			fail(p, "%s: bad target '%s' (expected file, journal or both)", key, v);
+			return -1;
+		}
+		return 0;
 	case K_LOG_MAX_SIZE:
 		if (parse_size_in(p, key, v, XCMUX_LOG_MAX_SIZE_MIN,
 				  XCMUX_LOG_MAX_SIZE_MAX, &n) < 0)
@@ -466,6 +885,19 @@ static int set_console_key(struct parser *p, enum key k, const char *key,
 		return parse_acl(p, key, v, &cc->read);
 	case K_WRITE:
 		return parse_acl(p, key, v, &cc->write);
+	case K_HOTKEY_ACL:
+		cc->hotkey_acl_set = true;
+		return parse_acl(p, key, v, &cc->hotkey);
+	case K_GUEST_HOTKEYS:
+		if (parse_bool(v, &cc->guest_hotkeys) < 0) {
+			fail(p, "%s: bad boolean '%s' (expected on or off)", key, v);
+			return -1;
+		}
+		return 0;
+	case K_HOTKEY_RATE:
+		return parse_hotkey_rate(p, key, v, cc);
+	case K_ACK_TIMEOUT:
+		return parse_ack_timeout(p, key, v, cc);
 	default:
 		fail(p, "internal: key %s not per-console", key);
 		return -1;
@@ -554,6 +986,8 @@ static int handle_key(void *user, const char *section, const char *name,
 	if (p->section_index != p->header_index) {
 		p->section_index = p->header_index;
 		p->seen = 0;
+		p->seen_hotkeys = 0;
+		p->seen_rules = 0;
 		p->dom = NULL;
 		if (p->header_is_domain) {
 			p->dom = new_domain_section(p, p->header_glob);
@@ -561,6 +995,8 @@ static int handle_key(void *user, const char *section, const char *name,
 				return 0;
 		}
 	}
+	if (handle_hotkey_key(p, name, value, p->dom ? &p->dom->values : &p->cfg->global))
+		return !p->failed;
 	enum key k = K_COUNT;
 	for (int i = 0; i < K_COUNT; i++) {
 		if (strcmp(name, key_names[i]) == 0) {
@@ -745,6 +1181,7 @@ static void apply_section(struct console_cfg *cc, const struct domain_section *d
 			cc->field = v->field;   \
 	} while (0)
 	TAKE(K_LOG, log);
+	TAKE(K_LOG_TARGET, log_target);
 	TAKE(K_TIMESTAMPS, timestamps);
 	TAKE(K_SANITIZE, sanitize);
 	TAKE(K_LOG_MAX_SIZE, log_max_size);
@@ -758,7 +1195,14 @@ static void apply_section(struct console_cfg *cc, const struct domain_section *d
 	TAKE(K_ESCAPE, escape);
 	TAKE(K_READ, read);
 	TAKE(K_WRITE, write);
+	TAKE(K_GUEST_HOTKEYS, guest_hotkeys);
+	TAKE(K_HOTKEY_RATE, hotkey_rate_n);
+	TAKE(K_HOTKEY_RATE, hotkey_rate_s);
+	TAKE(K_ACK_TIMEOUT, ack_timeout_ms);
+	TAKE(K_HOTKEY_ACL, hotkey);
+	TAKE(K_HOTKEY_ACL, hotkey_acl_set);
 #undef TAKE
+	merge_hotkeys(&cc->hotkeys, &v->hotkeys);
 }
 
 void config_for_domain(const struct config *cfg, const char *name,
@@ -787,6 +1231,15 @@ bool acl_allows(const struct acl *acl, uid_t uid, gid_t primary,
 				return true;
 	}
 	return false;
+}
+
+bool hotkey_access(const struct console_cfg *cc, uid_t uid, gid_t primary,
+		   const gid_t *groups, int ngroups)
+{
+	if (uid == 0 || acl_allows(&cc->admin, uid, primary, groups, ngroups))
+		return true;
+	return acl_allows(cc->hotkey_acl_set ? &cc->hotkey : &cc->write, uid, primary, groups,
+			  ngroups);
 }
 
 enum access_level console_access(const struct console_cfg *cc, uid_t uid,

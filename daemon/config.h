@@ -22,6 +22,12 @@
  *   is loaded; admin is "root"; root (uid 0) is always allowed everything.
  *   The socket group is "xcmux" when it exists (otherwise unchanged). Write
  *   implies read; admin implies write.
+ * - Hotkeys (xcmuxd.conf(5), protocol/HOTKEYS.md): "hotkey.<K>" and
+ *   "guest_hotkey.<K>" are per-console keys with a key suffix, checked for
+ *   duplicates per section like the others; a [domain:] section overrides
+ *   or ("off") removes hotkeys key by key. A resolved console_cfg holds at
+ *   most XCMUX_CONFIG_HOTKEYS_MAX hotkeys, none of them "off". The hotkey
+ *   ACL defaults to the write ACL; root and admin may always fire.
  * - Loading is not thread-safe (inih's option globals are set here).
  */
 #ifndef XCMUX_DAEMON_CONFIG_H
@@ -62,11 +68,71 @@ enum access_level {
 	ACCESS_ADMIN,
 };
 
+/* Where console output is logged (log = off disables both). */
+enum log_target {
+	LOG_TARGET_FILE,    /* DIR/<name>.log (the default) */
+	LOG_TARGET_JOURNAL, /* the systemd journal, one entry per line */
+	LOG_TARGET_BOTH,
+};
+
 /* Escape character value meaning "no escape character". */
 #define XCMUX_ESCAPE_NONE (-1)
 
+/* --- hotkeys (see xcmuxd.conf(5) and protocol/HOTKEYS.md) ---------------- */
+
+/* Hotkeys and guest-hotkey rules one section (and so one console) may
+ * define. Both are stored by value in every console_cfg, so these bound
+ * its size (about 11 KiB). 32 is also the guest registry limit. */
+#define XCMUX_CONFIG_HOTKEYS_MAX 32
+#define XCMUX_HOTKEY_LABEL_MAX 64   /* = XP_MAX_HOTKEY_LABEL */
+#define XCMUX_HOTKEY_TEXT_MAX 64    /* action as shown; = XP_MAX_HOTKEY_ACTION */
+/* Decoded argument: inject bytes (atomic, so far below the 1024-byte input
+ * ring), debug keys, or "path=value" of a xenstore action. */
+#define XCMUX_HOTKEY_ARG_MAX 128
+/* hotkey_rate bounds: N per SECONDS. */
+#define XCMUX_HOTKEY_RATE_N_MAX 1000
+#define XCMUX_HOTKEY_RATE_S_MAX 3600
+/* ack_timeout bounds, milliseconds. */
+#define XCMUX_ACK_TIMEOUT_MIN_MS 100
+#define XCMUX_ACK_TIMEOUT_MAX_MS 600000
+
+enum hotkey_action {
+	HK_ACT_OFF,        /* [domain:] "off": removes the hotkey of that key */
+	HK_ACT_INJECT,     /* raw bytes into the input ring, atomically */
+	HK_ACT_SYSRQ,      /* write control/sysrq, ack = node emptied */
+	HK_ACT_NMI,        /* xc_domain_send_trigger(NMI) */
+	HK_ACT_DEBUG_KEYS, /* xc_send_debug_keys: host-wide, admin only */
+	HK_ACT_XENSTORE,   /* write <domain path>/<rel path> = value */
+};
+
+struct hotkey_def {
+	uint8_t key;                  /* [0-9A-Za-z] minus the reserved b f r w */
+	uint8_t action;               /* enum hotkey_action */
+	uint8_t arg_len;              /* bytes of arg (inject may hold NUL) */
+	uint8_t value_off;            /* HK_ACT_XENSTORE: value starts at arg + this */
+	char label[XCMUX_HOTKEY_LABEL_MAX + 1];
+	char text[XCMUX_HOTKEY_TEXT_MAX + 1];  /* the action as written */
+	char arg[XCMUX_HOTKEY_ARG_MAX + 1];
+};
+
+/* guest_hotkey.<K> = off | <NEWKEY> [| <label>] */
+struct guest_hotkey_rule {
+	uint8_t key;                  /* the guest's key */
+	bool hide;
+	uint8_t new_key;              /* shown (and typed) as this key */
+	char label[XCMUX_HOTKEY_LABEL_MAX + 1]; /* "" = keep the guest's */
+};
+
+struct hotkey_cfg {
+	unsigned n;
+	struct hotkey_def def[XCMUX_CONFIG_HOTKEYS_MAX];
+	unsigned nrules;
+	struct guest_hotkey_rule rule[XCMUX_CONFIG_HOTKEYS_MAX];
+};
+
 struct console_cfg {
 	bool log;
+	enum log_target log_target;
 	bool timestamps;
 	bool sanitize;
 	uint64_t log_max_size; /* 0 = no rotation */
@@ -81,6 +147,14 @@ struct console_cfg {
 	struct acl read;
 	struct acl write;
 	struct acl admin;      /* global only; copied here for convenience */
+	/* hotkeys */
+	struct acl hotkey;     /* who may fire hotkeys; used when hotkey_acl_set */
+	bool hotkey_acl_set;   /* false: the write ACL decides (the default) */
+	bool guest_hotkeys;    /* expose guest-registered hotkeys */
+	unsigned hotkey_rate_n;   /* fires per hotkey_rate_s seconds; 0 = off */
+	unsigned hotkey_rate_s;
+	unsigned ack_timeout_ms;
+	struct hotkey_cfg hotkeys; /* resolved: no HK_ACT_OFF entries */
 };
 
 struct domain_section;
@@ -108,6 +182,17 @@ bool acl_allows(const struct acl *acl, uid_t uid, gid_t primary,
 /* Highest access a peer has to a console (root is always ACCESS_ADMIN). */
 enum access_level console_access(const struct console_cfg *cc, uid_t uid,
 				 gid_t primary, const gid_t *groups, int ngroups);
+
+/* May this peer fire hotkeys on the console? (root and admin always may;
+ * otherwise the hotkey ACL if set, else the write ACL.) */
+bool hotkey_access(const struct console_cfg *cc, uid_t uid, gid_t primary,
+		   const gid_t *groups, int ngroups);
+/* A key usable for a hotkey: [0-9A-Za-z] except the escape commands. */
+bool hotkey_key_valid(int key);
+/* The hotkey of KEY in a resolved console config, or NULL. */
+const struct hotkey_def *hotkey_cfg_find(const struct hotkey_cfg *h, uint8_t key);
+/* The guest-hotkey rule of the guest's KEY, or NULL. */
+const struct guest_hotkey_rule *hotkey_rule_find(const struct hotkey_cfg *h, uint8_t key);
 
 /* Parsers shared with the command line; 0 on success, -1 on a bad value. */
 int config_parse_size(const char *s, uint64_t *out);

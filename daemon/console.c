@@ -16,6 +16,8 @@
 #include <event2/event.h>
 
 #include "daemon/domain.h"
+#include "daemon/hotkey.h"
+#include "daemon/journal.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
 #include "daemon/ring.h"
@@ -37,9 +39,41 @@ const char *console_state_name(enum console_state s)
     return "?";
 }
 
+static bool wants_file(const struct console *c)
+{
+    return c->cfg.log && c->cfg.log_target != LOG_TARGET_JOURNAL;
+}
+
+static bool wants_journal(const struct console *c)
+{
+    return c->cfg.log && c->cfg.log_target != LOG_TARGET_FILE;
+}
+
+static void open_journal(struct console *c)
+{
+    if (!wants_journal(c) || c->journal)
+        return;
+    c->journal = journal_new(c->name, c->domid, c->index, c->cfg.sanitize, xd_now_ms());
+    if (!c->journal)
+        syslog(LOG_WARNING, "%s: cannot start journal output: out of memory", c->name);
+}
+
+static void close_journal(struct console *c)
+{
+    if (!c->journal)
+        return;
+    uint64_t lost = journal_dropped(c->journal);
+    if (lost && c->log)
+        log_event(c->log, xd_now_ms(), "journal: %llu line(s) dropped in all (domid %u)",
+                  (unsigned long long)lost, c->domid);
+    journal_free(c->journal);
+    c->journal = NULL;
+}
+
 static void open_log(struct console *c)
 {
-    if (!c->cfg.log || c->log)
+    open_journal(c);
+    if (!wants_file(c) || c->log)
         return;
     struct log_options o = {
         .timestamps = c->cfg.timestamps,
@@ -54,17 +88,20 @@ static void open_log(struct console *c)
 
 void console_log_event(struct console *c, const char *fmt, ...)
 {
-    if (!c->log)
+    if (!c->log && !c->journal)
         return;
     char msg[XCMUX_LOG_EVENT_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    log_event(c->log, xd_now_ms(), "%s (domid %u)", msg, c->domid);
+    if (c->log)
+        log_event(c->log, xd_now_ms(), "%s (domid %u)", msg, c->domid);
+    journal_event(c->journal, xd_now_ms(), "%s", msg);
 }
 
 static void rl_timer_cb(evutil_socket_t fd, short what, void *arg);
+static void pump_timer_cb(evutil_socket_t fd, short what, void *arg);
 
 struct console *console_new(struct domain *dom, unsigned index, const char *xs_dir)
 {
@@ -82,11 +119,15 @@ struct console *console_new(struct domain *dom, unsigned index, const char *xs_d
     TAILQ_INIT(&c->sessions);
     c->inq = evbuffer_new();
     c->rl_timer = evtimer_new(xd.base, rl_timer_cb, c);
-    if (!c->inq || !c->rl_timer || outbuf_init(&c->buf, c->cfg.buffer_size) < 0) {
+    c->pump_timer = evtimer_new(xd.base, pump_timer_cb, c);
+    if (!c->inq || !c->rl_timer || !c->pump_timer ||
+        outbuf_init(&c->buf, c->cfg.buffer_size) < 0) {
         if (c->inq)
             evbuffer_free(c->inq);
         if (c->rl_timer)
             event_free(c->rl_timer);
+        if (c->pump_timer)
+            event_free(c->pump_timer);
         free(c);
         return NULL;
     }
@@ -94,6 +135,9 @@ struct console *console_new(struct domain *dom, unsigned index, const char *xs_d
     TAILQ_INSERT_TAIL(&xd.consoles, c, link);
     xd.nconsoles++;
     open_log(c);
+    hkf_init(&c->input_filter);
+    if (hotkey_console_init(c) < 0)
+        syslog(LOG_WARNING, "%s: hotkeys unavailable: out of memory", c->name);
     return c;
 }
 
@@ -178,9 +222,63 @@ static void console_mark_corrupt(struct console *c)
                        c->name);
 }
 
+static void flush_input(struct console *c);
+
+/* Hotkey sequences first, each whole or not at all; user input waits
+ * behind them, so a sequence that needs room cannot be starved by typing
+ * and is never split. Returns false when user input must wait. */
+static bool flush_atomic(struct console *c)
+{
+    bool wrote = false;
+    while (c->natomic > 0 && c->page) {
+        struct console_atomic *a = &c->atomic[0];
+        ssize_t w = ring_write_in(c->page, a->bytes, a->len, true);
+        if (w == RING_CORRUPT) {
+            console_mark_corrupt(c);
+            return false;
+        }
+        if (w != (ssize_t)a->len)
+            break;
+        uint32_t id = a->id;
+        c->natomic--;
+        memmove(&c->atomic[0], &c->atomic[1], c->natomic * sizeof(c->atomic[0]));
+        wrote = true;
+        hotkey_injected(c, id);
+    }
+    if (wrote && c->local_port >= 0)
+        hyp_notify(xd.hyp, c->local_port);
+    return c->natomic == 0 && c->page;
+}
+
+int console_inject_atomic(struct console *c, uint32_t id, const uint8_t *bytes, size_t len)
+{
+    if (c->state != CONSOLE_RUNNING || c->natomic >= CONSOLE_ATOMIC_MAX || len == 0 ||
+        len > sizeof(c->atomic[0].bytes) || len > RING_IN_SIZE)
+        return -1;
+    struct console_atomic *a = &c->atomic[c->natomic++];
+    a->id = id;
+    a->len = (uint16_t)len;
+    memcpy(a->bytes, bytes, len);
+    flush_input(c);
+    return 0;
+}
+
+void console_inject_cancel(struct console *c, uint32_t id)
+{
+    for (unsigned i = 0; i < c->natomic; i++) {
+        if (c->atomic[i].id != id)
+            continue;
+        c->natomic--;
+        memmove(&c->atomic[i], &c->atomic[i + 1], (c->natomic - i) * sizeof(c->atomic[0]));
+        return;
+    }
+}
+
 /* Write queued input as far as the ring takes it. */
 static void flush_input(struct console *c)
 {
+    if (!flush_atomic(c))
+        return;
     size_t len = evbuffer_get_length(c->inq);
     if (!len || !c->page)
         return;
@@ -198,10 +296,9 @@ static void flush_input(struct console *c)
     }
 }
 
-size_t console_input(struct console *c, const uint8_t *bytes, size_t len)
+/* Queue filtered user bytes; returns how many did not fit. */
+static size_t queue_input(struct console *c, const uint8_t *bytes, size_t len)
 {
-    if (c->state != CONSOLE_RUNNING)
-        return 0;
     size_t queued = evbuffer_get_length(c->inq);
     size_t room = queued < CONSOLE_INPUT_MAX ? CONSOLE_INPUT_MAX - queued : 0;
     size_t take = len < room ? len : room;
@@ -209,12 +306,60 @@ size_t console_input(struct console *c, const uint8_t *bytes, size_t len)
         evbuffer_add(c->inq, bytes, take);
     if (take < len)
         c->input_refused += len - take;
+    return len - take;
+}
+
+/* Only xcmuxd injects hotkeys: a sequence in user input is a forgery. */
+static void drop_forged(struct console *c, struct session *from, const struct hkf_hotkey *hk)
+{
+    c->input_forged++;
+    const char *who = from ? session_who(from) : "the pty";
+    console_log_event(c, "dropped a hotkey sequence (key %c) typed by %s", hk->key, who);
+    if (from)
+        session_notice(from, XP_N_INFO, 0, "dropped a hotkey sequence from your input: "
+                       "hotkeys are fired with the escape character and the key");
+}
+
+size_t console_input_from(struct console *c, const uint8_t *bytes, size_t len,
+                          struct session *from)
+{
+    if (c->state != CONSOLE_RUNNING)
+        return 0;
+    /* One filter per console over everything users type, since the guest
+     * sees all writers' input as one stream. */
+    enum { CHUNK = 1024 };
+    uint8_t out[CHUNK + HKF_MAX_SEQ];
+    size_t refused = 0, left = len;
+    while (left > 0) {
+        size_t outlen = 0;
+        struct hkf_hotkey hk;
+        int have = 0;
+        size_t n = hkf_feed(&c->input_filter, bytes, left < CHUNK ? left : CHUNK, out,
+                            &outlen, &hk, &have);
+        refused += queue_input(c, out, outlen);
+        if (have)
+            drop_forged(c, from, &hk);
+        bytes += n;
+        left -= n;
+    }
+    /* Held prefix bytes go out now (a lone ESC must not lag), but the
+     * filter keeps matching: if a user completes the sequence later, the
+     * rest is dropped and the guest sees only a harmless partial prefix. */
+    size_t held = hkf_release(&c->input_filter, out);
+    refused += queue_input(c, out, held);
     flush_input(c);
-    return take;
+    return refused < len ? len - refused : 0;
+}
+
+size_t console_input(struct console *c, const uint8_t *bytes, size_t len)
+{
+    return console_input_from(c, bytes, len, NULL);
 }
 
 void console_pump(struct console *c)
 {
+    c->unpumped = 0;
+    event_del(c->pump_timer);
     struct session *s, *n;
     TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n)
         session_pump(s);
@@ -228,6 +373,45 @@ static void append_output(struct console *c, const uint8_t *data, size_t n)
     c->bytes_out += n;
     if (c->log)
         log_write(c->log, xd_now_ms(), data, n);
+    if (c->journal) {
+        journal_write(c->journal, data, n, xd_now_ms());
+        /* The journal already got its own event line when sends resumed;
+         * the file log gets one too, so drops are visible in both. */
+        uint64_t lost = journal_take_drop_report(c->journal);
+        if (lost && c->log)
+            log_event(c->log, xd_now_ms(), "journal: %llu line(s) dropped (journal socket "
+                      "full or unreachable) (domid %u)", (unsigned long long)lost, c->domid);
+    }
+}
+
+/* Offering every ring-full (2 KiB) of a flood to every session costs a
+ * socket write and a client wakeup each: with 64 clients that was most of
+ * the daemon's time and starved the guest (bench/fanout.sh). Small output,
+ * such as a keystroke's echo, still goes out at once; streaming output is
+ * batched until PUMP_BATCH_MAX bytes (at most a quarter of the buffer, so
+ * batching never makes a session miss bytes) or PUMP_DELAY_US pass. */
+#define PUMP_BATCH_MAX (16u * 1024u)
+#define PUMP_DELAY_US 1000
+#define PUMP_STREAMING (RING_OUT_SIZE / 2)
+
+static void offer_output(struct console *c, size_t n)
+{
+    c->unpumped += n;
+    size_t batch = c->buf.capacity / 4 < PUMP_BATCH_MAX ? c->buf.capacity / 4 : PUMP_BATCH_MAX;
+    bool deferring = evtimer_pending(c->pump_timer, NULL);
+    if (c->unpumped >= batch || (!deferring && n < PUMP_STREAMING)) {
+        console_pump(c);
+        return;
+    }
+    if (!deferring) {
+        struct timeval tv = {0, PUMP_DELAY_US};
+        evtimer_add(c->pump_timer, &tv);
+    }
+}
+
+static void pump_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    console_pump(arg);
 }
 
 /* Drain the guest's output ring within the rate limit. Returns true when
@@ -255,7 +439,7 @@ static bool drain(struct console *c)
                 break;
             }
         }
-        ssize_t n = ring_read_out(c->page, tmp, want);
+        ssize_t n = ring_peek_out(c->page, tmp, want);
         if (n == RING_CORRUPT) {
             console_mark_corrupt(c);
             return false;
@@ -268,14 +452,17 @@ static bool drain(struct console *c)
         }
         if (n == 0)
             break;
+        /* Logged before the ring space is released: a daemon killed in
+         * between leaves the bytes in the ring for its successor. */
+        append_output(c, tmp, (size_t)n);
+        ring_consume_out(c->page, (size_t)n);
         /* Tell the guest there is room as soon as it exists. */
         hyp_notify(xd.hyp, c->local_port);
-        append_output(c, tmp, (size_t)n);
         total += (size_t)n;
         more = (size_t)n == want;
     }
     if (total)
-        console_pump(c);
+        offer_output(c, total);
     if (c->throttled)
         return false;
     if (total >= DRAIN_BUDGET) {
@@ -336,7 +523,9 @@ void console_take_seat(struct console *c, struct session *s)
     c->writer = s;
     if (old) {
         if (s)
-            session_notice(old, XP_N_FORCED, 0, "write seat taken by %s", session_who(s));
+            /* PROTOCOL.md: the count of FORCED is the taker's uid. */
+            session_notice(old, XP_N_FORCED, s->uid, "write seat taken by %s",
+                           session_who(s));
         else
             session_notice(old, XP_N_WRITER, 0, "write seat released");
         old->refused_notified = false;
@@ -352,7 +541,11 @@ void console_gone(struct console *c, const char *why)
 {
     if (c->state == CONSOLE_GONE)
         return;
-    console_log_event(c, "domain gone: %s", why);
+    hotkey_console_gone(c);
+    c->natomic = 0;
+    /* At shutdown the guest lives on: "xcmuxd stopping" is the last word. */
+    if (!xd.shutting_down)
+        console_log_event(c, "domain gone: %s", why);
     disconnect(c);
     /* Deliver what was read before telling sessions. */
     console_pump(c);
@@ -389,11 +582,14 @@ void console_free(struct console *c)
         pty_free(c->pty);
     if (c->dom && c->dom->con[c->index] == c)
         c->dom->con[c->index] = NULL;
+    hotkey_console_free(c);
+    close_journal(c);
     if (c->log)
         log_close(c->log);
     outbuf_destroy(&c->buf);
     evbuffer_free(c->inq);
     event_free(c->rl_timer);
+    event_free(c->pump_timer);
     TAILQ_REMOVE(&xd.consoles, c, link);
     xd.nconsoles--;
     free(c);
@@ -410,7 +606,13 @@ void console_reconfigure(struct console *c)
     }
     if (c->cfg.rate != old.rate || c->cfg.burst != old.burst)
         ratelimit_init(&c->rl, c->cfg.rate, c->cfg.burst, xd_now_ms());
-    if (old.log != c->cfg.log || old.timestamps != c->cfg.timestamps ||
+    if (old.log != c->cfg.log || old.log_target != c->cfg.log_target ||
+        old.sanitize != c->cfg.sanitize) {
+        close_journal(c);
+        open_journal(c);
+    }
+    if (old.log != c->cfg.log || old.log_target != c->cfg.log_target ||
+        old.timestamps != c->cfg.timestamps ||
         old.sanitize != c->cfg.sanitize || old.log_max_size != c->cfg.log_max_size ||
         old.log_keep != c->cfg.log_keep) {
         if (c->log) {

@@ -31,8 +31,17 @@
 #include "daemon/outbuf.h"
 #include "daemon/ratelimit.h"
 #include "daemon/daemon.h"
+#include "protocol/hkfilter.h"
 
 #define CONSOLE_INPUT_MAX (64u * 1024u)
+/* Hotkey sequences waiting for ring room (each written whole). */
+#define CONSOLE_ATOMIC_MAX 8
+
+struct console_atomic {
+    uint32_t id;
+    uint16_t len;
+    uint8_t bytes[XCMUX_HOTKEY_ARG_MAX];
+};
 
 enum console_state {
     CONSOLE_WAITING, /* known, ring not connected yet */
@@ -41,6 +50,7 @@ enum console_state {
     CONSOLE_CORRUPT, /* ring indices insane; disconnected */
 };
 
+struct journal;
 struct log;
 struct pty;
 struct domain;
@@ -64,11 +74,21 @@ struct console {
 
     struct outbuf buf;
     struct log *log;
+    struct journal *journal;          /* log_target journal or both */
     struct pty *pty;
     struct ratelimit rl;
     struct event *rl_timer;
+    struct event *pump_timer;         /* sends batched output to sessions */
+    size_t unpumped;                  /* output not yet offered to sessions */
     bool throttled;                   /* port left masked by the limiter */
     struct evbuffer *inq;             /* input waiting for ring space */
+    /* Hotkeys: sequences written whole and ahead of queued user input,
+     * and the filter that drops hotkey sequences users type. */
+    struct console_atomic atomic[CONSOLE_ATOMIC_MAX];
+    unsigned natomic;
+    struct hkf input_filter;
+    struct hotkeys *hk;
+    uint64_t input_forged;            /* hotkey sequences dropped from users */
 
     struct session_list sessions;     /* attached sessions */
     unsigned nsessions;
@@ -95,8 +115,19 @@ void console_free(struct console *c);
 
 /* An event fired on the console's port (called with the port masked). */
 void console_event(struct console *c);
-/* Queue input for the guest; returns bytes accepted. */
+/* Queue input for the guest; returns bytes accepted. Hotkey sequences in
+ * user input are dropped (FROM, if not NULL, is told; the pty passes
+ * NULL). */
 size_t console_input(struct console *c, const uint8_t *bytes, size_t len);
+size_t console_input_from(struct console *c, const uint8_t *bytes, size_t len,
+                          struct session *from);
+/* Queue a hotkey sequence to be written into the input ring whole, before
+ * any queued user input, as soon as the guest has room. hotkey_injected(c,
+ * ID) is called once it is written (possibly before this returns). -1 when
+ * the console is not running, the queue is full or LEN is too long. */
+int console_inject_atomic(struct console *c, uint32_t id, const uint8_t *bytes, size_t len);
+/* Drop sequence ID from the queue if it is still there. */
+void console_inject_cancel(struct console *c, uint32_t id);
 
 /* Attach/detach bookkeeping (sessions call these). */
 void console_attach_session(struct console *c, struct session *s);

@@ -13,29 +13,14 @@
 
 #include "daemon/console.h"
 #include "daemon/daemon.h"
+#include "daemon/hotkey.h"
 #include "daemon/hyp.h"
+#include "daemon/parse.h"
 #include "daemon/session.h"
 #include "protocol/xcmux-proto.h"
 
 #define TOKEN_INTRO "intro"
 #define TOKEN_RELEASE "release"
-
-int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-    if (!s || !*s)
-        return -1;
-    uint64_t v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9' || p - s >= 20)
-            return -1;
-        uint64_t d = (uint64_t)(*p - '0');
-        if (v > (max - d) / 10)
-            return -1;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
-}
 
 static ssize_t read_node(struct domain *d, const char *rel, char *buf, size_t len)
 {
@@ -175,14 +160,18 @@ void domains_rescan(void)
         if (info[i].dying)
             continue;
         alive[id] = true;
-        if (!xd.by_domid[id])
-            domain_new(id);
     }
+    /* Dead domains go first: a reboot seen in one rescan (old domain gone,
+     * new one of the same name there) must find the old console GONE when
+     * the new one appears, or sessions following the name stay behind. */
     for (uint32_t id = 1; id < XD_MAX_DOMID; id++) {
         struct domain *d = xd.by_domid[id];
         if (d && !alive[id])
             domain_free(d, "destroyed");
     }
+    for (uint32_t id = 1; id < XD_MAX_DOMID; id++)
+        if (alive[id] && !xd.by_domid[id])
+            domain_new(id);
 }
 
 int domains_start(void)
@@ -211,6 +200,8 @@ void domains_watch_event(void)
             rescan = true;
             continue;
         }
+        if (hotkey_watch_event(path, token))
+            continue;
         uint64_t id;
         if (token[0] != 'd' || parse_u64(token + 1, XD_MAX_DOMID - 1, &id) < 0)
             continue;

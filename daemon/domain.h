@@ -42,8 +42,6 @@ void domains_watch_event(void);
 void domains_rescan(void);
 /* Find by decimal id or exact name; NULL if unknown. */
 struct domain *domain_find(const char *what);
-/* Strict parsers for xenstore values (exposed for tests and fuzzing). */
-int parse_u64(const char *s, uint64_t max, uint64_t *out);
 void domains_stop(void);
 
 #endif

@@ -7,6 +7,7 @@
 #include "daemon/hyp.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,9 @@ struct hyp *hyp_open(char *err, size_t errlen)
         what = "xs_open (is xenstored running?)";
     else if (!(h->xce = xenevtchn_open(NULL, 0)))
         what = "xenevtchn_open (/dev/xen/evtchn)";
+    /* hyp_pending() reads this fd; on real Xen a blocking read waits for the next event. */
+    else if (fcntl(xenevtchn_fd(h->xce), F_SETFL, O_NONBLOCK) < 0)
+        what = "fcntl(O_NONBLOCK) on /dev/xen/evtchn";
     else if (!(h->xgt = xengnttab_open(NULL, 0)))
         what = "xengnttab_open (/dev/xen/gntdev)";
     else if (!(h->xfm = xenforeignmemory_open(NULL, 0)))

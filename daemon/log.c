@@ -105,7 +105,18 @@ static int open_file(struct log *log)
 		return -1;
 	struct stat st;
 	log->size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
-	log->file_at_line_start = true; /* close enough: we cannot know */
+	log->file_at_line_start = true;
+	if (log->size > 0) {
+		/* A writer that died mid-line (daemon killed) left a partial
+		 * line: the next event line must start on a line of its own. */
+		int rfd = open(log->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		char last;
+		if (rfd >= 0) {
+			if (pread(rfd, &last, 1, (off_t)log->size - 1) == 1)
+				log->file_at_line_start = last == '\n';
+			close(rfd);
+		}
+	}
 	log->fd = fd;
 	return 0;
 }
@@ -303,14 +314,35 @@ static void flush(struct log *log, uint64_t now_ms, struct chunk *c)
 	}
 }
 
+/* Length of the leading bytes of IN that go to the file unchanged,
+ * stopping after the first '\n'; 0 when IN[0] must be sanitised. */
+static size_t plain_run(const unsigned char *in, size_t len, bool sanitize)
+{
+	if (!sanitize) {
+		const unsigned char *nl = memchr(in, '\n', len);
+		return nl ? (size_t)(nl - in) + 1 : len;
+	}
+	size_t n = 0;
+	while (n < len) {
+		unsigned char ch = in[n];
+		if (ch == '\n')
+			return n + 1;
+		if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch == 0x7f)
+			return n;
+		n++;
+	}
+	return n;
+}
+
 void log_write(struct log *log, uint64_t now_ms, const void *data, size_t len)
 {
 	const unsigned char *in = data;
 	struct chunk c = { .len = 0 };
 	char stamp[STAMP_MAX];
 	size_t stamp_len = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
+	while (i < len) {
 		if (c.len + PER_BYTE_WORST > XCMUX_LOG_CHUNK)
 			flush(log, now_ms, &c);
 		if (log->at_line_start && log->opt.timestamps) {
@@ -320,11 +352,27 @@ void log_write(struct log *log, uint64_t now_ms, const void *data, size_t len)
 			memcpy(c.buf + c.len, stamp, stamp_len);
 			c.len += stamp_len;
 		}
-		log->at_line_start = in[i] == '\n';
-		if (log->opt.sanitize)
+		/* Copy a run of bytes that pass unchanged in one go (byte by byte,
+		 * this loop was a quarter of the daemon's CPU under a flood). A run
+		 * ends after a '\n' (the next byte gets a stamp) and where the
+		 * byte-wise loop flushed, so chunks, and with them the rotation
+		 * points, stay exactly where they were. */
+		size_t run = plain_run(in + i, len - i, log->opt.sanitize);
+		if (run == 0) {
 			append_sanitized(&c, in[i], true);
-		else
-			c.buf[c.len++] = (char)in[i];
+			log->at_line_start = false;
+			i++;
+			continue;
+		}
+		size_t limit = c.len + PER_BYTE_WORST > XCMUX_LOG_CHUNK
+					       ? 1
+					       : XCMUX_LOG_CHUNK - PER_BYTE_WORST - c.len + 1;
+		if (run > limit)
+			run = limit;
+		memcpy(c.buf + c.len, in + i, run);
+		c.len += run;
+		log->at_line_start = in[i + run - 1] == '\n';
+		i += run;
 	}
 	flush(log, now_ms, &c);
 }
@@ -393,6 +441,9 @@ struct log *log_open(const char *dir, const char *name, unsigned console_index,
 		mark_failing(log, errno, now_ms);
 		/* Nothing was lost yet: the first retry comes with the first write. */
 		log->next_retry_ms = now_ms;
+	} else {
+		/* Continue a partial last line rather than stamp into its middle. */
+		log->at_line_start = log->file_at_line_start;
 	}
 	return log;
 }

@@ -26,6 +26,7 @@
 #include "daemon/daemon.h"
 #include "daemon/domain.h"
 #include "daemon/log.h"
+#include "daemon/sdnotify.h"
 #include "daemon/server.h"
 #include "daemon/session.h"
 #include "protocol/xcmux-proto.h"
@@ -116,12 +117,31 @@ static void watch_cb(evutil_socket_t fd, short what, void *arg)
     domains_watch_event();
 }
 
+/* systemd wants RELOADING=1 with the monotonic time (for
+ * Type=notify-reload) and READY=1 again when the reload is over. */
+static void notify_reloading(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    sdn_notifyf("RELOADING=1\nSTATUS=reloading\nMONOTONIC_USEC=%llu",
+                (unsigned long long)ts.tv_sec * 1000000ull +
+                    (unsigned long long)ts.tv_nsec / 1000u);
+}
+
+static void notify_ready(void)
+{
+    sdn_notifyf("READY=1\nSTATUS=serving %u console(s)\nMAINPID=%ld", xd.nconsoles,
+                (long)getpid());
+}
+
 static void reload(void)
 {
     char err[512];
     struct config *cfg;
+    notify_reloading();
     if (load_config(&cfg, err, sizeof(err)) < 0) {
         syslog(LOG_ERR, "reload failed, keeping the running configuration: %s", err);
+        notify_ready();
         return;
     }
     struct config *old = xd.cfg;
@@ -132,6 +152,7 @@ static void reload(void)
     config_free(old);
     syslog(LOG_INFO, "configuration reloaded%s%s", xd.config_path ? " from " : "",
            xd.config_path ? xd.config_path : "");
+    notify_ready();
 }
 
 static void sighup_cb(evutil_socket_t fd, short what, void *arg)
@@ -151,6 +172,7 @@ static void sigterm_cb(evutil_socket_t fd, short what, void *arg)
         return;
     }
     xd.shutting_down = true;
+    sdn_notify("STOPPING=1\nSTATUS=stopping");
     syslog(LOG_INFO, "stopping (signal %d)", (int)fd);
     server_stop();
     struct session *s, *n;
@@ -230,6 +252,17 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
     return 1;
 }
 
+/* $JOURNAL_STREAM is "DEVICE:INODE" of the stream systemd connected. */
+static bool stderr_is_journal(void)
+{
+    const char *v = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    if (!v || sscanf(v, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) < 0)
+        return false;
+    return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -277,7 +310,14 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    openlog("xcmuxd", LOG_PID | (opt.foreground ? LOG_PERROR : 0), LOG_DAEMON);
+    /* Taken before anything forks, so the variables are checked against
+     * the pid systemd started. */
+    int activated_extra = 0;
+    int activated_fd = sdn_listen_fd(&activated_extra);
+    /* Under systemd stderr is the journal already: copying syslog to it
+     * would log every line twice. */
+    bool perror_log = opt.foreground && !stderr_is_journal();
+    openlog("xcmuxd", LOG_PID | (perror_log ? LOG_PERROR : 0), LOG_DAEMON);
     signal(SIGPIPE, SIG_IGN);
     if (!opt.foreground)
         go_background();
@@ -293,9 +333,18 @@ int main(int argc, char **argv)
     xd.hyp = hyp_open(err, sizeof(err));
     if (!xd.hyp)
         return fail("cannot reach the hypervisor: %s", err);
-    if (server_start(xd.cfg->socket_path, xd.cfg->socket_mode, xd.cfg->socket_group_set,
-                     xd.cfg->socket_group, err, sizeof(err)) < 0)
+    /* Socket activation: systemd (or systemd-socket-activate) owns the
+     * socket, its path, mode and group; the config's apply otherwise. */
+    if (activated_fd >= 0) {
+        if (server_listen_fd(activated_fd) < 0)
+            return fail("%s", "cannot serve the socket passed by systemd");
+        syslog(LOG_INFO, "using the listening socket passed by systemd%s",
+               activated_extra ? " (ignoring extra sockets)" : "");
+    } else if (server_start(xd.cfg->socket_path, xd.cfg->socket_mode,
+                            xd.cfg->socket_group_set, xd.cfg->socket_group, err,
+                            sizeof(err)) < 0) {
         return fail("%s", err);
+    }
 
     ev_evtchn = event_new(xd.base, hyp_evtchn_fd(xd.hyp), EV_READ | EV_PERSIST, evtchn_cb, NULL);
     ev_watch = event_new(xd.base, hyp_watch_fd(xd.hyp), EV_READ | EV_PERSIST, watch_cb, NULL);
@@ -313,8 +362,11 @@ int main(int argc, char **argv)
     if (domains_start() < 0)
         return fail("cannot watch for domains: %s", strerror(errno));
 
-    syslog(LOG_INFO, "serving %u console(s) on %s", xd.nconsoles, xd.cfg->socket_path);
+    syslog(LOG_INFO, "serving %u console(s) on %s", xd.nconsoles,
+           activated_fd >= 0 ? "the socket passed by systemd" : xd.cfg->socket_path);
     report_ready(NULL);
+    /* Sockets and discovery are up: clients and xl create may rely on us. */
+    notify_ready();
     if (!opt.foreground) {
         int fd = open("/dev/null", O_RDWR);
         if (fd >= 0) {

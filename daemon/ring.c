@@ -29,9 +29,9 @@ ssize_t ring_out_fill(const void *page)
     return fill > RING_OUT_SIZE ? RING_CORRUPT : (ssize_t)fill;
 }
 
-ssize_t ring_read_out(void *page, uint8_t *buf, size_t max)
+ssize_t ring_peek_out(const void *page, uint8_t *buf, size_t max)
 {
-    volatile struct xencons_interface *r = page;
+    const volatile struct xencons_interface *r = page;
     uint32_t cons = load_idx(&r->out_cons), prod = load_idx(&r->out_prod);
     atomic_thread_fence(memory_order_seq_cst);
     uint32_t fill = prod - cons;
@@ -46,9 +46,23 @@ ssize_t ring_read_out(void *page, uint8_t *buf, size_t max)
         memcpy(buf + i, (const char *)r->out + at, chunk);
         i += chunk;
     }
+    return (ssize_t)n;
+}
+
+void ring_consume_out(void *page, size_t n)
+{
+    volatile struct xencons_interface *r = page;
+    uint32_t cons = load_idx(&r->out_cons);
     atomic_thread_fence(memory_order_seq_cst);
     r->out_cons = cons + (uint32_t)n;
-    return (ssize_t)n;
+}
+
+ssize_t ring_read_out(void *page, uint8_t *buf, size_t max)
+{
+    ssize_t n = ring_peek_out(page, buf, max);
+    if (n > 0)
+        ring_consume_out(page, (size_t)n);
+    return n;
 }
 
 ssize_t ring_in_space(const void *page)

@@ -32,6 +32,12 @@
 /* Copy up to MAX bytes of guest output; returns the count (0 when empty)
  * or RING_CORRUPT. */
 ssize_t ring_read_out(void *page, uint8_t *buf, size_t max);
+/* ring_read_out in two steps: copy without consuming, then give N bytes
+ * (at most what the peek returned) back to the guest. A backend that
+ * stores the bytes in between loses nothing if it dies before the
+ * consume: the next backend reads them again from the ring. */
+ssize_t ring_peek_out(const void *page, uint8_t *buf, size_t max);
+void ring_consume_out(void *page, size_t n);
 /* Bytes of output waiting, or RING_CORRUPT. */
 ssize_t ring_out_fill(const void *page);
 /* Write up to LEN bytes of input; returns the count or RING_CORRUPT.

@@ -40,5 +40,7 @@ void req_list(struct session *s);
 void req_attach(struct session *s, const struct xp_attach *a);
 void req_who(struct session *s, const struct xp_console_ref *ref);
 void req_log(struct session *s, const struct xp_log_req *req);
+void req_hotkeys(struct session *s, const struct xp_console_ref *ref);
+void req_trigger(struct session *s, const struct xp_trigger *t);
 
 #endif

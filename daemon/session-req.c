@@ -13,6 +13,7 @@
 
 #include "daemon/console.h"
 #include "daemon/domain.h"
+#include "daemon/hotkey.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
 #include "daemon/session-int.h"
@@ -56,10 +57,16 @@ static void unknown_domain(struct session *s, uint8_t req)
     send_error(s, XP_E_UNKNOWN_DOMAIN, req, "%s", text);
 }
 
-/* The console named by (domain, index) that S may read, or NULL after
- * answering the error. */
-static struct console *resolve(struct session *s, uint8_t req, const char *domain,
-                               uint32_t index)
+static bool may_fire(const struct session *s, const struct console *c)
+{
+    return hotkey_access(&c->cfg, s->uid, s->gid, s->groups, s->ngroups);
+}
+
+/* The console named by (domain, index) that S may read (or, with
+ * HOTKEY_OK, fire hotkeys on: the hotkey ACL is separate from reading),
+ * or NULL after answering the error. */
+static struct console *resolve_for(struct session *s, uint8_t req, const char *domain,
+                                   uint32_t index, bool hotkey_ok)
 {
     struct domain *d = domain_find(domain);
     if (!d) {
@@ -72,12 +79,18 @@ static struct console *resolve(struct session *s, uint8_t req, const char *domai
                    (unsigned)index);
         return NULL;
     }
-    if (session_access(s, c) < ACCESS_READ) {
+    if (session_access(s, c) < ACCESS_READ && !(hotkey_ok && may_fire(s, c))) {
         send_error(s, XP_E_PERMISSION, req, "%s may not read the console of %s",
                    s->user, c->name);
         return NULL;
     }
     return c;
+}
+
+static struct console *resolve(struct session *s, uint8_t req, const char *domain,
+                               uint32_t index)
+{
+    return resolve_for(s, req, domain, index, false);
 }
 
 static bool session_limit_reached(struct session *s, uint8_t req, const struct console *c)
@@ -236,4 +249,34 @@ void req_log(struct session *s, const struct xp_log_req *req)
     s->state = SESSION_LOGDUMP;
     console_attach_session(c, s);
     session_pump(s);
+}
+
+void req_hotkeys(struct session *s, const struct xp_console_ref *ref)
+{
+    struct console *c = resolve_for(s, XP_T_HOTKEYS, ref->domain, ref->console, true);
+    if (!c)
+        return;
+    struct hotkey_entry t[HOTKEY_TABLE_MAX];
+    unsigned n = hotkey_table(c, t, HOTKEY_TABLE_MAX);
+    for (unsigned i = 0; i < n; i++) {
+        struct xp_hotkey_entry e = { .key = t[i].key, .source = t[i].source };
+        snprintf(e.label, sizeof(e.label), "%s", t[i].label);
+        snprintf(e.action, sizeof(e.action), "%s", t[i].action);
+        uint8_t frame[XP_HDR_SIZE + 16 + XP_MAX_HOTKEY_LABEL + XP_MAX_HOTKEY_ACTION];
+        send_frame(s, frame, xp_encode_hotkey_entry(frame, sizeof(frame), &e));
+    }
+    send_end(s, XP_T_HOTKEYS, n);
+}
+
+/* The reply waits for the outcome (ack or timeout) without blocking: the
+ * session stops reading requests until session_trigger_result(). */
+void req_trigger(struct session *s, const struct xp_trigger *t)
+{
+    struct console *c = resolve_for(s, XP_T_TRIGGER, t->ref.domain, t->ref.console, true);
+    if (!c)
+        return;
+    char text[XP_MAX_NOTICE_TEXT + 1];
+    unsigned code = hotkey_fire(c, t->key, s, true, text, sizeof(text));
+    if (code != 0)
+        session_trigger_result(s, code, text);
 }

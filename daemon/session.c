@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "daemon/console.h"
+#include "daemon/hotkey.h"
 #include "daemon/session-int.h"
 
 /* Requests are not read while this much output is queued: a client that
@@ -188,6 +189,7 @@ void session_end(struct session *s, unsigned code, const char *fmt, ...)
 
 void session_free(struct session *s)
 {
+    hotkey_forget_session(s);
     if (s->con) {
         struct console *con = s->con;
         if (s->state == SESSION_ATTACHED)
@@ -322,7 +324,7 @@ static void to_guest(struct session *s, const uint8_t *p, size_t n)
         return;
     }
     s->refused_notified = false;
-    size_t took = console_input(s->con, p, n);
+    size_t took = console_input_from(s->con, p, n, s);
     s->refused_input += n - took;
 }
 
@@ -375,9 +377,50 @@ static void esc_force(struct session *s)
         console_take_seat(con, s);
 }
 
+/* One notice per hotkey: the help line would not fit them all. */
+static void esc_help_hotkeys(struct session *s, const char *esc)
+{
+    struct hotkey_entry t[HOTKEY_TABLE_MAX];
+    unsigned n = hotkey_table(s->con, t, HOTKEY_TABLE_MAX);
+    if (n == 0) {
+        session_notice(s, XP_N_INFO, 0, "no hotkeys on %s", s->con->name);
+        return;
+    }
+    for (unsigned i = 0; i < n; i++)
+        session_notice(s, XP_N_INFO, 0, "hotkey %s %c  %s  [%s: %s]", esc, t[i].key,
+                       t[i].label, t[i].source == XP_HK_SRC_GUEST ? "guest" : "host",
+                       t[i].action);
+}
+
+static void esc_hotkey(struct session *s, uint8_t key, const char *esc)
+{
+    char text[XP_MAX_NOTICE_TEXT + 1], name[8];
+    unsigned code = hotkey_fire(s->con, key, s, false, text, sizeof(text));
+    if (code == XP_TR_UNKNOWN_KEY)
+        session_notice(s, XP_N_INFO, 0, "unknown escape command %s (%s ? for help)",
+                       key_name(key, name), esc);
+    else if (code == XP_TR_DENIED)
+        session_notice(s, XP_N_INFO, 0, "%s", text);
+    /* Anything else was told to every session on the console. */
+}
+
+void session_trigger_result(struct session *s, unsigned code, const char *text)
+{
+    s->hotkey_wait = NULL;
+    if (s->state == SESSION_CLOSING)
+        return;
+    struct xp_trigger_result r = { .code = (uint16_t)code };
+    snprintf(r.text, sizeof(r.text), "%s", text);
+    uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_NOTICE_TEXT];
+    send_frame(s, frame, xp_encode_trigger_result(frame, sizeof(frame), &r));
+    /* Requests queued behind the TRIGGER are read again (deferred: the
+     * caller may be walking a list this session is on). */
+    bufferevent_trigger(s->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+}
+
 static void escape_command(struct session *s, const struct escape_step *st)
 {
-    char esc[8], key[8];
+    char esc[8];
     key_name(s->esc.ch, esc);
     switch (st->cmd) {
     case ESC_DETACH:
@@ -388,6 +431,7 @@ static void escape_command(struct session *s, const struct escape_step *st)
                        "escape commands: %s . detach, %s ? help, %s r replay, %s w who, "
                        "%s f force (take the write seat), %s b break, %s %s send %s",
                        esc, esc, esc, esc, esc, esc, esc, esc, esc);
+        esc_help_hotkeys(s, esc);
         break;
     case ESC_REPLAY:
         s->off = outbuf_tail_offset(&s->con->buf, s->con->cfg.replay);
@@ -405,8 +449,7 @@ static void escape_command(struct session *s, const struct escape_step *st)
         session_notice(s, XP_N_INFO, 0, "break not supported on PV consoles");
         break;
     case ESC_KEY:
-        session_notice(s, XP_N_INFO, 0, "unknown escape command %s (%s ? for help)",
-                       key_name(st->key, key), esc);
+        esc_hotkey(s, st->key, esc);
         break;
     case ESC_NONE:
         break;
@@ -482,11 +525,6 @@ static void handle_frame(struct session *s, const struct xp_frame_hdr *h, const 
     case XP_T_DETACH:
         session_end(s, XP_N_DETACHED, "detached");
         return;
-    case XP_T_HOTKEYS:
-    case XP_T_TRIGGER:
-        send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not supported by this daemon yet",
-                   xp_type_name(h->type));
-        return;
     default:
         break;
     }
@@ -501,6 +539,8 @@ static void handle_frame(struct session *s, const struct xp_frame_hdr *h, const 
     case XP_T_ATTACH: req_attach(s, &m.u.attach); break;
     case XP_T_WHO: req_who(s, &m.u.ref); break;
     case XP_T_LOG: req_log(s, &m.u.log); break;
+    case XP_T_HOTKEYS: req_hotkeys(s, &m.u.ref); break;
+    case XP_T_TRIGGER: req_trigger(s, &m.u.trigger); break;
     default:
         send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not valid now",
                    xp_type_name(h->type));
@@ -516,7 +556,7 @@ static void process_input(struct session *s)
     struct evbuffer *out = bufferevent_get_output(s->bev);
     for (;;) {
         finish_dump_if_done(s);
-        if (s->state == SESSION_CLOSING || s->state == SESSION_LOGDUMP ||
+        if (s->state == SESSION_CLOSING || s->state == SESSION_LOGDUMP || s->hotkey_wait ||
             evbuffer_get_length(out) >= SESSION_REQ_OUT_MAX)
             return;
         size_t avail = evbuffer_get_length(in);

@@ -68,6 +68,7 @@ struct session {
     uint64_t refused_input;
     bool refused_notified;
     struct escape esc;
+    void *hotkey_wait;               /* TRIGGER in flight: no request read until it ends */
 };
 
 /* Take over an accepted connection FD (credentials read here). */
@@ -83,6 +84,9 @@ void session_end(struct session *s, unsigned code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Move an attached session to another console (reboot followed). */
 void session_move(struct session *s, struct console *to);
+/* The outcome of S's TRIGGER (XP_TR_*): TRIGGER_RESULT, then S reads
+ * requests again. */
+void session_trigger_result(struct session *s, unsigned code, const char *text);
 /* Name for notices and logs: "user (uid N, pid P)". */
 const char *session_who(const struct session *s);
 

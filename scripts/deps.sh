@@ -5,7 +5,8 @@
 set -eu
 PKGS="build-essential autoconf automake pkg-config git ca-certificates
  libxen-dev xen-utils-4.17 xenstore-utils libevent-dev libinih-dev
- libcmocka-dev libsystemd-dev util-linux procps psmisc python3"
+ libcmocka-dev libsystemd-dev util-linux procps psmisc python3
+ systemd logrotate openssh-server openssh-client bsdutils man-db"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,0 +1,7 @@
+# integration tests of xcmuxd + xcmux against xensim: daemon and guest
+# life cycle, access control with real uids, logs, protocol abuse.
+TESTS += tests/integration/lifecycle.sh tests/integration/security.sh \
+	tests/integration/logs.sh tests/integration/protocol-abuse.sh
+EXTRA_DIST += tests/integration/lifecycle.sh tests/integration/security.sh \
+	tests/integration/logs.sh tests/integration/protocol-abuse.sh \
+	tests/integration/rawclient.py
