@@ -50,6 +50,13 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
     }
     struct console *c = d->con[index];
     if (!c) {
+        /* A domain found mid-creation (listed by the hypervisor before its
+         * xenstore transaction landed) may have had no name when
+         * refresh_domain looked, and the console nodes now: the console
+         * keeps the name it is created with, so read it again. */
+        char name[XCMUX_NAME_MAX + 1];
+        if (d->con[0] == NULL && read_node(d, "name", name, sizeof(name)) > 0)
+            snprintf(d->name, sizeof(d->name), "%s", name);
         char xs_dir[sizeof(d->path) + 64];
         snprintf(xs_dir, sizeof(xs_dir), "%s/%s", d->path, rel_dir);
         c = console_new(d, index, xs_dir);
