@@ -323,6 +323,20 @@ static size_t plain_run(const unsigned char *in, size_t len, bool sanitize)
 		return nl ? (size_t)(nl - in) + 1 : len;
 	}
 	size_t n = 0;
+	/* Eight bytes at a time while none is a control character or DEL
+	 * (classic "has a byte less than" / "has a byte equal to" tests);
+	 * a word that has one is looked at byte by byte below. */
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	while (n + 8 <= len) {
+		uint64_t w;
+		memcpy(&w, in + n, sizeof(w));
+		uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+		uint64_t x = w ^ (ones * 0x7f);
+		uint64_t is_del = (x - ones) & ~x & highs;
+		if (below_space | is_del)
+			break;
+		n += 8;
+	}
 	while (n < len) {
 		unsigned char ch = in[n];
 		if (ch == '\n')

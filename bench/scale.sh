@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Scale: N quiet guests (default 1000 and 4000) on one daemon.
+#   attach   time from exec(xcmuxd) until every console is running (the
+#            daemon prints "serving N console(s)" after its synchronous
+#            first scan; `xcmux list` then confirms N running consoles),
+#   RSS      (VmRSS with N guests - VmRSS with 0) / N, minus the output
+#            buffer bytes actually touched (boot text, in whole pages),
+#   fds      (open fds with N guests - with 0) / N, with pty = rw and off,
+#   wakeups  voluntary context switches of the daemon over 5 s while every
+#            guest is quiet, and its CPU over the same window,
+# and Debian's xenconsoled on the same guests for comparison (attach time
+# until it has opened every guest log, fds per guest).
+# Creating guests is setup, not measured (xenstored is O(domains) per
+# request, so creating N guests costs O(N^2): 1000 take ~35 s, 4000 about
+# 20 min on the reference machine, hence the default). Env: SCALE_NS
+# ("1000"; "1000 4000" for the full goal: about 45 min), QUIET (5 s).
+. "$(dirname "$0")/lib.sh"
+in_host "$@"
+SCALE_NS=${SCALE_NS:-1000}
+QUIET=${QUIET:-5}
+
+running_count() {
+    "$XCMUX" -S "$SOCK" list --json | grep -c '"state": "running"'
+}
+
+# After "serving", the daemon still handles the first event of each
+# per-domain watch (synchronous xenstore round trips); sets RESPONSIVE to
+# the ms from start until `xcmux list` answers within 200 ms.
+wait_responsive() {
+    local t
+    for _ in $(seq 1 1000); do
+        t=$(now); "$XCMUX" -S "$SOCK" list >/dev/null 2>&1
+        awk -v a="$t" -v b="$(now)" 'BEGIN { exit !(b - a < 0.2) }' && break
+    done
+    RESPONSIVE=$(calc "($(now) - $XSTART) * 1000")
+}
+
+# idle TAG CONF -> sets RSS FDS (with 0 guests)
+baseline() {
+    start_xcmuxd "base-$1" "$2" || exit 1
+    sleep 0.3
+    eval "RSS0_$1=$(rss_kb "$XPID"); FDS0_$1=$(nfds "$XPID")"
+    stop_pid "$XPID"
+}
+
+CONF_RW="[global]
+pty = rw"
+CONF_OFF="[global]
+pty = off"
+baseline rw "$CONF_RW"
+baseline off "$CONF_OFF"
+
+measure() { # measure N TAG CONF
+    local n=$1 tag=$2 conf=$3 t attach running rss fds v0 v1 c0 c1 touched
+    start_xcmuxd "s$n-$tag" "$conf" || return 1
+    attach=$(calc "($XREADY - $XSTART) * 1000")
+    wait_responsive
+    running=$(running_count)
+    sleep 1 # boot text already drained; let any stragglers settle
+    touched=$("$XCMUX" -S "$SOCK" list --json |
+        sed -n 's/.*"bytes_out": \([0-9]*\).*/\1/p' |
+        awk '{ p = int(($1 + 4095) / 4096); if (p > 16) p = 16; t += p * 4096 } END { print t + 0 }')
+    rss=$(rss_kb "$XPID"); fds=$(nfds "$XPID")
+    v0=$(vcsw "$XPID"); c0=$(cpu_ticks "$XPID")
+    sleep "$QUIET"
+    v1=$(vcsw "$XPID"); c1=$(cpu_ticks "$XPID")
+    stop_pid "$XPID"
+    local rss0 fds0
+    eval "rss0=\$RSS0_$tag; fds0=\$FDS0_$tag"
+    local per_rss per_fd
+    per_rss=$(calc "(($rss - $rss0) * 1024 - $touched) / $n / 1024")
+    per_fd=$(calc "($fds - $fds0) / $n")
+    printf '| xcmuxd | %d | %s | %.0f | %.0f | %d | %.2f | %.2f | %d | %.1f |\n' "$n" "pty=$tag" \
+        "$attach" "$RESPONSIVE" "$running" "$per_rss" "$per_fd" "$((v1 - v0))" \
+        "$(calc "100 * ($c1 - $c0) / $HZ / $QUIET")"
+    eval "ATTACH_${tag}_$n=$attach; RSSG_${tag}_$n=$per_rss; FDG_${tag}_$n=$per_fd; WAKE_${tag}_$n=$((v1 - v0))"
+}
+
+measure_xenconsoled() { # measure_xenconsoled N
+    local n=$1 dir=$W/xcd-$1 t0 t1 pid v0 v1 fds0
+    mkdir -p "$dir"
+    t0=$(now)
+    "$XENCONSOLED" -i --log=guest --log-dir="$dir" 2>"$dir.err" &
+    pid=$!
+    BG_PIDS+=("$pid")
+    wait_until 300 bash -c "[ \$(ls '$dir' | wc -l) -ge $n ]"
+    t1=$(now)
+    sleep 1
+    local fds rss
+    fds=$(nfds "$pid"); rss=$(rss_kb "$pid")
+    v0=$(vcsw "$pid"); c0=$(cpu_ticks "$pid")
+    sleep "$QUIET"
+    v1=$(vcsw "$pid"); c1=$(cpu_ticks "$pid")
+    stop_pid "$pid"
+    # xenconsoled's own fds without guests are ~10; count them as such.
+    printf '| xenconsoled | %d | pty | %.0f | - | %d | %.2f | %.2f | %d | %.1f |\n' "$n" \
+        "$(calc "($t1 - $t0) * 1000")" "$(ls "$dir" | wc -l)" \
+        "$(calc "$rss / $n")" "$(calc "($fds - 10) / $n")" "$((v1 - v0))" \
+        "$(calc "100 * ($c1 - $c0) / $HZ / $QUIET")"
+}
+
+echo "### Scale: quiet guests on one daemon"
+echo
+echo "| backend | guests | config | attach ms | responsive ms | running | RSS KiB/guest beyond buffer | fds/guest | wakeups in ${QUIET}s | CPU % |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+have=0
+setup_notes=""
+for n in $SCALE_NS; do
+    t0=$(now)
+    xensim create "s$n" --count $((n - have)) --echo >/dev/null || { echo "bench: cannot create guests" >&2; exit 1; }
+    # every guest has booted (its boot text is in its ring) before we start
+    wait_until 300 bash -c "[ \$(xensim list | grep -c running) -ge $n ]"
+    setup_notes="$setup_notes creating $((n - have)) guests (to $n): $(fmt '%.0f' "$(calc "$(now) - $t0")") s;"
+    have=$n
+    measure "$n" rw "$CONF_RW"
+    measure "$n" off "$CONF_OFF"
+    measure_xenconsoled "$n"
+done
+echo
+echo "Setup (not measured):$setup_notes"
+echo "xenconsoled's RSS column is its whole RSS / guests (it keeps no replay buffer);"
+echo "its fds/guest counts everything but ~10 base fds."
+echo
+echo "| target | value | goal | |"
+echo "|---|---|---|---|"
+last=${SCALE_NS##* }
+a=$(eval echo "\$ATTACH_rw_$last")
+printf '| attach time, %d guests | %.0f ms | < 1000 ms | %s |\n' "$last" "$a" "$(verdict "$a" '<' 1000)"
+for n in $SCALE_NS; do
+    r=$(eval echo "\$RSSG_rw_$n")
+    printf '| RSS/guest beyond buffer, %d guests | %.2f KiB | <= 16 KiB | %s |\n' "$n" "$r" "$(verdict "$r" '<=' 16)"
+done
+f=$(eval echo "\$FDG_rw_$last"); o=$(eval echo "\$FDG_off_$last")
+printf '| fds/guest, pty = rw | %.2f | 2 | %s |\n' "$f" "$(verdict "$f" '<=' 2.01)"
+printf '| fds/guest, pty = off | %.2f | 0 | %s |\n' "$o" "$(verdict "$o" '<=' 0.01)"
+w=$(eval echo "\$WAKE_rw_$last")
+printf '| wakeups/s, %d quiet guests | %.1f | 0 | %s |\n' "$last" "$(calc "$w / $QUIET")" "$(verdict "$w" '<=' 0)"
