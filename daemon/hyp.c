@@ -41,7 +41,8 @@ struct hyp *hyp_open(char *err, size_t errlen)
     else if (!(h->xce = xenevtchn_open(NULL, 0)))
         what = "xenevtchn_open (/dev/xen/evtchn)";
     /* hyp_pending() reads this fd; on real Xen a blocking read waits for the next event. */
-    else if (fcntl(xenevtchn_fd(h->xce), F_SETFL, O_NONBLOCK) < 0)
+    else if (fcntl(xenevtchn_fd(h->xce), F_SETFL,
+                   fcntl(xenevtchn_fd(h->xce), F_GETFL) | O_NONBLOCK) < 0)
         what = "fcntl(O_NONBLOCK) on /dev/xen/evtchn";
     else if (!(h->xgt = xengnttab_open(NULL, 0)))
         what = "xengnttab_open (/dev/xen/gntdev)";

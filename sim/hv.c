@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,7 +390,10 @@ int hv_recv_open(void)
     if (hv_attach() < 0)
         return -1;
     hv_reap();
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    /* Blocking, as /dev/xen/evtchn is when opened: hv_recv_pending then
+     * waits for an event, so a backend that forgets O_NONBLOCK hangs here
+     * exactly as it would on real Xen. */
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
     hv_lock();
@@ -462,15 +466,25 @@ int64_t hv_recv_pending(int slot)
     struct hv_receiver *rc = &S->recv[slot];
     uint32_t key = rc->head;
     struct hv_port *p = key ? port_by_key(key, NULL) : NULL;
-    if (!p) {
+    while (!p) {
         rc->head = rc->tail = 0;
         rc->count = 0;
         char b;
         while (recv(recv_fd[slot], &b, 1, MSG_DONTWAIT) > 0)
             ;
         hv_unlock();
-        errno = EAGAIN;
-        return -1;
+        if (fcntl(recv_fd[slot], F_GETFL) & O_NONBLOCK) {
+            errno = EAGAIN;
+            return -1;
+        }
+        /* Blocking fd: wait for the next event, as a read of the Linux
+         * evtchn device does. */
+        struct pollfd pfd = {.fd = recv_fd[slot], .events = POLLIN};
+        if (poll(&pfd, 1, -1) < 0)
+            return -1; /* EINTR: a signal interrupts the wait, as read(2) */
+        hv_lock();
+        key = rc->head;
+        p = key ? port_by_key(key, NULL) : NULL;
     }
     rc->head = p->next;
     if (!rc->head)

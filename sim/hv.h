@@ -23,7 +23,9 @@
  *   readable exactly while its queue is non-empty: one datagram is sent when
  *   the queue goes from empty to non-empty and consumed when it goes back to
  *   empty. hv_recv_pending() therefore never fails after poll() said
- *   readable, which Debian's xenstored depends on.
+ *   readable, which Debian's xenstored depends on. Like /dev/xen/evtchn the
+ *   fd starts blocking: on an empty queue hv_recv_pending() waits for an
+ *   event unless the owner set O_NONBLOCK on the fd.
  * - Domain ids grow from 1 and are not reused (as in Xen, until wrap).
  * - Functions return -1 with errno set on failure unless stated otherwise.
  *   Functions named *_locked must be called with the lock held; all others
@@ -167,8 +169,9 @@ void *hv_pages_map(const int *pages, size_t n, void *addr);
 int hv_recv_open(void);
 int hv_recv_close(int slot);       /* unbinds every port it owns */
 int hv_recv_fd(int slot);          /* pollable; readable iff pending */
-/* Pop one delivered port: returns its key (see hv_key) and masks it, or
- * -1 EAGAIN when the queue is empty. */
+/* Pop one delivered port: returns its key (see hv_key); it stays masked
+ * until unmasked. On an empty queue: -1 EAGAIN if the fd is non-blocking,
+ * otherwise waits for the next event. */
 int64_t hv_recv_pending(int slot);
 /* Decode a key. */
 void hv_key_split(uint32_t key, uint32_t *domid, uint32_t *port);

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The test command: install what is needed, build, run every test
-# (`make check`), check the distribution tarball (`make distcheck`), and
-# end with one summary line: "N passed, N failed".
+# (`make check`), the real-Xen end-to-end run under QEMU (as root), check
+# the distribution tarball (`make distcheck`), and end with one summary
+# line: "N passed, N failed". XCMUX_SKIP_E2E=1 and XCMUX_SKIP_DISTCHECK=1
+# leave those two out.
 set -u
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh || exit 1
@@ -20,6 +22,16 @@ fi
 pass=$(grep -hE '^:test-result: PASS' $(find . -name '*.trs') 2>/dev/null | wc -l)
 fail=$(grep -hE '^:test-result: (FAIL|ERROR|XPASS)' $(find . -name '*.trs') 2>/dev/null | wc -l)
 skip=$(grep -hE '^:test-result: SKIP' $(find . -name '*.trs') 2>/dev/null | wc -l)
+
+# Real Xen under QEMU (tests/e2e/README.md): root only, about 1.5 min.
+if [ "${XCMUX_SKIP_E2E:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
+    if bash tests/e2e/run.sh . >e2e.out 2>&1; then
+        pass=$((pass + 1)); echo "PASS: tests/e2e/run.sh (real Xen under QEMU)"
+    else
+        fail=$((fail + 1)); echo "FAIL: tests/e2e/run.sh (real Xen under QEMU)"
+    fi
+    grep -E '^E2E (PASS|FAIL|TODO)' e2e.out || tail -n 40 e2e.out
+fi
 
 if [ "${XCMUX_SKIP_DISTCHECK:-0}" != 1 ]; then
     if make -j"$(nproc)" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >make-distcheck.out 2>&1; then

@@ -16,6 +16,7 @@
  * -n BYTES: stop after BYTES of output instead of (or before) EXPECT.
  * TEXT and EXPECT take the escapes of ctl_unescape (\r, \n, \e, \xHH).
  */
+#include <fcntl.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -119,6 +120,8 @@ int main(int argc, char **argv)
     int page = hv_grant_page(domid, con == 0 ? GNTTAB_RESERVED_CONSOLE : 1 + con);
     struct xencons_interface *intf = page < 0 ? NULL : hv_page_map(page);
     int recv = hv_recv_open();
+    if (recv >= 0) /* drained until EAGAIN below: never block in it */
+        fcntl(hv_recv_fd(recv), F_SETFL, fcntl(hv_recv_fd(recv), F_GETFL) | O_NONBLOCK);
     int port = recv < 0 ? -1 : hv_evtchn_bind_interdomain(0, recv, domid, remote_port);
     if (!intf || port < 0) {
         fprintf(stderr, "conpeek: attach dom%u console %u: %s\n", domid, con,

@@ -504,6 +504,9 @@ int host_serve(void)
         goto out;
     }
     h->recv = hv_recv_open();
+    /* The loop drains hv_recv_pending until EAGAIN: never block in it. */
+    if (h->recv >= 0)
+        fcntl(hv_recv_fd(h->recv), F_SETFL, fcntl(hv_recv_fd(h->recv), F_GETFL) | O_NONBLOCK);
     if (h->recv < 0) {
         log_msg("hv_recv_open: %s", strerror(errno));
         goto out;

@@ -5,6 +5,7 @@
  * whose process died.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -26,6 +28,15 @@ static int readable(int fd)
 {
     struct pollfd p = {.fd = fd, .events = POLLIN};
     return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/* A receiver whose owner drains it until EAGAIN (as every backend must). */
+static int open_nb(void)
+{
+    int r = hv_recv_open();
+    if (r >= 0)
+        fcntl(hv_recv_fd(r), F_SETFL, fcntl(hv_recv_fd(r), F_GETFL) | O_NONBLOCK);
+    return r;
 }
 
 static int setup(void **state)
@@ -48,7 +59,7 @@ static int teardown(void **state)
  * masked until unmasked, and a notify while masked is not lost. */
 static void test_interdomain_coalesce(void **state)
 {
-    int guest_rx = hv_recv_open(), dom0_rx = hv_recv_open();
+    int guest_rx = open_nb(), dom0_rx = open_nb();
     assert_true(guest_rx >= 0 && dom0_rx >= 0);
     int domid = hv_domain_create("g", 0);
     assert_true(domid > 0);
@@ -128,7 +139,7 @@ static void test_interdomain_coalesce(void **state)
 /* Many ports on one receiver: each delivered exactly once, in order. */
 static void test_queue_many(void **state)
 {
-    int rx = hv_recv_open(), grx = hv_recv_open();
+    int rx = open_nb(), grx = open_nb();
     int domid = hv_domain_create("many", 0);
     int lports[8];
     for (int i = 0; i < 8; i++) {
@@ -162,13 +173,13 @@ static void test_queue_many(void **state)
  * the guest's port is unbound again for the next backend. */
 static void test_crashed_receiver_reaped(void **state)
 {
-    int grx = hv_recv_open();
+    int grx = open_nb();
     int domid = hv_domain_create("crashy", 0);
     int gport = hv_evtchn_alloc_unbound((uint32_t)domid, 0, grx);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        int rx = hv_recv_open();
+        int rx = open_nb();
         int l = hv_evtchn_bind_interdomain(0, rx, (uint32_t)domid, (uint32_t)gport);
         hv_lock(); /* die holding the lock: the robust mutex recovers */
         _exit(l > 0 ? 0 : 1);
@@ -179,11 +190,48 @@ static void test_crashed_receiver_reaped(void **state)
     struct hv_port st;
     assert_int_equal(hv_evtchn_status((uint32_t)domid, (uint32_t)gport, &st), 0);
     assert_int_equal(st.state, HV_PORT_INTERDOMAIN);
-    int rx = hv_recv_open(); /* reaps */
+    int rx = open_nb(); /* reaps */
     assert_true(rx >= 0);
     assert_int_equal(hv_evtchn_status((uint32_t)domid, (uint32_t)gport, &st), 0);
     assert_int_equal(st.state, HV_PORT_UNBOUND);
     assert_true(hv_evtchn_bind_interdomain(0, rx, (uint32_t)domid, (uint32_t)gport) > 0);
+    hv_domain_destroy((uint32_t)domid);
+    hv_recv_close(rx);
+    hv_recv_close(grx);
+}
+
+/* Like /dev/xen/evtchn, a receiver starts blocking: with nothing pending,
+ * hv_recv_pending waits for the next event instead of failing. A backend
+ * that forgets O_NONBLOCK therefore hangs here as it would on real Xen. */
+static void test_blocking_receiver_waits(void **state)
+{
+    int rx = hv_recv_open(), grx = open_nb();
+    assert_true(rx >= 0 && grx >= 0);
+    assert_false(fcntl(hv_recv_fd(rx), F_GETFL) & O_NONBLOCK);
+    int domid = hv_domain_create("blocky", 0);
+    int g = hv_evtchn_alloc_unbound((uint32_t)domid, 0, grx);
+    int l = hv_evtchn_bind_interdomain(0, rx, (uint32_t)domid, (uint32_t)g);
+    assert_true(l > 0);
+    assert_true(hv_recv_pending(rx) > 0); /* the bind's own event */
+    hv_evtchn_unmask(0, (uint32_t)l);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        usleep(200 * 1000);
+        _exit(hv_evtchn_notify((uint32_t)domid, (uint32_t)g) == 0 ? 0 : 1);
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t key = hv_recv_pending(rx); /* waits for the child's notify */
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int status;
+    waitpid(pid, &status, 0);
+    assert_int_equal(WEXITSTATUS(status), 0);
+    uint32_t d, p;
+    hv_key_split((uint32_t)key, &d, &p);
+    assert_int_equal(p, (uint32_t)l);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    assert_true(ms >= 150);
     hv_domain_destroy((uint32_t)domid);
     hv_recv_close(rx);
     hv_recv_close(grx);
@@ -267,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_interdomain_coalesce),
         cmocka_unit_test(test_queue_many),
         cmocka_unit_test(test_crashed_receiver_reaped),
+        cmocka_unit_test(test_blocking_receiver_waits),
         cmocka_unit_test(test_pages_shared_and_owned),
         cmocka_unit_test(test_domain_list_order_and_flags),
         cmocka_unit_test(test_console_ring),
