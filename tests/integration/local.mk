@@ -1,0 +1,7 @@
+# integration tests of xcmuxd + xcmux against xensim (sessions, flow
+# control and rate limits, scale); helpers are itest1-*.
+TESTS += tests/integration/sessions.sh tests/integration/flow.sh \
+	tests/integration/scale.sh
+EXTRA_DIST += tests/integration/sessions.sh tests/integration/flow.sh \
+	tests/integration/scale.sh tests/integration/itest1-lib.sh \
+	tests/integration/itest1-flood.py
