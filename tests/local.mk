@@ -1,4 +1,5 @@
 # tests build fragment
+include tests/fuzz/local.mk
 include tests/integration/host.mk
 include tests/integration/hotkeys.mk
 include tests/integration/local2.mk

@@ -7,7 +7,8 @@ set -u
 : "${top_srcdir:?}"
 XEN_BINDIR=${XEN_BINDIR:-/usr/lib/xen-4.17/bin}
 XENSIM=$top_builddir/sim/xensim
-XCMUXD=$top_builddir/daemon/xcmuxd
+# XCMUXD may name a wrapper (scripts/valgrind.sh runs the daemon under memcheck).
+XCMUXD=${XCMUXD:-$top_builddir/daemon/xcmuxd}
 XCMUX=$top_builddir/client/xcmux
 PTYIO="python3 $top_srcdir/tests/integration/ptyio.py"
 PASS=0

@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# scripts/valgrind.sh — run the tests under valgrind memcheck.
+#
+#   scripts/valgrind.sh [--units|--integration|--all] [BUILDDIR]
+#
+# --units (default): every unit-test program (tests/unit/test-*,
+#   sim/guest/test-guest-units) runs under memcheck through automake's
+#   LOG_COMPILER; any memcheck error fails that test (exit 99), definite
+#   leaks count as errors.
+# --integration: the integration tests run with XCMUXD_WRAPPER set to a
+#   memcheck command line, and XCMUXD pointing at a script that execs
+#   the daemon under it. tests/integration/lib.sh must honour XCMUXD from
+#   the environment (XCMUXD=${XCMUXD:-$top_builddir/daemon/xcmuxd}).
+#   Each daemon writes its report to
+#   BUILDDIR/valgrind/xcmuxd.PID.log; any report with errors fails the run.
+#   The daemon is ~20x slower under memcheck, so timing-sensitive checks
+#   (flood rates) may fail for that reason alone: read the reports, not only
+#   the test results.
+# BUILDDIR defaults to /tmp/xcmux-valgrind (a plain -O1 -g build).
+set -u
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+mode=units
+case "${1:-}" in
+--units|--integration|--all) mode=${1#--}; shift ;;
+esac
+build=${1:-/tmp/xcmux-valgrind}
+command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get install valgrind)"; exit 2; }
+
+[ -x "$src/configure" ] || (cd "$src" && autoreconf -fi >/dev/null) || exit 2
+mkdir -p "$build" && cd "$build" || exit 2
+if [ ! -f Makefile ] || [ "$src/configure" -nt Makefile ]; then
+	CFLAGS="-O1 -g" "$src/configure" --enable-werror -q || exit 2
+fi
+make -j"$(nproc)" >make.log 2>&1 || { tail -30 make.log; exit 2; }
+# Build the test programs without running anything.
+make -j"$(nproc)" check TESTS= >>make.log 2>&1 || { tail -30 make.log; exit 2; }
+
+vg="valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
+--errors-for-leak-kinds=definite --track-origins=yes --quiet"
+rc=0
+
+if [ "$mode" = units ] || [ "$mode" = all ]; then
+	units=$(find tests/unit sim/guest -maxdepth 1 -type f -perm -u+x \
+		\( -name 'test-*' ! -name '*.sh' ! -name '*.log' ! -name '*.trs' \) 2>/dev/null | sort)
+	if [ -z "$units" ]; then
+		echo "valgrind: no unit-test programs found (is cmocka installed?)"
+		exit 2
+	fi
+	# shellcheck disable=SC2086
+	make check TESTS="$(echo $units)" LOG_COMPILER=valgrind \
+		LOG_FLAGS="${vg#valgrind }" >units.log 2>&1 || rc=1
+	sed -n '/^# TOTAL/,/^# ERROR/p' units.log
+	grep -l 'ERROR SUMMARY: [1-9]\|definitely lost: [1-9]' tests/unit/*.log sim/guest/*.log 2>/dev/null |
+		sed 's/^/valgrind: errors in /'
+fi
+
+if [ "$mode" = integration ] || [ "$mode" = all ]; then
+	vgdir="$build/valgrind"
+	rm -rf "$vgdir" && mkdir -p "$vgdir"
+	# Not --quiet: each report must end with its ERROR SUMMARY.
+	export XCMUXD_WRAPPER="${vg% --quiet} --log-file=$vgdir/xcmuxd.%p.log"
+	# The tests run "$XCMUXD" (one word) in many places, so the wrapper is a
+	# script; exec keeps the pid, so $! and kill still reach the daemon.
+	# tests/integration/lib.sh must take XCMUXD from the environment:
+	#   XCMUXD=${XCMUXD:-$top_builddir/daemon/xcmuxd}
+	printf '#!/bin/sh\nexec %s %s "$@"\n' "$XCMUXD_WRAPPER" "$build/daemon/xcmuxd" \
+		>"$vgdir/xcmuxd"
+	chmod +x "$vgdir/xcmuxd"
+	export XCMUXD="$vgdir/xcmuxd"
+	its=$(cd "$src" && ls tests/integration/*.sh | grep -v -e '/lib.sh$' -e '-lib.sh$')
+	# shellcheck disable=SC2086
+	make check TESTS="$(echo $its)" >integration.log 2>&1 || rc=1
+	sed -n '/^# TOTAL/,/^# ERROR/p' integration.log
+	n=$(find "$vgdir" -name 'xcmuxd.*.log' | wc -l)
+	if [ "$n" -eq 0 ]; then
+		echo "valgrind: no daemon ran under memcheck: tests/integration/lib.sh does not honour XCMUXD yet"
+		rc=1
+	fi
+	bad=$(grep -l 'ERROR SUMMARY: [1-9]' "$vgdir"/xcmuxd.*.log 2>/dev/null || true)
+	for f in $bad; do
+		echo "valgrind: memcheck errors in $f:"
+		head -60 "$f"
+		rc=1
+	done
+	# A daemon killed with SIGKILL leaves no summary: say so, do not fail.
+	for f in $(grep -L 'ERROR SUMMARY' "$vgdir"/xcmuxd.*.log 2>/dev/null); do
+		echo "valgrind: note: $f has no summary (daemon killed before exit)"
+	done
+	echo "valgrind: $n daemon run(s) checked under memcheck"
+fi
+
+[ $rc -eq 0 ] && echo "valgrind: clean" || echo "valgrind: FAILED (logs in $build)"
+exit $rc
