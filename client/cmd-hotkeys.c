@@ -58,14 +58,14 @@ int cmd_hotkeys(const struct xc_global *g, int argc, char **argv)
 		if (m->type != XP_T_HOTKEY_ENTRY)
 			continue;
 		if (!header)
-			printf("%-4s %-6s %-24s %s\n", "KEY", "SOURCE", "LABEL", "ACTION");
+			printf("%-4s %-6s %-32s %s\n", "KEY", "SOURCE", "LABEL", "ACTION");
 		header = true;
 		char key[8], label[XP_MAX_HOTKEY_LABEL * 4 + 1];
 		char action[XP_MAX_HOTKEY_ACTION * 4 + 1];
 		key_name(m->u.hotkey.key, key);
 		xc_sanitize(label, sizeof(label), m->u.hotkey.label, NULL);
 		xc_sanitize(action, sizeof(action), m->u.hotkey.action, NULL);
-		printf("%-4s %-6s %-24s %s\n", key,
+		printf("%-4s %-6s %-32s %s\n", key,
 		       m->u.hotkey.source == XP_HK_SRC_GUEST ? "guest" : "host",
 		       label, action);
 	}

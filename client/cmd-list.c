@@ -53,7 +53,7 @@ static void print_table(const struct xp_list_entry *e, size_t n)
 		if (len > w)
 			w = len;
 	}
-	printf("%5s %3s %-*s %-10s %4s %6s %12s %10s %s\n", "ID", "CON", w, "NAME",
+	printf("%5s %3s %-*s %-15s %4s %6s %12s %10s %s\n", "ID", "CON", w, "NAME",
 	       "STATE", "SESS", "WRITER", "BYTES", "DROPPED", "TTY");
 	for (size_t i = 0; i < n; i++) {
 		char state[24];
@@ -63,7 +63,7 @@ static void print_table(const struct xp_list_entry *e, size_t n)
 		 * shown as a suffix rather than a column scripts must parse. */
 		snprintf(state, sizeof(state), "%s%s", xp_state_name(e[i].state),
 			 e[i].flags & XP_LIST_F_RATE_LIMITED ? ",limited" : "");
-		printf("%5" PRIu32 " %3" PRIu32 " %-*s %-10s %4" PRIu32 " %6s %12" PRIu64
+		printf("%5" PRIu32 " %3" PRIu32 " %-*s %-15s %4" PRIu32 " %6s %12" PRIu64
 		       " %10" PRIu64 " %s\n", e[i].domid, e[i].console, w, name, state,
 		       e[i].sessions, e[i].flags & XP_LIST_F_WRITER ? "yes" : "no",
 		       e[i].bytes_out, e[i].dropped_guest + e[i].dropped_client,

@@ -63,6 +63,7 @@ struct hotkeys {
 	uint64_t last_read_ms;
 	bool warned_registry;
 	struct hotkey_bucket bucket[62];
+	struct hotkey_bucket break_bucket; /* escape b: the next key as SysRq */
 	TAILQ_HEAD(, hk_req) pending;
 	unsigned npending;
 };
@@ -552,6 +553,9 @@ static unsigned start_request(struct console *c, const struct hotkey_entry *e, s
 	return 0;
 }
 
+static unsigned fire_entry(struct console *c, const struct hotkey_entry *e, struct session *s,
+			   bool wait, char *text, size_t textlen, bool is_break);
+
 unsigned hotkey_fire(struct console *c, uint8_t key, struct session *s, bool wait, char *text,
 		     size_t textlen)
 {
@@ -564,6 +568,30 @@ unsigned hotkey_fire(struct console *c, uint8_t key, struct session *s, bool wai
 	if (!e)
 		return result(text, textlen, XP_TR_UNKNOWN_KEY, "no hotkey '%c' on %s",
 			      key >= 0x20 && key < 0x7f ? key : '?', c->name);
+	return fire_entry(c, e, s, wait, text, textlen, false);
+}
+
+unsigned hotkey_fire_sysrq(struct console *c, uint8_t sysrq, struct session *s, char *text,
+			   size_t textlen)
+{
+	/* What a serial console's BREAK followed by a key does on Linux,
+	 * delivered the PV way (control/sysrq), under the hotkey ACL and a
+	 * rate limit of its own. */
+	if (sysrq < 0x21 || sysrq > 0x7e)
+		return result(text, textlen, XP_TR_UNKNOWN_KEY,
+			      "break: SysRq needs a printable key");
+	struct hotkey_def d = { .key = sysrq, .action = HK_ACT_SYSRQ, .arg_len = 1 };
+	d.arg[0] = (char)sysrq;
+	struct hotkey_entry e = { .key = sysrq, .source = XP_HK_SRC_CONFIG, .def = &d };
+	snprintf(e.label, sizeof(e.label), "break + SysRq %c", sysrq);
+	snprintf(e.action, sizeof(e.action), "sysrq:%c", sysrq);
+	return fire_entry(c, &e, s, false, text, textlen, true);
+}
+
+static unsigned fire_entry(struct console *c, const struct hotkey_entry *e, struct session *s,
+			   bool wait, char *text, size_t textlen, bool is_break)
+{
+	uint8_t key = e->key;
 	if (!c->hk)
 		return done_now(c, e, s, text, textlen, "hotkeys unavailable on %s", c->name);
 	bool admin = console_access(&c->cfg, s->uid, s->gid, s->groups, s->ngroups) == ACCESS_ADMIN;
@@ -583,7 +611,9 @@ unsigned hotkey_fire(struct console *c, uint8_t key, struct session *s, bool wai
 		return result(text, textlen, XP_TR_DENIED, "too many hotkey requests pending on %s",
 			      c->name);
 	uint64_t retry = 0;
-	if (!hotkey_bucket_take(&hk->bucket[hotkey_key_index(key)], c->cfg.hotkey_rate_n,
+	struct hotkey_bucket *bucket = is_break ? &hk->break_bucket
+					       : &hk->bucket[hotkey_key_index(key)];
+	if (!hotkey_bucket_take(bucket, c->cfg.hotkey_rate_n,
 				c->cfg.hotkey_rate_s, xd_now_ms(), &retry)) {
 		console_log_event(c, "hotkey %c by %s refused: rate limited", key, session_who(s));
 		return result(text, textlen, XP_TR_DENIED,

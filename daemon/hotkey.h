@@ -139,6 +139,11 @@ unsigned hotkey_table(struct console *c, struct hotkey_entry *out, unsigned max)
  */
 unsigned hotkey_fire(struct console *c, uint8_t key, struct session *s, bool wait,
 		     char *text, size_t textlen);
+/* Escape b then KEY: KEY as a SysRq (control/sysrq), as BREAK + key on a
+ * serial console; same ACL as hotkeys, its own rate limit. Returns as
+ * hotkey_fire without WAIT. */
+unsigned hotkey_fire_sysrq(struct console *c, uint8_t sysrq, struct session *s, char *text,
+			   size_t textlen);
 /* S is going away: drop it as a waiter. */
 void hotkey_forget_session(struct session *s);
 /* The console wrote atomic sequence ID into the guest's input ring. */

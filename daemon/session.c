@@ -323,9 +323,25 @@ static void to_guest(struct session *s, const uint8_t *p, size_t n)
         }
         return;
     }
-    s->refused_notified = false;
     size_t took = console_input_from(s->con, p, n, s);
+    if (took == n) {
+        s->refused_notified = false;
+        return;
+    }
+    /* The guest is not consuming (its ring and our bounded queue are
+     * full) or its console is not running: the writer must know its
+     * keystrokes went nowhere. Once per episode, not per INPUT frame. */
     s->refused_input += n - took;
+    if (!s->refused_notified) {
+        s->refused_notified = true;
+        console_log_event(s->con, "input from %s refused: %s", session_who(s),
+                          s->con->state == CONSOLE_RUNNING ? "the guest is not reading its "
+                          "console (input queue full)" : "console not running");
+        send_error(s, XP_E_BUSY, XP_T_INPUT, "%llu byte(s) of input to %s refused: %s",
+                   (unsigned long long)s->refused_input, s->con->name,
+                   s->con->state == CONSOLE_RUNNING ? "the guest is not reading its console"
+                   : "its console is not running");
+    }
 }
 
 /* "^]", "~", "0xe9": how a user types the escape character. */
@@ -429,7 +445,7 @@ static void escape_command(struct session *s, const struct escape_step *st)
     case ESC_HELP:
         session_notice(s, XP_N_INFO, 0,
                        "escape commands: %s . detach, %s ? help, %s r replay, %s w who, "
-                       "%s f force (take the write seat), %s b break, %s %s send %s",
+                       "%s f force (take the write seat), %s b break (next key as SysRq), %s %s send %s",
                        esc, esc, esc, esc, esc, esc, esc, esc, esc);
         esc_help_hotkeys(s, esc);
         break;
@@ -446,7 +462,12 @@ static void escape_command(struct session *s, const struct escape_step *st)
         esc_force(s);
         break;
     case ESC_BREAK:
-        session_notice(s, XP_N_INFO, 0, "break not supported on PV consoles");
+        /* A PV console has no BREAK line condition; what BREAK is used for
+         * on a serial console (BREAK + key = SysRq on Linux) is offered the
+         * PV way instead. */
+        s->break_armed = true;
+        session_notice(s, XP_N_INFO, 0, "break: the next key is sent as SysRq "
+                       "(control/sysrq) to %s", s->con->name);
         break;
     case ESC_KEY:
         esc_hotkey(s, st->key, esc);
@@ -461,6 +482,15 @@ static void on_input(struct session *s, const uint8_t *p, size_t len)
     while (len > 0 && s->state == SESSION_ATTACHED) {
         struct escape_step st;
         size_t n = escape_next(&s->esc, p, len, &st);
+        if (st.npass && s->break_armed) {
+            s->break_armed = false;
+            char text[XP_MAX_NOTICE_TEXT + 1];
+            unsigned code = hotkey_fire_sysrq(s->con, st.pass[0], s, text, sizeof(text));
+            if (code == XP_TR_DENIED || code == XP_TR_UNKNOWN_KEY)
+                session_notice(s, XP_N_INFO, 0, "%s", text);
+            st.pass++;
+            st.npass--;
+        }
         if (st.npass)
             to_guest(s, st.pass, st.npass);
         if (st.cmd != ESC_NONE)

@@ -67,6 +67,7 @@ struct session {
     uint64_t dropped;
     uint64_t refused_input;
     bool refused_notified;
+    bool break_armed;                /* escape b: next key goes as SysRq */
     struct escape esc;
     void *hotkey_wait;               /* TRIGGER in flight: no request read until it ends */
 };

@@ -30,6 +30,8 @@ echo "== starting simulated guests"
 xensim create web1 --echo >/dev/null
 xensim create db1 --echo --every 5000 --line "db1: checkpoint complete" >/dev/null
 xensim create noisy --flood 20000 >/dev/null
+# A guest with a Windows-PV-driver-like hotkey handler (protocol/HOTKEYS.md).
+xensim create win1 --xencons-debug >/dev/null
 xensim list
 
 echo "== starting xcmuxd (config $conf)"
@@ -49,6 +51,10 @@ cat <<MSG
      XCMUX_SOCKET=$XCMUX_SOCKET $top/client/xcmux console -r web1
    To see who is attached:
      XCMUX_SOCKET=$XCMUX_SOCKET $top/client/xcmux who web1
+   Hotkeys: win1 registers debug hotkeys. Attach to it and press Ctrl-] then
+   'd' to make it dump its XENBUS_DEBUG callbacks, or from a shell:
+     XCMUX_SOCKET=$XCMUX_SOCKET $top/client/xcmux hotkeys win1
+     XCMUX_SOCKET=$XCMUX_SOCKET $top/client/xcmux trigger win1 d
    Logs: $XENSIM_DIR/logs/  (the host goes away when you detach)
 
 MSG
@@ -60,6 +66,12 @@ else
     printf 'uptime\r' | "$top/client/xcmux" console web1
     echo "== a read-only viewer's view of the same console (replay):"
     "$top/client/xcmux" log web1 | tail -n 4
+    echo "== win1's hotkeys, and one fired: the guest dumps its driver state"
+    for _ in $(seq 50); do "$top/client/xcmux" hotkeys win1 2>/dev/null | grep -q . && break; sleep 0.1; done
+    "$top/client/xcmux" hotkeys win1
+    "$top/client/xcmux" trigger win1 d && echo "(acknowledged by the guest)"
+    sleep 0.3
+    "$top/client/xcmux" log win1 | grep -A3 "XEN|DEBUG: ====>" | head -n 8
     echo "== every console (noisy is held by its rate limit):"
     "$top/client/xcmux" list
     echo "== the log of web1:"

@@ -185,6 +185,12 @@ xensim create nmi1 --xencons-debug >/dev/null
 wait_until 10 has_key lin t; wait_until 10 has_key nmi1 d
 check "sysrq:t on a --linux-sysrq guest is acknowledged -> 0" test "$(trig lin t)" = 0
 check "the guest printed its sysrq line" wait_until 5 file_has "$LOGS/lin.log" "sysrq: Show State"
+# escape b: the next key goes to the guest as SysRq (control/sysrq)
+printf '\x1dbm' | $X console --linger 1500 lin >"$XENSIM_DIR/brk.out" 2>&1
+check "escape b then m: the guest runs SysRq m" wait_until 5 file_has "$LOGS/lin.log" "sysrq: Show Memory"
+check "escape b is explained to the session" grep -q "next key is sent as SysRq" "$XENSIM_DIR/brk.out"
+check "the key after escape b never reached the guest's shell as input" \
+    bash -c "! grep -q 'sh: m: not found' '$LOGS/lin.log'"
 check "nmi fires (no ack expected -> 8)" test "$(trig nmi1 n)" = 8
 check "the guest shows its NMI line" wait_until 5 file_has "$LOGS/nmi1.log" "NMI"
 

@@ -295,7 +295,7 @@ static void test_list_table(void **state)
 	assert_non_null(strstr(F.out, "DROPPED TTY\n"));
 	/* Row 1: id, con, name, state, sess, writer, bytes, dropped, tty. */
 	assert_non_null(strstr(F.out, "    3   0 web1"));
-	assert_non_null(strstr(F.out, "running       2    yes       123456         15 /dev/pts/7\n"));
+	assert_non_null(strstr(F.out, "running            2    yes       123456         15 /dev/pts/7\n"));
 	/* Row 2: control char in the name neutralised, gone + limited. */
 	assert_non_null(strstr(F.out, "   12   1 we\"ird\\? gone,limited"));
 	assert_non_null(strstr(F.out, " no            0          0 -\n"));
@@ -431,7 +431,7 @@ static void test_hotkeys_list(void **state)
 	send_end(XP_T_HOTKEYS, 1);
 	assert_int_equal(wait_exit(), 0);
 	assert_non_null(strstr(F.out, "KEY  SOURCE LABEL"));
-	assert_non_null(strstr(F.out, "d    guest  dump state               inject\n"));
+	assert_non_null(strstr(F.out, "d    guest  dump state                       inject\n"));
 }
 
 static void test_who(void **state)
