@@ -26,6 +26,22 @@ static void key_name(uint8_t key, char out[8])
 		snprintf(out, 8, "\\x%02x", key);
 }
 
+static int hotkey_entry(const struct xp_msg *m, void *arg)
+{
+	bool *header = arg;
+	if (!*header)
+		printf("%-4s %-6s %-32s %s\n", "KEY", "SOURCE", "LABEL", "ACTION");
+	*header = true;
+	char key[8], label[XP_MAX_HOTKEY_LABEL * 4 + 1];
+	char action[XP_MAX_HOTKEY_ACTION * 4 + 1];
+	key_name(m->u.hotkey.key, key);
+	xc_sanitize(label, sizeof(label), m->u.hotkey.label, NULL);
+	xc_sanitize(action, sizeof(action), m->u.hotkey.action, NULL);
+	printf("%-4s %-6s %-32s %s\n", key,
+	       m->u.hotkey.source == XP_HK_SRC_GUEST ? "guest" : "host", label, action);
+	return XC_EXIT_OK;
+}
+
 int cmd_hotkeys(const struct xc_global *g, int argc, char **argv)
 {
 	struct xc_args a;
@@ -33,48 +49,16 @@ int cmd_hotkeys(const struct xc_global *g, int argc, char **argv)
 	if (rc)
 		return rc == XC_ARGS_HELP ? XC_EXIT_OK : rc;
 
-	struct xc_conn c;
-	struct xp_msg *m = calloc(1, sizeof(*m));
-	if (!m)
-		return XC_EXIT_FAIL;
-	rc = xc_conn_open(&c, xc_socket_path(g->socket_path));
-	if (rc == XC_EXIT_OK) {
-		m->type = XP_T_HOTKEYS;
-		m->u.ref.console = a.console;
-		strcpy(m->u.ref.domain, a.pos[0]);
-		rc = xc_conn_send(&c, m);
-	}
+	struct xp_msg req = { .type = XP_T_HOTKEYS };
+	req.u.ref.console = a.console;
+	strcpy(req.u.ref.domain, a.pos[0]);
 	bool header = false;
-	while (rc == XC_EXIT_OK) {
-		rc = xc_conn_recv(&c, m);
-		if (rc)
-			break;
-		if (m->type == XP_T_ERROR) {
-			rc = xc_report_error(&m->u.error, "hotkeys", a.pos[0]);
-			break;
-		}
-		if (m->type == XP_T_END)
-			break;
-		if (m->type != XP_T_HOTKEY_ENTRY)
-			continue;
-		if (!header)
-			printf("%-4s %-6s %-32s %s\n", "KEY", "SOURCE", "LABEL", "ACTION");
-		header = true;
-		char key[8], label[XP_MAX_HOTKEY_LABEL * 4 + 1];
-		char action[XP_MAX_HOTKEY_ACTION * 4 + 1];
-		key_name(m->u.hotkey.key, key);
-		xc_sanitize(label, sizeof(label), m->u.hotkey.label, NULL);
-		xc_sanitize(action, sizeof(action), m->u.hotkey.action, NULL);
-		printf("%-4s %-6s %-32s %s\n", key,
-		       m->u.hotkey.source == XP_HK_SRC_GUEST ? "guest" : "host",
-		       label, action);
-	}
+	rc = xc_request_records(xc_socket_path(g->socket_path), &req, XP_T_HOTKEY_ENTRY,
+				"hotkeys", a.pos[0], hotkey_entry, &header);
 	if (rc == XC_EXIT_OK && !header)
 		printf("no hotkeys\n");
 	if (fflush(stdout) != 0 && rc == XC_EXIT_OK)
 		rc = XC_EXIT_FAIL;
-	xc_conn_close(&c);
-	free(m);
 	return rc;
 }
 

@@ -33,6 +33,17 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+static int log_data(const struct xp_msg *m, void *arg)
+{
+	if (write_all(STDOUT_FILENO, m->u.bytes.bytes, m->u.bytes.len) == 0)
+		return XC_EXIT_OK;
+	/* A closed pipe (`| head`) is the reader's choice. */
+	if (errno == EPIPE)
+		return -1;
+	fprintf(stderr, "xcmux: log: write error: %s\n", strerror(errno));
+	return XC_EXIT_FAIL;
+}
+
 int cmd_log(const struct xc_global *g, int argc, char **argv)
 {
 	struct xc_args a;
@@ -40,40 +51,10 @@ int cmd_log(const struct xc_global *g, int argc, char **argv)
 	if (rc)
 		return rc == XC_ARGS_HELP ? XC_EXIT_OK : rc;
 
-	struct xc_conn c;
-	struct xp_msg *m = calloc(1, sizeof(*m));
-	if (!m)
-		return XC_EXIT_FAIL;
-	rc = xc_conn_open(&c, xc_socket_path(g->socket_path));
-	if (rc == XC_EXIT_OK) {
-		m->type = XP_T_LOG;
-		m->u.log.ref.console = a.console;
-		strcpy(m->u.log.ref.domain, a.pos[0]);
-		m->u.log.max_bytes = a.bytes;
-		rc = xc_conn_send(&c, m);
-	}
-	while (rc == XC_EXIT_OK) {
-		rc = xc_conn_recv(&c, m);
-		if (rc)
-			break;
-		if (m->type == XP_T_ERROR) {
-			rc = xc_report_error(&m->u.error, "log", a.pos[0]);
-			break;
-		}
-		if (m->type == XP_T_END)
-			break;
-		if (m->type != XP_T_DATA)
-			continue;
-		if (write_all(STDOUT_FILENO, m->u.bytes.bytes, m->u.bytes.len) < 0) {
-			/* A closed pipe (`| head`) is the reader's choice. */
-			if (errno != EPIPE) {
-				fprintf(stderr, "xcmux: log: write error: %s\n", strerror(errno));
-				rc = XC_EXIT_FAIL;
-			}
-			break;
-		}
-	}
-	xc_conn_close(&c);
-	free(m);
-	return rc;
+	struct xp_msg req = { .type = XP_T_LOG };
+	req.u.log.ref.console = a.console;
+	strcpy(req.u.log.ref.domain, a.pos[0]);
+	req.u.log.max_bytes = a.bytes;
+	return xc_request_records(xc_socket_path(g->socket_path), &req, XP_T_DATA, "log",
+				  a.pos[0], log_data, NULL);
 }

@@ -25,6 +25,17 @@ static void print_entry(const struct xp_who_entry *w)
 	       w->flags & XP_WHO_F_WRITER ? "yes" : "no", since, w->bytes_sent, kind);
 }
 
+static int who_entry(const struct xp_msg *m, void *arg)
+{
+	bool *header = arg;
+	if (!*header)
+		printf("%-12s %6s %7s %-10s %6s %-19s %12s\n", "USER", "UID", "PID",
+		       "MODE", "WRITER", "SINCE", "BYTES");
+	*header = true;
+	print_entry(&m->u.who_entry);
+	return XC_EXIT_OK;
+}
+
 int cmd_who(const struct xc_global *g, int argc, char **argv)
 {
 	struct xc_args a;
@@ -32,41 +43,15 @@ int cmd_who(const struct xc_global *g, int argc, char **argv)
 	if (rc)
 		return rc == XC_ARGS_HELP ? XC_EXIT_OK : rc;
 
-	struct xc_conn c;
-	struct xp_msg *m = calloc(1, sizeof(*m));
-	if (!m)
-		return XC_EXIT_FAIL;
-	rc = xc_conn_open(&c, xc_socket_path(g->socket_path));
-	if (rc == XC_EXIT_OK) {
-		m->type = XP_T_WHO;
-		m->u.ref.console = a.console;
-		strcpy(m->u.ref.domain, a.pos[0]);
-		rc = xc_conn_send(&c, m);
-	}
+	struct xp_msg req = { .type = XP_T_WHO };
+	req.u.ref.console = a.console;
+	strcpy(req.u.ref.domain, a.pos[0]);
 	bool header = false;
-	while (rc == XC_EXIT_OK) {
-		rc = xc_conn_recv(&c, m);
-		if (rc)
-			break;
-		if (m->type == XP_T_ERROR) {
-			rc = xc_report_error(&m->u.error, "who", a.pos[0]);
-			break;
-		}
-		if (m->type == XP_T_END)
-			break;
-		if (m->type != XP_T_WHO_ENTRY)
-			continue;
-		if (!header)
-			printf("%-12s %6s %7s %-10s %6s %-19s %12s\n", "USER", "UID", "PID",
-			       "MODE", "WRITER", "SINCE", "BYTES");
-		header = true;
-		print_entry(&m->u.who_entry);
-	}
+	rc = xc_request_records(xc_socket_path(g->socket_path), &req, XP_T_WHO_ENTRY, "who",
+				a.pos[0], who_entry, &header);
 	if (rc == XC_EXIT_OK && !header)
 		printf("no sessions\n");
 	if (fflush(stdout) != 0 && rc == XC_EXIT_OK)
 		rc = XC_EXIT_FAIL;
-	xc_conn_close(&c);
-	free(m);
 	return rc;
 }

@@ -245,6 +245,37 @@ int xc_conn_recv(struct xc_conn *c, struct xp_msg *m)
 	}
 }
 
+int xc_request_records(const char *socket, const struct xp_msg *req, uint8_t record,
+		       const char *what, const char *domain,
+		       int (*each)(const struct xp_msg *m, void *arg), void *arg)
+{
+	struct xc_conn c;
+	struct xp_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return XC_EXIT_FAIL;
+	int rc = xc_conn_open(&c, socket);
+	if (rc == XC_EXIT_OK)
+		rc = xc_conn_send(&c, req);
+	while (rc == XC_EXIT_OK) {
+		rc = xc_conn_recv(&c, m);
+		if (rc)
+			break;
+		if (m->type == XP_T_ERROR) {
+			rc = xc_report_error(&m->u.error, what, domain);
+			break;
+		}
+		if (m->type == XP_T_END)
+			break;
+		if (m->type == record && (rc = each(m, arg)) < 0) {
+			rc = XC_EXIT_OK;
+			break;
+		}
+	}
+	xc_conn_close(&c);
+	free(m);
+	return rc;
+}
+
 int xc_report_error(const struct xp_error *e, const char *what, const char *domain)
 {
 	char text[XP_MAX_ERROR_TEXT * 4 + 1];

@@ -52,6 +52,18 @@ int xc_conn_next(struct xc_conn *c, struct xp_msg *m);
  * NULL) and maps it to an exit code. */
 int xc_report_error(const struct xp_error *e, const char *what, const char *domain);
 
+/*
+ * One request whose reply is a run of records ended by END (WHO, HOTKEYS,
+ * LOG): connects to SOCKET, sends *req, and calls each(m, arg) for every
+ * message of type RECORD until END. An ERROR is reported (as `what` about
+ * `domain`) and ends it; each() returning -1 stops early with success
+ * (the reader went away), another non-zero value stops with that code.
+ * Returns 0 or an XC_EXIT_* code.
+ */
+int xc_request_records(const char *socket, const struct xp_msg *req, uint8_t record,
+		       const char *what, const char *domain,
+		       int (*each)(const struct xp_msg *m, void *arg), void *arg);
+
 /* Picks the socket: -S if given, else $XCMUX_SOCKET, else the default. */
 const char *xc_socket_path(const char *opt);
 
