@@ -323,6 +323,28 @@ static int parse_abs_path(struct parser *p, const char *key, const char *value,
 	return 0;
 }
 
+/* A value that must be one of a few words (case-insensitive). */
+struct keyword {
+	const char *word;
+	int value;
+};
+
+static int parse_keyword(struct parser *p, const char *key, const char *v, const char *what,
+			 const struct keyword *words, size_t nwords, int *out)
+{
+	for (size_t i = 0; i < nwords; i++)
+		if (strcasecmp(v, words[i].word) == 0) {
+			*out = words[i].value;
+			return 0;
+		}
+	char expected[128] = "";
+	for (size_t i = 0; i < nwords; i++)
+		snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), "%s%s",
+			 i == 0 ? "" : i + 1 == nwords ? " or " : ", ", words[i].word);
+	fail(p, "%s: bad %s '%s' (expected %s)", key, what, v, expected);
+	return -1;
+}
+
 static int parse_size_in(struct parser *p, const char *key, const char *value,
 			 uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -802,18 +824,18 @@ static int set_console_key(struct parser *p, enum key k, const char *key,
 			cc->sanitize = b;
 		return 0;
 	}
-	case K_LOG_TARGET:
-		if (strcasecmp(v, "file") == 0)
-			cc->log_target = LOG_TARGET_FILE;
-		else if (strcasecmp(v, "journal") == 0)
-			cc->log_target = LOG_TARGET_JOURNAL;
-		else if (strcasecmp(v, "both") == 0)
-			cc->log_target = LOG_TARGET_BOTH;
-		else {
-			fail(p, "%s: bad target '%s' (expected file, journal or both)", key, v);
+	case K_LOG_TARGET: {
+		static const struct keyword words[] = {
+			{ "file", LOG_TARGET_FILE },
+			{ "journal", LOG_TARGET_JOURNAL },
+			{ "both", LOG_TARGET_BOTH },
+		};
+		int t;
+		if (parse_keyword(p, key, v, "target", words, 3, &t) < 0)
 			return -1;
-		}
+		cc->log_target = (enum log_target)t;
 		return 0;
+	}
 	case K_LOG_MAX_SIZE:
 		if (parse_size_in(p, key, v, XCMUX_LOG_MAX_SIZE_MIN,
 				  XCMUX_LOG_MAX_SIZE_MAX, &n) < 0)
@@ -852,28 +874,29 @@ static int set_console_key(struct parser *p, enum key k, const char *key,
 		else
 			cc->burst = n;
 		return 0;
-	case K_WRITE_POLICY:
-		if (strcasecmp(v, "single") == 0)
-			cc->policy = WRITE_POLICY_SINGLE;
-		else if (strcasecmp(v, "shared") == 0)
-			cc->policy = WRITE_POLICY_SHARED;
-		else {
-			fail(p, "%s: bad policy '%s' (expected single or shared)", key, v);
+	case K_WRITE_POLICY: {
+		static const struct keyword words[] = {
+			{ "single", WRITE_POLICY_SINGLE },
+			{ "shared", WRITE_POLICY_SHARED },
+		};
+		int t;
+		if (parse_keyword(p, key, v, "policy", words, 2, &t) < 0)
 			return -1;
-		}
+		cc->policy = (enum write_policy)t;
 		return 0;
-	case K_PTY:
-		if (strcasecmp(v, "rw") == 0)
-			cc->pty = PTY_RW;
-		else if (strcasecmp(v, "ro") == 0)
-			cc->pty = PTY_RO;
-		else if (strcasecmp(v, "off") == 0)
-			cc->pty = PTY_OFF;
-		else {
-			fail(p, "%s: bad pty mode '%s' (expected rw, ro or off)", key, v);
+	}
+	case K_PTY: {
+		static const struct keyword words[] = {
+			{ "rw", PTY_RW },
+			{ "ro", PTY_RO },
+			{ "off", PTY_OFF },
+		};
+		int t;
+		if (parse_keyword(p, key, v, "pty mode", words, 3, &t) < 0)
 			return -1;
-		}
+		cc->pty = (enum pty_mode)t;
 		return 0;
+	}
 	case K_ESCAPE:
 		if (config_parse_escape(v, &cc->escape) < 0) {
 			fail(p, "%s: bad escape '%s' (expected ^X, one character, or none)",
