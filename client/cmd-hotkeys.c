@@ -51,7 +51,7 @@ int cmd_hotkeys(const struct xc_global *g, int argc, char **argv)
 
 	struct xp_msg req = { .type = XP_T_HOTKEYS };
 	req.u.ref.console = a.console;
-	strcpy(req.u.ref.domain, a.pos[0]);
+	snprintf(req.u.ref.domain, sizeof(req.u.ref.domain), "%s", a.pos[0]);
 	bool header = false;
 	rc = xc_request_records(xc_socket_path(g->socket_path), &req, XP_T_HOTKEY_ENTRY,
 				"hotkeys", a.pos[0], hotkey_entry, &header);
@@ -79,7 +79,7 @@ int cmd_trigger(const struct xc_global *g, int argc, char **argv)
 	if (rc == XC_EXIT_OK) {
 		m->type = XP_T_TRIGGER;
 		m->u.trigger.ref.console = a.console;
-		strcpy(m->u.trigger.ref.domain, a.pos[0]);
+		snprintf(m->u.trigger.ref.domain, sizeof(m->u.trigger.ref.domain), "%s", a.pos[0]);
 		m->u.trigger.key = (uint8_t)a.pos[1][0];
 		rc = xc_conn_send(&c, m);
 	}

@@ -53,7 +53,7 @@ int cmd_log(const struct xc_global *g, int argc, char **argv)
 
 	struct xp_msg req = { .type = XP_T_LOG };
 	req.u.log.ref.console = a.console;
-	strcpy(req.u.log.ref.domain, a.pos[0]);
+	snprintf(req.u.log.ref.domain, sizeof(req.u.log.ref.domain), "%s", a.pos[0]);
 	req.u.log.max_bytes = a.bytes;
 	return xc_request_records(xc_socket_path(g->socket_path), &req, XP_T_DATA, "log",
 				  a.pos[0], log_data, NULL);

@@ -45,7 +45,7 @@ int cmd_who(const struct xc_global *g, int argc, char **argv)
 
 	struct xp_msg req = { .type = XP_T_WHO };
 	req.u.ref.console = a.console;
-	strcpy(req.u.ref.domain, a.pos[0]);
+	snprintf(req.u.ref.domain, sizeof(req.u.ref.domain), "%s", a.pos[0]);
 	bool header = false;
 	rc = xc_request_records(xc_socket_path(g->socket_path), &req, XP_T_WHO_ENTRY, "who",
 				a.pos[0], who_entry, &header);

@@ -1,12 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Install the Debian 12 packages xcmux needs to build, test and demo.
+# Install the Debian 12 packages xcmux needs to build and demo; with
+# --test also what the test command needs (fuzzers, static analysis).
 # Idempotent: skips apt when everything is already there.
 set -eu
 PKGS="build-essential autoconf automake pkg-config git ca-certificates
  libxen-dev xen-utils-4.17 xenstore-utils libevent-dev libinih-dev
  libcmocka-dev libsystemd-dev util-linux procps psmisc python3
  systemd logrotate openssh-server openssh-client bsdutils man-db"
+if [ "${1:-}" = --test ]; then
+    PKGS="$PKGS clang clang-tools clang-tidy cppcheck libclang-rt-14-dev"
+fi
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -34,10 +34,6 @@ tidy|daemon/journal.c|bugprone-narrowing-conversions|ch == 0x7f ? '?' : (char)(c
 tidy|daemon/log.c|bugprone-narrowing-conversions|safe_name_char(c) ? (char)c : '_'|The value is an ASCII name character or '_', representable in char.
 tidy|daemon/main.c|cert-err34-c|sscanf(v, "%llu:%llu"|JOURNAL_STREAM is only compared with stderr's device:inode; a value sscanf cannot represent cannot match, which is the correct outcome (not the journal).
 tidy|client/cmd-console.c|clang-analyzer-security.insecureAPI.strcpy|strcpy(a->domain, domain)|Length checked just above: strlen(domain) <= XP_MAX_DOMAIN_NAME and a->domain holds XP_MAX_DOMAIN_NAME + 1.
-tidy|client/cmd-hotkeys.c|clang-analyzer-security.insecureAPI.strcpy|strcpy(m->u.ref.domain, a.pos[0])|xc_parse_args() rejects a DOMAIN longer than XP_MAX_DOMAIN_NAME; the field holds XP_MAX_DOMAIN_NAME + 1.
-tidy|client/cmd-hotkeys.c|clang-analyzer-security.insecureAPI.strcpy|strcpy(m->u.trigger.ref.domain, a.pos[0])|As above: DOMAIN length checked by xc_parse_args().
-tidy|client/cmd-log.c|clang-analyzer-security.insecureAPI.strcpy|strcpy(m->u.log.ref.domain, a.pos[0])|As above: DOMAIN length checked by xc_parse_args().
-tidy|client/cmd-who.c|clang-analyzer-security.insecureAPI.strcpy|strcpy(m->u.ref.domain, a.pos[0])|As above: DOMAIN length checked by xc_parse_args().
 tidy|client/conn.c|clang-analyzer-security.insecureAPI.strcpy|strcpy(sa.sun_path, path)|Checked just above: strlen(path) >= sizeof(sa.sun_path) fails with ENAMETOOLONG.
 tidy|client/text.c|cert-err33-c|fwrite(s + i, 1, n, out)|Terminal/pipe text output: a write error is sticky on the stream and the commands report it when they fflush(stdout) at the end.
 cppcheck|daemon/log.c|arrayIndexThenCheck|for (; name[n] && n < XCMUX_LOG_NAME_MAX|name is NUL-terminated and name[n] is only read while every earlier byte was non-NUL, so the read never passes the terminator; the limit check bounds the output, not the input.

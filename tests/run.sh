@@ -3,11 +3,11 @@
 # The test command: install what is needed, build, run every test
 # (`make check`), the real-Xen end-to-end run under QEMU (as root), check
 # the distribution tarball (`make distcheck`), and end with one summary
-# line: "N passed, N failed". XCMUX_SKIP_E2E=1 and XCMUX_SKIP_DISTCHECK=1
-# leave those two out.
+# line: "N passed, N failed". XCMUX_SKIP_STATIC=1, XCMUX_SKIP_E2E=1 and
+# XCMUX_SKIP_DISTCHECK=1 leave those out.
 set -u
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh || exit 1
+bash scripts/deps.sh --test || exit 1
 bash scripts/build.sh || exit 1
 
 make -j"$(nproc)" check >make-check.out 2>&1
@@ -22,6 +22,16 @@ fi
 pass=$(grep -hE '^:test-result: PASS' $(find . -name '*.trs') 2>/dev/null | wc -l)
 fail=$(grep -hE '^:test-result: (FAIL|ERROR|XPASS)' $(find . -name '*.trs') 2>/dev/null | wc -l)
 skip=$(grep -hE '^:test-result: SKIP' $(find . -name '*.trs') 2>/dev/null | wc -l)
+
+# Static analysis (scan-build, clang-tidy, cppcheck): fails on any finding
+# not explained in scripts/static-analysis.sh's table.
+if [ "${XCMUX_SKIP_STATIC:-0}" != 1 ]; then
+    if bash scripts/static-analysis.sh /tmp/xcmux-static >static.out 2>&1; then
+        pass=$((pass + 1)); echo "PASS: scripts/static-analysis.sh"
+    else
+        fail=$((fail + 1)); echo "FAIL: scripts/static-analysis.sh"; tail -n 30 static.out
+    fi
+fi
 
 # Real Xen under QEMU (tests/e2e/README.md): root only, about 1.5 min.
 if [ "${XCMUX_SKIP_E2E:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
