@@ -4,7 +4,6 @@
 # xenstored and xcmuxd are up. Prints exactly one line per check,
 #   E2E PASS <name>   or   E2E FAIL <name>: <detail>
 # in the order of CHECKS in tests/e2e/run.sh, then "E2E RESULT <p> <f>".
-# Checks not written yet print "E2E TODO <name>: ..." and count as neither.
 # Every wait is bounded; a check whose precondition failed still prints
 # its FAIL line so the host always sees the full list.
 # Runs under busybox ash (it has `local`); the $((6*7)) in single quotes is
@@ -19,7 +18,6 @@ TOK=$(cut -c1-8 /proc/sys/kernel/random/uuid)
 
 pass() { PASSED=$((PASSED + 1)); echo "E2E PASS $1"; }
 fail() { FAILED=$((FAILED + 1)); echo "E2E FAIL $1: $2"; }
-todo() { echo "E2E TODO $1: $2"; }
 # diag LABEL FILE: show the end of FILE on the console, prefixed, after a failure.
 diag() { [ -f "$2" ] && tail -n 15 "$2" | tr -d '\r' | sed "s|^|e2e-diag $1: |"; }
 
@@ -220,6 +218,193 @@ else
     diag domu.log "$LOGDIR/domu.log"
 fi
 
+# --- hotkeys ---------------------------------------------------------------
+# count FILE TEXT: how many lines of FILE contain TEXT (0 if none or no file).
+count() {
+    local n
+    n=$(grep -acF -- "$2" "$1" 2>/dev/null)
+    echo "${n:-0}"
+}
+# count_re FILE ERE: the same for an extended regular expression.
+count_re() {
+    local n
+    n=$(grep -acE -- "$2" "$1" 2>/dev/null)
+    echo "${n:-0}"
+}
+# both_count N TEXT out|err: both viewers' stdout (or stderr) show TEXT on
+# at least N lines; both_count_re the same for an ERE.
+both_count() {
+    [ "$(count "/tmp/va.$3" "$2")" -ge "$1" ] && [ "$(count "/tmp/vb.$3" "$2")" -ge "$1" ]
+}
+both_count_re() {
+    [ "$(count_re "/tmp/va.$3" "$2")" -ge "$1" ] && [ "$(count_re "/tmp/vb.$3" "$2")" -ge "$1" ]
+}
+# press KEY: the escape character (^], 0x1d) then KEY, typed into a plain
+# session, as a user at a terminal would.
+press() {
+    printf '\035%s' "$1" | timeout 15 xcmux -S "$SOCK" console --linger 300 domu \
+        >>/tmp/press.out 2>>/tmp/press.err
+}
+# trigger KEY OUTFILE: xcmux trigger, bounded; the ack timeout is 10 s.
+trigger() { timeout 30 xcmux -S "$SOCK" trigger domu "$1" >"$2" 2>&1; }
+hk_diag() {
+    diag trigger "$1"
+    diag viewer-a-err /tmp/va.err
+    diag viewer-a /tmp/va.out
+    grep -a 'hotkey\|sequence' "$LOGDIR/domu.log" | tail -n 8 | sed 's/^/e2e-diag log: /'
+}
+
+step "check hotkey-sysrq"
+# --- hotkey-sysrq: config hotkey h = sysrq:h. xcmuxd writes control/sysrq,
+# the domU kernel's xenbus watch runs SysRq-h (its help line comes out on
+# hvc0) and writes the node back empty: the acknowledgement. Fired twice:
+# by `xcmux trigger` (exit 0 = acknowledged) and by ^] h in a session.
+SYSRQ_OUT="HELP : loglevel(0-9)"
+# Notices name the user as "root (uid 0, pid N)".
+SYSRQ_ACK='hotkey h \(sysrq help\) fired by root \(uid 0, pid [0-9]+\): acknowledged \(sysrq handled\)'
+if [ $booted = 0 ]; then
+    fail hotkey-sysrq "domu never booted"
+else
+    trigger h /tmp/trig-h.out
+    rc=$?
+    step "xcmux trigger domu h: rc $rc: $(head -n 1 /tmp/trig-h.out)"
+    if [ $rc != 0 ]; then
+        fail hotkey-sysrq "xcmux trigger domu h exited $rc, not 0 (acknowledged): $(head -n 1 /tmp/trig-h.out)"
+        hk_diag /tmp/trig-h.out
+    elif ! wait_for 20 both_count 1 "$SYSRQ_OUT" out; then
+        fail hotkey-sysrq "trigger acknowledged but the sysrq help never reached both viewers (A: $(count /tmp/va.out "$SYSRQ_OUT"), B: $(count /tmp/vb.out "$SYSRQ_OUT"))"
+        hk_diag /tmp/trig-h.out
+    else
+        press h
+        if ! wait_for 20 both_count 2 "$SYSRQ_OUT" out; then
+            fail hotkey-sysrq "^] h: no second sysrq help in both viewers (A: $(count /tmp/va.out "$SYSRQ_OUT"), B: $(count /tmp/vb.out "$SYSRQ_OUT"))"
+            diag press-err /tmp/press.err
+            hk_diag /tmp/trig-h.out
+        elif ! wait_for 15 both_count_re 2 "$SYSRQ_ACK" err; then
+            fail hotkey-sysrq "viewers were not told of two acknowledged fires (A: $(count_re /tmp/va.err "$SYSRQ_ACK"), B: $(count_re /tmp/vb.err "$SYSRQ_ACK"))"
+            hk_diag /tmp/trig-h.out
+        elif [ "$(count "$LOGDIR/domu.log" "$SYSRQ_OUT")" -lt 2 ] ||
+            [ "$(count_re "$LOGDIR/domu.log" "$SYSRQ_ACK")" -lt 2 ]; then
+            fail hotkey-sysrq "the log lacks the sysrq output or the ack events"
+            hk_diag /tmp/trig-h.out
+        else
+            step "sysrq answer: $(grep -m1 -ao "sysrq: $SYSRQ_OUT.\{0,30\}" /tmp/va.out)..."
+            pass hotkey-sysrq
+        fi
+    fi
+fi
+
+step "check hotkey-inject"
+# --- hotkey-inject: the guest's own hotkey d, registered by hkhandler in
+# data/xcmux/hotkeys (delivery inject). xcmuxd injects
+# ESC _XCMUX;1;d;<ID> ESC \ into the input ring; hkhandler's filter takes
+# it out of the shell's input, prints a framed dump naming <ID> and writes
+# data/xcmux/ack "<ID> ok ...". Fired by trigger (exit 0) and by ^] d.
+FRAME_OPEN="XEN|DEBUG: ====> E2E|DUMP"
+FRAME_CLOSE="XEN|DEBUG: <===="
+INJ_ACK='hotkey d \(E2E dump\) fired by root \(uid 0, pid [0-9]+\): acknowledged \(ok: dump [0-9]+\)'
+guest_hk_listed() { xcmux_ hotkeys domu | grep -qE '^d +guest +E2E dump'; }
+# dump_seen N: dump number N reached both viewers and the log. Polled, so
+# cheap: every process costs dearly under TCG.
+dump_seen() {
+    local f
+    for f in /tmp/va.out /tmp/vb.out "$LOGDIR/domu.log"; do
+        grep -aqE "E2E-HK-DUMP key=d id=[0-9]+ n=$1" "$f" || return 1
+    done
+}
+# framed N: and there it is framed: N opening and N closing frame lines.
+framed() {
+    local f
+    for f in /tmp/va.out /tmp/vb.out "$LOGDIR/domu.log"; do
+        [ "$(count "$f" "$FRAME_OPEN")" -ge "$1" ] && [ "$(count "$f" "$FRAME_CLOSE")" -ge "$1" ] ||
+            return 1
+    done
+}
+# request_id N: the id xcmuxd gave the Nth fire of d, from its notice.
+request_id() {
+    grep -aoE 'hotkey d \(E2E dump\) fired by root \(uid 0, pid [0-9]+\): sent to the guest \(console input\) \(request [0-9]+' /tmp/va.err |
+        sed -n "$1{s/.*request //;p}"
+}
+inject_ok=0
+if [ $booted = 0 ]; then
+    fail hotkey-inject "domu never booted"
+elif ! wait_for 30 guest_hk_listed; then
+    fail hotkey-inject "guest hotkey d not listed by xcmux hotkeys ($(grep -a -m1 'E2E-HK-REGISTER' /tmp/va.out | tr -d '\r'))"
+    xcmux_ hotkeys domu 2>&1 | sed 's/^/e2e-diag hotkeys: /'
+    hk_diag /dev/null
+else
+    trigger d /tmp/trig-d.out
+    rc=$?
+    step "xcmux trigger domu d: rc $rc: $(head -n 1 /tmp/trig-d.out)"
+    if [ $rc != 0 ]; then
+        fail hotkey-inject "xcmux trigger domu d exited $rc, not 0 (acknowledged): $(head -n 1 /tmp/trig-d.out)"
+        hk_diag /tmp/trig-d.out
+    elif ! wait_for 20 dump_seen 1 || ! wait_for 5 framed 1; then
+        fail hotkey-inject "trigger acknowledged but dump 1 is not framed in both viewers and the log"
+        hk_diag /tmp/trig-d.out
+    else
+        press d
+        id1=$(request_id 1)
+        id2=$(request_id 2)
+        if ! wait_for 20 dump_seen 2 || ! wait_for 5 framed 2; then
+            fail hotkey-inject "^] d: dump 2 is not framed in both viewers and the log"
+            diag press-err /tmp/press.err
+            hk_diag /tmp/trig-d.out
+        elif ! wait_for 15 both_count_re 2 "$INJ_ACK" err; then
+            fail hotkey-inject "viewers were not told of two acknowledged fires (A: $(count_re /tmp/va.err "$INJ_ACK"), B: $(count_re /tmp/vb.err "$INJ_ACK"))"
+            hk_diag /tmp/trig-d.out
+        elif [ -z "$id1" ] || ! has /tmp/va.out "E2E-HK-DUMP key=d id=$id1 n=1" ||
+            [ -z "$id2" ] || ! has /tmp/va.out "E2E-HK-DUMP key=d id=$id2 n=2"; then
+            fail hotkey-inject "the dumps do not name the daemon's request ids ('$id1', '$id2')"
+            hk_diag /tmp/trig-d.out
+        else
+            inject_ok=1
+            step "dumps for requests $id1 and $id2 seen"
+        fi
+    fi
+fi
+if [ $inject_ok = 1 ]; then
+    # The sequences never reached the shell: its echo of the input would
+    # carry "XCMUX", and sh would complain about the command.
+    leaked=""
+    for f in /tmp/va.out /tmp/vb.out "$LOGDIR/domu.log"; do
+        has "$f" "XCMUX" && leaked="$leaked $f"
+    done
+    if [ -n "$leaked" ]; then
+        fail hotkey-inject "sequence bytes reached the shell (XCMUX in$leaked)"
+        grep -a XCMUX /tmp/va.out | head -n 3 | sed 's/^/e2e-diag viewer-a: /'
+    else
+        pass hotkey-inject
+    fi
+fi
+
+step "check hotkey-forged"
+# --- hotkey-forged: a writer who types the sequence itself (with a line
+# after it) does not fire d: xcmuxd drops the sequence from user input and
+# tells the session, the guest runs the rest of the line, and no third
+# dump appears.
+# shellcheck disable=SC1003 # the backslash ends the sequence (ESC \)
+FORGED=$(printf '\033_XCMUX;1;d;4242\033\\')
+if [ $inject_ok = 0 ]; then
+    fail hotkey-forged "inconclusive: hotkey-inject did not pass"
+else
+    : >/tmp/writer.err
+    type_line "${FORGED}echo F-\$((6*7))-$TOK"
+    if ! wait_for 30 both_have /tmp/va.out /tmp/vb.out "F-42-$TOK"; then
+        fail hotkey-forged "the line after the forged sequence never ran"
+        diag writer-err /tmp/writer.err
+    elif ! has /tmp/writer.err "dropped a hotkey sequence"; then
+        fail hotkey-forged "the writer was not told its sequence was dropped: $(tr '\n' ' ' </tmp/writer.err)"
+    elif ! has "$LOGDIR/domu.log" "dropped a hotkey sequence (key d) typed by root"; then
+        fail hotkey-forged "the log has no 'dropped a hotkey sequence' event"
+    elif [ "$(count /tmp/va.out "$FRAME_OPEN")" != 2 ] || has /tmp/va.out "id=4242" ||
+        has /tmp/va.out "XCMUX"; then
+        fail hotkey-forged "the forged sequence reached the guest ($(count /tmp/va.out "$FRAME_OPEN") dumps)"
+    else
+        pass hotkey-forged
+    fi
+fi
+
 step "check domain-gone"
 # --- domain-gone: xl destroy ends both sessions with a clear notice ------
 if [ $have_domu = 0 ]; then
@@ -256,12 +441,6 @@ elif ! wait_for 120 has "$LOGDIR/domu2.log" "E2E-DOMU-BOOT domu2"; then
 else
     pass second-domu
 fi
-
-# --- hotkeys: TODO(later issue) ------------------------------------------
-# sysrq: `xcmux trigger domu2 <sysrq key>` and see the guest's sysrq answer;
-# inject: the inject hotkey's text reaches the guest. Not counted.
-todo hotkey-sysrq "not tested yet (later issue)"
-todo hotkey-inject "not tested yet (later issue)"
 
 if [ $FAILED != 0 ]; then
     diag xcmuxd /tmp/xcmuxd.log

@@ -65,9 +65,14 @@ done
 xen-init-dom0 || setup_failed "xen-init-dom0"
 
 # xcmuxd, not xenconsoled: it must create its own log dir and publish
-# console/tty for every new guest.
+# console/tty for every new guest. Its config (tests/e2e/xcmuxd.conf) adds
+# the hotkey settings.
 mkdir -p /run/xcmux
-xcmuxd -f -S /run/xcmux/xcmux.sock --log-dir /var/log/xcmux >/tmp/xcmuxd.log 2>&1 &
+xcmuxd -t -c /etc/xcmux/xcmuxd.conf >/tmp/xcmuxd-t.log 2>&1 || {
+    sed 's/^/e2e-diag xcmuxd -t: /' /tmp/xcmuxd-t.log
+    setup_failed "xcmuxd rejects /etc/xcmux/xcmuxd.conf"
+}
+xcmuxd -f -c /etc/xcmux/xcmuxd.conf -S /run/xcmux/xcmux.sock --log-dir /var/log/xcmux >/tmp/xcmuxd.log 2>&1 &
 i=0
 until [ -S /run/xcmux/xcmux.sock ]; do
     i=$((i + 1))

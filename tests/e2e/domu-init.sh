@@ -3,7 +3,8 @@
 # /init of the tiny PV guest used by tests/e2e/run.sh. Its only console is
 # hvc0, served by xcmuxd in dom0. It prints a boot marker that names the
 # guest (e2e_name= on the kernel command line), then runs shells on hvc0
-# forever so dom0 can type commands and read their output.
+# forever, behind the hotkey handler (hkhandler.c), so dom0 can type
+# commands, read their output and fire the guest's hotkeys.
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -16,13 +17,16 @@ for word in $(cat /proc/cmdline); do
 done
 echo "E2E-DOMU-BOOT $name up after $(cut -d' ' -f1 /proc/uptime) s, kernel $(uname -r)"
 
-# TODO(hotkeys, later issue): enable sysrq (echo 1 > /proc/sys/kernel/sysrq)
-# and register the guest's hotkeys here, so dom0 can check
-# `xcmux trigger` (sysrq) and the inject hotkey. Not tested yet.
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
 
-# A shell on hvc0 as its controlling terminal; restarted if it ever exits,
+# The guest side of protocol/HOTKEYS.md (tests/e2e/hkhandler.c): it
+# registers hotkey 'd' in data/xcmux/hotkeys through /dev/xen/xenbus, then
+# runs the shell on a pty of its own and relays hvc0 to it through the
+# hotkey filter, so an injected sequence prints a framed dump and is
+# acknowledged instead of reaching the shell. Restarted if it ever exits,
 # because init must not.
 while :; do
-    setsid cttyhack sh -i
+    hkhandler sh -i
     sleep 1
 done

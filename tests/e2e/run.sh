@@ -17,13 +17,14 @@
 set -u
 export LC_ALL=C
 
-# The checks checks.sh must report, in order. Hotkey checks are TODO.
-CHECKS="xl-create boot-replay writer-input read-only-input xl-console log-timestamps domain-gone second-domu"
+# The checks checks.sh must report, in order.
+CHECKS="xl-create boot-replay writer-input read-only-input xl-console log-timestamps hotkey-sysrq hotkey-inject hotkey-forged domain-gone second-domu"
 HOST_PKGS="qemu-system-x86 xen-utils-4.17 xenstore-utils cpio gzip xz-utils"
 XEN_BIN=/usr/lib/xen-4.17/bin
 CRASH_RE='Hardware Dom0 crashed|Panic on CPU|Kernel panic'
 
 here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "$here/../.." && pwd)
 T0=$(date +%s%N)
 elapsed() { echo $((($(date +%s%N) - T0) / 1000000000)); }
 say() { echo "e2e [$(elapsed)s]: $*"; }
@@ -75,7 +76,7 @@ if [ -n "$missing" ]; then
     apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends $missing >"$WORK/apt.log" 2>&1 ||
         { tail -n 20 "$WORK/apt.log"; die "apt-get install failed"; }
 fi
-for t in qemu-system-x86_64 cpio gzip xz "$XEN_BIN/xl" "$XEN_BIN/xenstored" /usr/bin/xenstore; do
+for t in gcc qemu-system-x86_64 cpio gzip xz "$XEN_BIN/xl" "$XEN_BIN/xenstored" /usr/bin/xenstore; do
     command -v "$t" >/dev/null || die "$t missing after install"
 done
 
@@ -138,14 +139,21 @@ copy_elf() {
 }
 mkcpio() { (cd "$1" && find . -print0 | cpio --null -o -H newc --quiet); }
 
+# The guest's hotkey handler: static, so the domU needs no libraries.
+[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || die "static libc missing (install libc6-dev)"
+gcc -static -Os -std=gnu17 -Wall -Wextra -Werror -I"$srcdir" -o "$WORK/hkhandler" \
+    "$here/hkhandler.c" "$srcdir/protocol/hkfilter.c" || die "building hkhandler failed"
+
 R=$WORK/domu
 new_root "$R" "$here/domu-init.sh"
+install -m 755 "$WORK/hkhandler" "$R/bin/hkhandler"
 mkcpio "$R" | gzip -1 >"$WORK/domu.cpio.gz" || die "domU initramfs failed"
 
 R=$WORK/dom0
 new_root "$R" "$here/dom0-init.sh"
 mkdir -p "$R/e2e" "$R/boot" "$R/var/log" "$R/etc/xen"
 install -m 755 "$here/checks.sh" "$R/e2e/checks.sh"
+install -D -m 644 "$here/xcmuxd.conf" "$R/etc/xcmux/xcmuxd.conf"
 for b in xl xenstored xenconsole xen-init-dom0 xenstore-control; do
     copy_elf "$XEN_BIN/$b" "$XEN_BIN/$b"
 done
