@@ -8,7 +8,7 @@ TESTS += tests/fuzz/check.sh
 
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/run.sh tests/fuzz/check.sh \
 	tests/fuzz/fuzz-common.h tests/fuzz/fuzz-proto.c tests/fuzz/fuzz-escape.c \
-	tests/fuzz/fuzz-parse-u64.c tests/fuzz/fuzz-ring.c tests/fuzz/fuzz-config.c tests/fuzz/fuzz-hkfilter.c \
+	tests/fuzz/fuzz-parse-u64.c tests/fuzz/fuzz-ring.c tests/fuzz/fuzz-config.c tests/fuzz/fuzz-hkfilter.c tests/fuzz/fuzz-hotkey.c \
 	tests/fuzz/mkseeds-proto.c tests/fuzz/config.dict tests/fuzz/proto.dict \
 	tests/fuzz/corpus
 
@@ -25,3 +25,7 @@ fuzz-build:
 	$(FUZZ_ENV) $(SHELL) $(abs_top_srcdir)/tests/fuzz/run.sh --build
 fuzz-clean:
 	rm -rf $(abs_top_builddir)/tests/fuzz/build
+
+# The fuzzers' build and scratch directory goes with `make clean` (and so
+# distcheck's distclean leaves nothing behind).
+clean-local: fuzz-clean
