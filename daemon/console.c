@@ -561,6 +561,9 @@ void console_gone(struct console *c, const char *why)
         if (s->follow)
             session_notice(s, XP_N_DOMAIN_GONE, c->domid, "%s (domid %u) is gone (%s); "
                            "waiting for it to come back", c->name, c->domid, why);
+        else if (!xd.shutting_down && s->state == SESSION_ATTACHED &&
+                 s->off < outbuf_head(&c->buf))
+            session_end_when_drained(s, why);
         else
             session_end(s, XP_N_DOMAIN_GONE, "%s (domid %u) is gone (%s)", c->name, c->domid,
                         why);

@@ -29,6 +29,26 @@ static ssize_t read_node(struct domain *d, const char *rel, char *buf, size_t le
     return hyp_read(xd.hyp, path, buf, len);
 }
 
+/* A guest-written number node. Absent means "not yet", silently; a value
+ * that is not a decimal number within MAX (or too long to read) is logged
+ * once per console until a good one is read: a guest rewriting garbage
+ * must not flood syslog. The value itself is not logged (guest bytes). */
+static bool read_number(struct domain *d, unsigned index, const char *rel, char *buf,
+                        size_t len, uint64_t max, uint64_t *out)
+{
+    ssize_t n = read_node(d, rel, buf, len);
+    if (n < 0 && errno != E2BIG)
+        return false;
+    if (n >= 0 && parse_u64(buf, max, out) == 0)
+        return true;
+    if (!(d->warned_bad_node & (1u << index))) {
+        d->warned_bad_node |= (uint16_t)(1u << index);
+        syslog(LOG_WARNING, "%s (dom%u): ignoring %s/%s: not a number in range; "
+               "console %u left as it was", d->name, d->domid, d->path, rel, index);
+    }
+    return false;
+}
+
 /* Read ring-ref and port of one console directory (relative to the
  * domain) and connect. Missing nodes mean "not yet": stay waiting. */
 static void refresh_console(struct domain *d, unsigned index, const char *rel_dir)
@@ -36,11 +56,12 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
     char buf[64], dir[96];
     uint64_t ring_ref, port;
     snprintf(dir, sizeof(dir), "%s/ring-ref", rel_dir);
-    if (read_node(d, dir, buf, sizeof(buf)) < 0 || parse_u64(buf, UINT64_MAX >> 12, &ring_ref) < 0)
+    if (!read_number(d, index, dir, buf, sizeof(buf), UINT64_MAX >> 12, &ring_ref))
         return;
     snprintf(dir, sizeof(dir), "%s/port", rel_dir);
-    if (read_node(d, dir, buf, sizeof(buf)) < 0 || parse_u64(buf, HYP_MAX_PORTS - 1, &port) < 0)
+    if (!read_number(d, index, dir, buf, sizeof(buf), HYP_MAX_PORTS - 1, &port))
         return;
+    d->warned_bad_node &= (uint16_t)~(1u << index);
     if (index == 0) {
         /* type absent or xenconsoled: ours. ioemu: QEMU serves it. */
         snprintf(dir, sizeof(dir), "%s/type", rel_dir);

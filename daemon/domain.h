@@ -14,7 +14,9 @@
  *   XCMUX_MAX_CONSOLES_PER_DOMAIN).
  * - Watch tokens are "d<domid>" so an event costs a lookup, not a scan.
  * - Everything read from xenstore is parsed strictly (decimal, bounded);
- *   a bad value leaves the console waiting and is logged once.
+ *   a bad value (or one too long to read) leaves the console as it was
+ *   (waiting, or running on the previous values) and is logged once per
+ *   console until a good value is read.
  */
 #ifndef XCMUX_DAEMON_DOMAIN_H
 #define XCMUX_DAEMON_DOMAIN_H
@@ -32,6 +34,7 @@ struct domain {
     char path[64];                   /* /local/domain/<id> */
     struct console *con[XCMUX_MAX_CONSOLES_PER_DOMAIN + 1]; /* [0] primary */
     bool watched;
+    uint16_t warned_bad_node;        /* bit n: console n's bad value logged */
 };
 
 /* Start discovery (watches) — call once the event loop exists. */

@@ -203,9 +203,26 @@ void session_free(struct session *s)
     free(s);
 }
 
+static void end_if_drained(struct session *s)
+{
+    if (s->end_when_drained && s->state == SESSION_ATTACHED && s->con &&
+        s->off >= outbuf_head(&s->con->buf))
+        session_end(s, XP_N_DOMAIN_GONE, "%s (domid %u) is gone (%s)", s->con->name,
+                    s->con->domid, s->gone_why);
+}
+
+void session_end_when_drained(struct session *s, const char *why)
+{
+    s->end_when_drained = true;
+    snprintf(s->gone_why, sizeof(s->gone_why), "%s", why);
+    session_pump(s);
+    end_if_drained(s);
+}
+
 void session_move(struct session *s, struct console *to)
 {
-    if (s->state != SESSION_ATTACHED || !s->con || s->con == to)
+    /* A draining session did not ask to follow: it ends with its console. */
+    if (s->state != SESSION_ATTACHED || !s->con || s->con == to || s->end_when_drained)
         return;
     if (to->nsessions >= XCMUX_MAX_SESSIONS_PER_CONSOLE) {
         session_end(s, XP_N_DOMAIN_GONE, "%s is back but has too many sessions (limit %d)",
@@ -630,6 +647,7 @@ static void on_write(struct bufferevent *bev, void *arg)
         return;
     }
     session_pump(s);
+    end_if_drained(s);
     process_input(s);
 }
 

@@ -68,6 +68,8 @@ struct session {
     uint64_t refused_input;
     bool refused_notified;
     bool break_armed;                /* escape b: next key goes as SysRq */
+    bool end_when_drained;           /* domain gone: end once caught up */
+    char gone_why[64];               /* ... with this reason */
     struct escape esc;
     void *hotkey_wait;               /* TRIGGER in flight: no request read until it ends */
 };
@@ -83,6 +85,10 @@ void session_notice(struct session *s, unsigned code, uint64_t count, const char
 /* Detach with NOTICE(DETACHED or DOMAIN_GONE ...) and close after flush. */
 void session_end(struct session *s, unsigned code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The domain of S's console is gone but S has not read all its output
+ * yet (a replay in flight, say the guest's last words): end S with
+ * DOMAIN_GONE once it has caught up, as session_end would now. */
+void session_end_when_drained(struct session *s, const char *why);
 /* Move an attached session to another console (reboot followed). */
 void session_move(struct session *s, struct console *to);
 /* The outcome of S's TRIGGER (XP_TR_*): TRIGGER_RESULT, then S reads

@@ -2,6 +2,7 @@
 include tests/fuzz/local.mk
 include tests/integration/host.mk
 include tests/integration/hotkeys.mk
+include tests/integration/hostile.mk
 include tests/integration/local2.mk
 include tests/integration/local.mk
 EXTRA_DIST += tests/e2e/README.md tests/e2e/run.sh tests/e2e/checks.sh tests/e2e/dom0-init.sh \

@@ -45,7 +45,7 @@ ci) secs=${FUZZ_SECONDS:-20} ;;
 esac
 jobs=${FUZZ_JOBS:-1}
 
-all_targets="proto escape parse-u64 ring config hkfilter"
+all_targets="proto escape parse-u64 ring config hkfilter hotkey"
 targets=${*:-$all_targets}
 
 # Sources each target links, relative to top_srcdir.
@@ -57,6 +57,7 @@ sources_for() {
 	ring) echo daemon/ring.c ;;
 	config) echo daemon/config.c daemon/outbuf.c ;;
 	hkfilter) echo protocol/hkfilter.c ;;
+	hotkey) echo daemon/hotkey-table.c daemon/config.c daemon/outbuf.c ;;
 	*) return 1 ;;
 	esac
 }
@@ -91,9 +92,8 @@ build_target() {
 	t=$1
 	srcs=$(sources_for "$t") || { echo "unknown target $t"; return 1; }
 	extra=
-	[ "$t" = config ] && extra="$inih_cflags"
 	libs=
-	[ "$t" = config ] && libs="$inih_libs"
+	case $t in config|hotkey) extra="$inih_cflags"; libs="$inih_libs" ;; esac
 	bin="$build/fuzz-$t"
 	# Rebuild when any input is newer than the binary.
 	need=no
