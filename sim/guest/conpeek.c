@@ -7,13 +7,17 @@
  * the console can be attached again.
  *
  *   xensim-conpeek DOMID [-c N] [-s TEXT]... [-d MS] [-e EXPECT] [-t SECONDS]
- *                  [-n BYTES]
+ *                  [-n BYTES] [-b FILE]
  *
  * Each -s TEXT (up to 8) is published into the input ring with its own
  * producer update and event, -d MS apart (default 0), so a test can split
  * a hotkey sequence across writes.
  * -c N: secondary console N (grant ref 1+N, device/console/N/port);
  * -n BYTES: stop after BYTES of output instead of (or before) EXPECT.
+ * -b FILE: create FILE once the console is bound, so a test can start the
+ * peek in the background and only then make the guest print (a crash
+ * whose domain is destroyed right after its panic text must not race the
+ * peek's start).
  * TEXT and EXPECT take the escapes of ctl_unescape (\r, \n, \e, \xHH).
  */
 #include <fcntl.h>
@@ -44,13 +48,13 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
     unsigned con = 0;
-    const char *sends[8], *expect = NULL;
+    const char *sends[8], *expect = NULL, *bound_file = NULL;
     unsigned nsends = 0;
     double part_delay = 0;
     double timeout = 5;
     unsigned long long limit = 0;
     int opt;
-    while ((opt = getopt(argc, argv, "c:s:d:e:t:n:")) != -1) {
+    while ((opt = getopt(argc, argv, "c:s:d:e:t:n:b:")) != -1) {
         switch (opt) {
         case 'c': con = (unsigned)atoi(optarg); break;
         case 's':
@@ -64,12 +68,13 @@ int main(int argc, char **argv)
         case 'e': expect = optarg; break;
         case 't': timeout = atof(optarg); break;
         case 'n': limit = strtoull(optarg, NULL, 10); break;
+        case 'b': bound_file = optarg; break;
         default: return 2;
         }
     }
     if (optind + 1 != argc || con > GUEST_MAX_SECONDARY) {
         fputs("usage: xensim-conpeek DOMID [-c N] [-s TEXT]... [-d MS] [-e EXPECT] "
-              "[-t SECONDS] [-n BYTES]\n", stderr);
+              "[-t SECONDS] [-n BYTES] [-b FILE]\n", stderr);
         return 2;
     }
     uint32_t domid = (uint32_t)strtoul(argv[optind], NULL, 10);
@@ -127,6 +132,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "conpeek: attach dom%u console %u: %s\n", domid, con,
                 strerror(errno));
         return 2;
+    }
+    if (bound_file) {
+        int fd = open(bound_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            fprintf(stderr, "conpeek: %s: %s\n", bound_file, strerror(errno));
+            return 2;
+        }
+        close(fd);
     }
     volatile XENCONS_RING_IDX *out_cons = &intf->out_cons, *out_prod = &intf->out_prod;
     volatile XENCONS_RING_IDX *in_cons = &intf->in_cons, *in_prod = &intf->in_prod;

@@ -21,6 +21,22 @@ pass=0 fail=0
 ok()   { pass=$((pass + 1)); echo "ok - $*"; }
 bad()  { fail=$((fail + 1)); echo "not ok - $*"; }
 check() { local what=$1; shift; if "$@" >/dev/null; then ok "$what"; else bad "$what"; fi; }
+# peek_start ARGS...: a conpeek in the background, returned once it is
+# bound (PEEK_PID); peek_result waits for it. For output that is printed
+# right before the domain goes away (a panic, a bugcheck): started after
+# the trigger, the peek could find the domain already destroyed.
+peek_start() {
+    rm -f "$XENSIM_DIR/peek.bound"
+    "$PEEK" "$@" -b "$XENSIM_DIR/peek.bound" >/dev/null &
+    PEEK_PID=$!
+    for _ in $(seq 200); do
+        [ -e "$XENSIM_DIR/peek.bound" ] && return 0
+        kill -0 "$PEEK_PID" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+peek_result() { wait "$PEEK_PID"; }
 wait_read() { # wait_read PATH VALUE
     for _ in $(seq 40); do [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ] && return 0; sleep 0.05; done
     return 1
@@ -68,8 +84,9 @@ xenstore-write /local/domain/$id5/control/sysrq '?'
 check "unknown sysrq prints HELP" "$PEEK" $id5 -e 'sysrq: HELP : ' -t 5
 check "sysrq counted" grep -q "sysrq=2 " <<<"$(xensim status sq)"
 
+peek_start $id5 -e 'end Kernel panic' -t 10
 xensim crash sq
-check "crash prints a panic" "$PEEK" $id5 -e 'end Kernel panic' -t 5
+check "crash prints a panic" peek_result
 sleep 0.4
 check "crashed guest destroyed" test -z "$(xensim list | awk -v n=sq '$2 == n')"
 check "crashed guest's nodes removed" test -z "$(xenstore-read /local/domain/$id5/name 2>/dev/null)"

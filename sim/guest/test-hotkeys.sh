@@ -21,6 +21,22 @@ pass=0 fail=0
 ok()   { pass=$((pass + 1)); echo "ok - $*"; }
 bad()  { fail=$((fail + 1)); echo "not ok - $*"; }
 check() { local what=$1; shift; if "$@" >/dev/null; then ok "$what"; else bad "$what"; fi; }
+# peek_start ARGS...: a conpeek in the background, returned once it is
+# bound (PEEK_PID); peek_result waits for it. For output that is printed
+# right before the domain goes away (a panic, a bugcheck): started after
+# the trigger, the peek could find the domain already destroyed.
+peek_start() {
+    rm -f "$XENSIM_DIR/peek.bound"
+    "$PEEK" "$@" -b "$XENSIM_DIR/peek.bound" >/dev/null &
+    PEEK_PID=$!
+    for _ in $(seq 200); do
+        [ -e "$XENSIM_DIR/peek.bound" ] && return 0
+        kill -0 "$PEEK_PID" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+peek_result() { wait "$PEEK_PID"; }
 wait_read() { # wait_read PATH VALUE [TRIES]
     for _ in $(seq "${3:-40}"); do [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ] && return 0; sleep 0.05; done
     return 1
@@ -147,8 +163,9 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "--hotkeys-count 100000: registration finishes (${ms} ms)" grep -q "dom$X: hotkeys: \(registry of\|version write refused\)" "$XENSIM_DIR/guestd.log"
 echo "# huge registry: $(stat_of huge hotkeys_registered) entries accepted, version=$(stat_of huge hotkey_version)"
 
+peek_start $L -e 'NMI_HARDWARE_FAILURE' -t 10
 check "sim NMI call works" send_nmi "$L"
-check "NMI on a Windows guest: bugcheck line" "$PEEK" $L -e 'NMI_HARDWARE_FAILURE' -t 3
+check "NMI on a Windows guest: bugcheck line" peek_result
 sleep 0.4
 check "NMI on a Windows guest: crashed and destroyed" test -z "$(xensim list | awk '$2 == "slow"')"
 Lx=$(xensim create lin --echo --no-boot-text)
