@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian 12 packages xcmux needs to build and demo; with
-# --test also what the test command needs (fuzzers, static analysis).
+# --test also what the test command needs (fuzzers, static analysis,
+# valgrind).
 # Idempotent: skips apt when everything is already there.
 set -eu
 PKGS="build-essential autoconf automake pkg-config git ca-certificates
@@ -9,7 +10,7 @@ PKGS="build-essential autoconf automake pkg-config git ca-certificates
  libcmocka-dev libsystemd-dev util-linux procps psmisc python3
  systemd logrotate openssh-server openssh-client bsdutils man-db"
 if [ "${1:-}" = --test ]; then
-    PKGS="$PKGS clang clang-tools clang-tidy cppcheck libclang-rt-14-dev"
+    PKGS="$PKGS clang clang-tools clang-tidy cppcheck libclang-rt-14-dev valgrind"
 fi
 missing=""
 for p in $PKGS; do

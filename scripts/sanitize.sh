@@ -37,8 +37,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:verify_asan_link_order=0:abor
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/scripts/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-[ -x "$src/configure" ] || (cd "$src" && autoreconf -fi >/dev/null)
 mkdir -p "$build"
+. "$src/scripts/oot-src.sh"
+src=$(oot_src "$src" "$build")
 cd "$build"
 if [ ! -f Makefile ] || [ "$src/configure" -nt Makefile ]; then
 	"$src/configure" --enable-werror -q

@@ -61,19 +61,10 @@ has scan && need scan-build clang-tools
 has tidy && need clang-tidy clang-tidy
 has cppcheck && need cppcheck cppcheck
 
-# An in-tree build (scripts/build.sh, CI) occupies the source tree, and
-# configure then refuses a second, out-of-tree build: analyse a copy of
-# the tree's files (tracked, plus untracked ones git does not ignore).
-if [ -f "$src/config.status" ]; then
-	copy="$build/src"
-	rm -rf "$copy" && mkdir -p "$copy" || exit 2
-	(cd "$src" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) |
-		tar -C "$copy" -xf - || exit 2
-	src=$copy
-	rm -f "$build/Makefile"
-fi
-
-[ -x "$src/configure" ] || (cd "$src" && autoreconf -fi >/dev/null) || exit 2
+# An in-tree build (scripts/build.sh, CI) occupies the source tree: build
+# from a copy then (scripts/oot-src.sh).
+. "$(dirname "$0")/oot-src.sh"
+src=$(oot_src "$src" "$build") || exit 2
 
 # --- scan-build: the whole build, under the analyzer ------------------------
 cd "$build" || exit 2

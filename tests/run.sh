@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The test command: install what is needed, build, run every test
-# (`make check`), the real-Xen end-to-end run under QEMU (as root), check
+# (`make check`), static analysis, the suite under ASan+UBSan and under
+# valgrind, the real-Xen end-to-end run under QEMU (as root), check
 # the distribution tarball (`make distcheck`), and end with one summary
-# line: "N passed, N failed". XCMUX_SKIP_STATIC=1, XCMUX_SKIP_E2E=1 and
-# XCMUX_SKIP_DISTCHECK=1 leave those out.
+# line: "N passed, N failed". XCMUX_SKIP_STATIC=1, XCMUX_SKIP_SANITIZE=1,
+# XCMUX_SKIP_VALGRIND=1, XCMUX_SKIP_E2E=1 and XCMUX_SKIP_DISTCHECK=1 leave
+# those out.
 set -u
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh --test || exit 1
@@ -30,6 +32,27 @@ if [ "${XCMUX_SKIP_STATIC:-0}" != 1 ]; then
         pass=$((pass + 1)); echo "PASS: scripts/static-analysis.sh"
     else
         fail=$((fail + 1)); echo "FAIL: scripts/static-analysis.sh"; tail -n 30 static.out
+    fi
+fi
+
+# The whole `make check` again, built with AddressSanitizer + UBSan: any
+# report fails the test that hit it (scripts/sanitize.sh).
+if [ "${XCMUX_SKIP_SANITIZE:-0}" != 1 ]; then
+    if bash scripts/sanitize.sh /tmp/xcmux-sanitize >sanitize.out 2>&1; then
+        pass=$((pass + 1)); echo "PASS: scripts/sanitize.sh (make check under ASan+UBSan)"
+    else
+        fail=$((fail + 1)); echo "FAIL: scripts/sanitize.sh (make check under ASan+UBSan)"; tail -n 40 sanitize.out
+    fi
+fi
+
+# The unit tests, and the integration tests with the daemon, under
+# valgrind memcheck: any memcheck error or definite leak fails
+# (scripts/valgrind.sh).
+if [ "${XCMUX_SKIP_VALGRIND:-0}" != 1 ]; then
+    if bash scripts/valgrind.sh --all /tmp/xcmux-valgrind >valgrind.out 2>&1; then
+        pass=$((pass + 1)); echo "PASS: scripts/valgrind.sh --all (memcheck)"
+    else
+        fail=$((fail + 1)); echo "FAIL: scripts/valgrind.sh --all (memcheck)"; tail -n 60 valgrind.out
     fi
 fi
 

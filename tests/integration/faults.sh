@@ -20,9 +20,6 @@ CYCLES="python3 $top_srcdir/tests/integration/hostile-cycles.py"
 # xenstored dies under it (case 4), which is not ours to fix.
 printf 'leak:libxenstore.so\n' >"$XD/lsan.supp"
 export LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$XD/lsan.supp
-# RSS bounds mean something only for the plain daemon: ASan's quarantine
-# and valgrind hold freed memory on purpose.
-plain_daemon() { [ "$XCMUXD" = "$top_builddir/daemon/xcmuxd" ] && ! grep -q __asan_init "$XCMUXD"; }
 
 start_xcmuxd "[global]
 timestamps = off
@@ -81,11 +78,7 @@ cpu=$(cpu_since "$T0" "$C0"); rss=$(rss_kb)
 echo "# 2: $out; xcmuxd CPU $cpu%, VmRSS $RSS0 -> $rss kB, fds $FD0 -> $(nfds)"
 check "2: 10,000 connect/HELLO/LIST/close cycles complete within 50 s ($out)" test $rc = 0
 check "2: no fd left behind ($FD0)" wait_until 5 fds_are "$FD0"
-if plain_daemon; then
-    check "2: VmRSS grows by less than 1 MiB ($RSS0 -> $rss kB)" test "$rss" -lt $((RSS0 + 1024))
-else
-    echo "# 2: RSS bound not checked: $XCMUXD is instrumented"
-fi
+memory_check "2: VmRSS grows by less than 1 MiB ($RSS0 -> $rss kB)" test "$rss" -lt $((RSS0 + 1024))
 
 # ---- 3: a domain destroyed mid-attach and mid-hotkey -------------------------
 FD0=$(nfds)

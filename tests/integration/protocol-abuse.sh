@@ -113,7 +113,7 @@ check "  ... and with half a HELLO stalled too" normal_client_ok
 hold no-read-pipeline stall3
 check "a client pipelining LIST without reading replies does not block others" normal_client_ok
 sed 's/^/#   /' "$XENSIM_DIR/stall3.out"
-check "daemon memory stays bounded with a non-reading client (RSS < 64 MiB)" \
+memory_check "daemon memory stays bounded with a non-reading client (RSS < 64 MiB)" \
     test "$(awk '/VmRSS/ {print $2}' "/proc/$DPID/status")" -lt 65536
 # The daemon drops a client that never completes HELLO (10 s timeout).
 sleep 11
