@@ -62,6 +62,8 @@ pty = off" || return 1
 
 echo "### Fan-out (flood max, window ${WINDOW}s, $ROUNDS rounds)"
 echo
+echo "CPU pinning: $PINNING."
+echo
 echo "| clients | round | guest MB/s | clients reporting | corrupt lines | common seq range | client gaps | client-missed bytes | daemon dropped_client bytes |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for r in $(seq 1 "$ROUNDS"); do

@@ -42,6 +42,8 @@ row() { # row PHASE RESULT
 
 echo "### Keystroke echo latency ($GUESTS guests)"
 echo
+echo "CPU pinning: $PINNING."
+echo
 echo "| phase | samples | p50 µs | p90 µs | p99 µs | max µs | timeouts |"
 echo "|---|---|---|---|---|---|---|"
 PHASE="quiet: $GUESTS guests, no clients"

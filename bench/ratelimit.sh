@@ -21,6 +21,8 @@ cpu=$(calc "100 * ($c1 - $c0) / $HZ / ($t1 - $t0)")
 wk=$(calc "($v1 - $v0) / ($t1 - $t0)")
 echo "### Rate-limited flood (rate = $RATE B/s, window ${WINDOW}s)"
 echo
+echo "CPU pinning: $PINNING."
+echo
 echo "| guest B/s | configured rate | daemon CPU % | daemon wakeups/s |"
 echo "|---|---|---|---|"
 printf '| %.0f | %d | %.2f | %.0f |\n' "$gr" "$RATE" "$cpu" "$wk"

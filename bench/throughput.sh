@@ -66,6 +66,8 @@ phase() { # phase BACKEND ROUND
 
 echo "### Guest-output throughput (flood max, window ${WINDOW}s, $ROUNDS rounds)"
 echo
+echo "CPU pinning: $PINNING."
+echo
 echo "| backend | round | guest MB/s | backend CPU % | notes |"
 echo "|---|---|---|---|---|"
 for r in $(seq 1 "$ROUNDS"); do
