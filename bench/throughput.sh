@@ -8,7 +8,9 @@
 #   xcmuxd      default config (log with timestamps, pty, 64k buffer),
 #               one client attached (xcmux console -r > /dev/null);
 #   xcmuxd-noclient, xcmuxd-verify: for the record, the daemon with no
-#               client, and with a client piped into bench/floodcheck.
+#               client, and with a client piped into bench/floodcheck;
+#   xcmuxd-nolog: `log = off` and one client, to show what the log write
+#               each ring-full waits for (before out_cons moves) costs.
 # All on one simulated host, one backend at a time, ROUNDS interleaved
 # rounds; each phase gets a fresh guest. Env: ROUNDS (2), WINDOW (3 s),
 # BACKENDS (all five).
@@ -17,7 +19,7 @@ in_host "$@"
 ROUNDS=${ROUNDS:-2}
 WINDOW=${WINDOW:-3}
 WARMUP=1
-BACKENDS=${BACKENDS:-null xenconsoled xcmuxd xcmuxd-noclient xcmuxd-verify}
+BACKENDS=${BACKENDS:-null xenconsoled xcmuxd xcmuxd-noclient xcmuxd-verify xcmuxd-nolog}
 hold_stdin
 
 declare -A sum
@@ -32,10 +34,13 @@ phase() { # phase BACKEND ROUND
         mkdir -p "$W/xcd-$r"
         "$XENCONSOLED" -i --log=guest --log-dir="$W/xcd-$r" 2>"$W/$name.err" & pid=$! ;;
     xcmuxd*)
-        start_xcmuxd "$name" "[global]" || return 1
+        local conf="[global]"
+        [ "$b" = xcmuxd-nolog ] && conf="[global]
+log = off"
+        start_xcmuxd "$name" "$conf" || return 1
         pid=$XPID
         case $b in
-        xcmuxd)
+        xcmuxd|xcmuxd-nolog)
             "$XCMUX" -S "$SOCK" console -r "$name" <"$W/hold" >/dev/null 2>&1 &
             cpid=$! ;;
         xcmuxd-verify)
@@ -59,6 +64,7 @@ phase() { # phase BACKEND ROUND
     case $b in
     xcmuxd) extra="1 client: xcmux console -r > /dev/null" ;;
     xcmuxd-noclient) extra="no client (log only)" ;;
+    xcmuxd-nolog) extra="log = off, 1 client: xcmux console -r > /dev/null" ;;
     xcmuxd-verify) extra="1 client piped to floodcheck: $(cat "$W/$name.check")" ;;
     esac
     printf '| %s | %d | %s | %.0f | %s |\n' "$b" "$r" "$(mbps "$rate")" "$cpu" "$extra"
@@ -83,5 +89,9 @@ echo "| ratio | value | target | |"
 echo "|---|---|---|---|"
 printf '| xcmuxd / xenconsoled | %.2f | >= 1.0 | %s |\n' "$r1" "$(verdict "$r1" '>=' 1.0)"
 printf '| xcmuxd / null | %.2f | >= 0.8 | %s |\n' "$r2" "$(verdict "$r2" '>=' 0.8)"
+if [ -n "${sum[xcmuxd-nolog]:-}" ]; then
+    nolog=$(calc "${sum[xcmuxd-nolog]} / $ROUNDS")
+    printf '| xcmuxd with log = off / null (for the record) | %.2f | | |\n' "$(calc "$nolog / $null")"
+fi
 echo
 echo "Means: null $(mbps "$null") MB/s, xenconsoled $(mbps "$xcd") MB/s, xcmuxd $(mbps "$xcm") MB/s."
