@@ -83,8 +83,25 @@ static const char *const key_names[K_COUNT] = {
 struct domain_section {
 	char glob[XCMUX_CONFIG_GLOB_MAX + 1];
 	uint32_t set; /* bit per enum key given in this section */
-	struct console_cfg values;
+	struct console_cfg values;    /* values.hotkeys unused: see hotkeys */
+	struct hotkey_cfg *hotkeys;   /* this section's hotkey keys; NULL: none */
 };
+
+/* A hotkey table resolved for the consoles matching exactly the sections
+ * listed in key[] (those of the matches that define hotkeys). */
+struct resolved_hotkeys {
+	struct resolved_hotkeys *next;
+	struct hotkey_cfg table;
+	unsigned nkey;
+	unsigned key[];
+};
+
+struct hotkey_tables {
+	unsigned n;
+	struct resolved_hotkeys *head;
+};
+
+static const struct hotkey_cfg no_hotkeys;
 
 struct parser {
 	struct config *cfg;
@@ -628,7 +645,14 @@ static int handle_hotkey_key(struct parser *p, const char *name, const char *val
 		return 1;
 	}
 	*seen |= bit;
-	struct hotkey_cfg *h = &cc->hotkeys;
+	struct hotkey_cfg **own = p->dom ? &p->dom->hotkeys : &p->cfg->global_hotkeys;
+	if (!*own && !(*own = calloc(1, sizeof(**own)))) {
+		fail(p, "out of memory");
+		return 1;
+	}
+	struct hotkey_cfg *h = *own;
+	if (!p->dom)
+		cc->hotkeys = h;
 	if (rule) {
 		struct guest_hotkey_rule r = { .key = key };
 		if (parse_rule_value(p, name, value, &r) < 0)
@@ -798,6 +822,7 @@ static void config_defaults(struct config *cfg)
 	cc->hotkey_rate_n = 2;
 	cc->hotkey_rate_s = 10;
 	cc->ack_timeout_ms = 5000;
+	cc->hotkeys = &no_hotkeys;
 }
 
 /* --- key handling -------------------------------------------------------- */
@@ -1136,12 +1161,16 @@ static char *read_line(char *str, int num, void *stream)
 int config_load(const char *path, struct config **out, char *err, size_t errlen)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
+	struct hotkey_tables *tables = calloc(1, sizeof(*tables));
 
-	if (!cfg) {
+	if (!cfg || !tables) {
+		free(cfg);
+		free(tables);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	config_defaults(cfg);
+	cfg->hotkey_tables = tables;
 	if (!path) {
 		*out = cfg;
 		return 0;
@@ -1190,7 +1219,18 @@ void config_free(struct config *cfg)
 {
 	if (!cfg)
 		return;
+	for (size_t i = 0; i < cfg->ndomains; i++)
+		free(cfg->domains[i].hotkeys);
 	free(cfg->domains);
+	free(cfg->global_hotkeys);
+	if (cfg->hotkey_tables) {
+		struct resolved_hotkeys *r, *next;
+		for (r = cfg->hotkey_tables->head; r; r = next) {
+			next = r->next;
+			free(r);
+		}
+		free(cfg->hotkey_tables);
+	}
 	free(cfg);
 }
 
@@ -1225,17 +1265,51 @@ static void apply_section(struct console_cfg *cc, const struct domain_section *d
 	TAKE(K_HOTKEY_ACL, hotkey);
 	TAKE(K_HOTKEY_ACL, hotkey_acl_set);
 #undef TAKE
-	merge_hotkeys(&cc->hotkeys, &v->hotkeys);
+}
+
+/* The shared table for the sections KEY[0..NKEY) (in file order), merged
+ * over [global]'s; built the first time a console needs it. */
+static const struct hotkey_cfg *resolved_table(const struct config *cfg, const unsigned *key,
+					       unsigned nkey)
+{
+	struct hotkey_tables *t = cfg->hotkey_tables;
+	if (!t)
+		return &no_hotkeys;
+	for (struct resolved_hotkeys *r = t->head; r; r = r->next)
+		if (r->nkey == nkey && memcmp(r->key, key, nkey * sizeof(key[0])) == 0)
+			return &r->table;
+	if (t->n >= XCMUX_CONFIG_HOTKEY_TABLES_MAX)
+		return &no_hotkeys;
+	struct resolved_hotkeys *r = malloc(sizeof(*r) + nkey * sizeof(key[0]));
+	if (!r)
+		return &no_hotkeys;
+	r->table = *cfg->global.hotkeys;
+	for (unsigned i = 0; i < nkey; i++)
+		merge_hotkeys(&r->table, cfg->domains[key[i]].hotkeys);
+	r->nkey = nkey;
+	memcpy(r->key, key, nkey * sizeof(key[0]));
+	r->next = t->head;
+	t->head = r;
+	t->n++;
+	return &r->table;
 }
 
 void config_for_domain(const struct config *cfg, const char *name,
 		       struct console_cfg *out)
 {
+	unsigned key[XCMUX_CONFIG_MAX_DOMAIN_SECTIONS];
+	unsigned nkey = 0;
+
 	*out = cfg->global;
-	for (size_t i = 0; i < cfg->ndomains; i++) {
-		if (fnmatch(cfg->domains[i].glob, name, 0) == 0)
-			apply_section(out, &cfg->domains[i]);
+	for (size_t i = 0; i < cfg->ndomains && i < XCMUX_CONFIG_MAX_DOMAIN_SECTIONS; i++) {
+		if (fnmatch(cfg->domains[i].glob, name, 0) != 0)
+			continue;
+		apply_section(out, &cfg->domains[i]);
+		if (cfg->domains[i].hotkeys)
+			key[nkey++] = (unsigned)i;
 	}
+	if (nkey)
+		out->hotkeys = resolved_table(cfg, key, nkey);
 }
 
 bool acl_allows(const struct acl *acl, uid_t uid, gid_t primary,

@@ -28,6 +28,14 @@
  *   or ("off") removes hotkeys key by key. A resolved console_cfg holds at
  *   most XCMUX_CONFIG_HOTKEYS_MAX hotkeys, none of them "off". The hotkey
  *   ACL defaults to the write ACL; root and admin may always fire.
+ * - The resolved hotkey table is shared, not copied (it is 10 KiB): a
+ *   console_cfg points at a table owned by the config it was resolved
+ *   from, valid until that config is freed, so a reload re-resolves every
+ *   console (console_reconfigure) before the old config goes. Consoles
+ *   matching no [domain:] section with hotkeys share the [global] table;
+ *   the others share one table per set of such sections they match, at
+ *   most XCMUX_CONFIG_HOTKEY_TABLES_MAX per config (past that, and when
+ *   out of memory, a console gets no config hotkeys).
  * - Loading is not thread-safe (inih's option globals are set here).
  */
 #ifndef XCMUX_DAEMON_CONFIG_H
@@ -81,8 +89,8 @@ enum log_target {
 /* --- hotkeys (see xcmuxd.conf(5) and protocol/HOTKEYS.md) ---------------- */
 
 /* Hotkeys and guest-hotkey rules one section (and so one console) may
- * define. Both are stored by value in every console_cfg, so these bound
- * its size (about 11 KiB). 32 is also the guest registry limit. */
+ * define; they bound the size of a hotkey table (about 10 KiB, shared by
+ * consoles, see the contract). 32 is also the guest registry limit. */
 #define XCMUX_CONFIG_HOTKEYS_MAX 32
 #define XCMUX_HOTKEY_LABEL_MAX 64   /* = XP_MAX_HOTKEY_LABEL */
 #define XCMUX_HOTKEY_TEXT_MAX 64    /* action as shown; = XP_MAX_HOTKEY_ACTION */
@@ -154,10 +162,13 @@ struct console_cfg {
 	unsigned hotkey_rate_n;   /* fires per hotkey_rate_s seconds; 0 = off */
 	unsigned hotkey_rate_s;
 	unsigned ack_timeout_ms;
-	struct hotkey_cfg hotkeys; /* resolved: no HK_ACT_OFF entries */
+	/* resolved: no HK_ACT_OFF entries; shared, owned by the config;
+	 * never NULL once resolved */
+	const struct hotkey_cfg *hotkeys;
 };
 
 struct domain_section;
+struct hotkey_tables;
 
 struct config {
 	char socket_path[XCMUX_SOCKET_PATH_MAX + 1];
@@ -168,11 +179,15 @@ struct config {
 	struct console_cfg global; /* the [global] values of per-console keys */
 	size_t ndomains;
 	struct domain_section *domains;
+	struct hotkey_cfg *global_hotkeys;   /* NULL: [global] defines none */
+	struct hotkey_tables *hotkey_tables; /* tables resolved for consoles */
 };
 
 int config_load(const char *path, struct config **out, char *err, size_t errlen);
 void config_free(struct config *cfg);
 
+/* Resolves the settings of guest NAME. out->hotkeys points into CFG: the
+ * result must not outlive it. */
 void config_for_domain(const struct config *cfg, const char *name,
 		       struct console_cfg *out);
 

@@ -58,16 +58,69 @@ static void open_journal(struct console *c)
         syslog(LOG_WARNING, "%s: cannot start journal output: out of memory", c->name);
 }
 
+static void log_touched(struct console *c);
+
 static void close_journal(struct console *c)
 {
     if (!c->journal)
         return;
     uint64_t lost = journal_dropped(c->journal);
-    if (lost && c->log)
+    if (lost && c->log) {
         log_event(c->log, xd_now_ms(), "journal: %llu line(s) dropped in all (domid %u)",
                   (unsigned long long)lost, c->domid);
+        log_touched(c);
+    }
     journal_free(c->journal);
     c->journal = NULL;
+}
+
+/* Idle logs are closed by one sweep timer for all consoles, not one per
+ * console: it runs only while some log is open (at the earliest idle
+ * deadline, no sooner than XCMUX_LOG_SWEEP_MIN_MS), so quiet guests cost
+ * neither an fd nor a wakeup. */
+static struct event *log_sweep;
+
+static void log_sweep_arm(uint64_t deadline, uint64_t now)
+{
+    if (deadline == UINT64_MAX)
+        return;
+    uint64_t ms = deadline > now ? deadline - now : 0;
+    if (ms < XCMUX_LOG_SWEEP_MIN_MS)
+        ms = XCMUX_LOG_SWEEP_MIN_MS;
+    struct timeval tv = {.tv_sec = (time_t)(ms / 1000),
+                         .tv_usec = (suseconds_t)(ms % 1000) * 1000};
+    evtimer_add(log_sweep, &tv);
+}
+
+static void log_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+    uint64_t now = xd_now_ms(), next = UINT64_MAX;
+    struct console *c;
+    TAILQ_FOREACH(c, &xd.consoles, link) {
+        if (!c->log)
+            continue;
+        log_close_if_idle(c->log, now);
+        uint64_t d = log_idle_deadline(c->log);
+        if (d < next)
+            next = d;
+    }
+    log_sweep_arm(next, now);
+}
+
+/* The log of C may have been opened or written: make sure the sweep will
+ * come. A pending sweep is never late: it was set for the earliest
+ * deadline then, and writes only move deadlines later. */
+static void log_touched(struct console *c)
+{
+    if (!c->log || !log_is_open(c->log))
+        return;
+    if (!log_sweep) {
+        log_sweep = evtimer_new(xd.base, log_sweep_cb, NULL);
+        if (!log_sweep)
+            return; /* logs then stay open, as they always did */
+    }
+    if (!evtimer_pending(log_sweep, NULL))
+        log_sweep_arm(log_idle_deadline(c->log), xd_now_ms());
 }
 
 static void open_log(struct console *c)
@@ -84,6 +137,7 @@ static void open_log(struct console *c)
     c->log = log_open(xd.cfg->log_dir, c->name, c->index, &o, xd_now_ms());
     if (!c->log)
         syslog(LOG_WARNING, "%s: cannot open log in %s: %m", c->name, xd.cfg->log_dir);
+    log_touched(c);
 }
 
 void console_log_event(struct console *c, const char *fmt, ...)
@@ -95,8 +149,10 @@ void console_log_event(struct console *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (c->log)
+    if (c->log) {
         log_event(c->log, xd_now_ms(), "%s (domid %u)", msg, c->domid);
+        log_touched(c);
+    }
     journal_event(c->journal, xd_now_ms(), "%s", msg);
 }
 
@@ -224,6 +280,16 @@ static void console_mark_corrupt(struct console *c)
 
 static void flush_input(struct console *c);
 
+/* The queue of hotkey sequences exists only while it holds one: most
+ * consoles never see a hotkey, and 8 inline slots were 1 KiB each. */
+static void release_atomic_queue(struct console *c)
+{
+    if (c->natomic == 0) {
+        free(c->atomic);
+        c->atomic = NULL;
+    }
+}
+
 /* Hotkey sequences first, each whole or not at all; user input waits
  * behind them, so a sequence that needs room cannot be starved by typing
  * and is never split. Returns false when user input must wait. */
@@ -242,6 +308,7 @@ static bool flush_atomic(struct console *c)
         uint32_t id = a->id;
         c->natomic--;
         memmove(&c->atomic[0], &c->atomic[1], c->natomic * sizeof(c->atomic[0]));
+        release_atomic_queue(c);
         wrote = true;
         hotkey_injected(c, id);
     }
@@ -255,6 +322,11 @@ int console_inject_atomic(struct console *c, uint32_t id, const uint8_t *bytes, 
     if (c->state != CONSOLE_RUNNING || c->natomic >= CONSOLE_ATOMIC_MAX || len == 0 ||
         len > sizeof(c->atomic[0].bytes) || len > RING_IN_SIZE)
         return -1;
+    if (!c->atomic) {
+        c->atomic = malloc(CONSOLE_ATOMIC_MAX * sizeof(c->atomic[0]));
+        if (!c->atomic)
+            return -1;
+    }
     struct console_atomic *a = &c->atomic[c->natomic++];
     a->id = id;
     a->len = (uint16_t)len;
@@ -270,6 +342,7 @@ void console_inject_cancel(struct console *c, uint32_t id)
             continue;
         c->natomic--;
         memmove(&c->atomic[i], &c->atomic[i + 1], (c->natomic - i) * sizeof(c->atomic[0]));
+        release_atomic_queue(c);
         return;
     }
 }
@@ -382,6 +455,7 @@ static void append_output(struct console *c, const uint8_t *data, size_t n)
             log_event(c->log, xd_now_ms(), "journal: %llu line(s) dropped (journal socket "
                       "full or unreachable) (domid %u)", (unsigned long long)lost, c->domid);
     }
+    log_touched(c);
 }
 
 /* Offering every ring-full (2 KiB) of a flood to every session costs a
@@ -543,6 +617,7 @@ void console_gone(struct console *c, const char *why)
         return;
     hotkey_console_gone(c);
     c->natomic = 0;
+    release_atomic_queue(c);
     /* At shutdown the guest lives on: "xcmuxd stopping" is the last word. */
     if (!xd.shutting_down)
         console_log_event(c, "domain gone: %s", why);
@@ -593,8 +668,15 @@ void console_free(struct console *c)
     evbuffer_free(c->inq);
     event_free(c->rl_timer);
     event_free(c->pump_timer);
+    free(c->atomic);
     TAILQ_REMOVE(&xd.consoles, c, link);
     xd.nconsoles--;
+    if (xd.nconsoles == 0 && log_sweep) {
+        /* The last console: nothing left to sweep (and at shutdown the
+         * event must go before the event base). */
+        event_free(log_sweep);
+        log_sweep = NULL;
+    }
     free(c);
 }
 
@@ -625,6 +707,7 @@ void console_reconfigure(struct console *c)
         open_log(c);
     } else if (c->log) {
         log_reopen(c->log, xd_now_ms());
+        log_touched(c);
     }
     if (c->cfg.policy == WRITE_POLICY_SHARED)
         c->writer = NULL;

@@ -84,7 +84,7 @@ struct console {
     struct evbuffer *inq;             /* input waiting for ring space */
     /* Hotkeys: sequences written whole and ahead of queued user input,
      * and the filter that drops hotkey sequences users type. */
-    struct console_atomic atomic[CONSOLE_ATOMIC_MAX];
+    struct console_atomic *atomic;    /* CONSOLE_ATOMIC_MAX slots while natomic > 0 */
     unsigned natomic;
     struct hkf input_filter;
     struct hotkeys *hk;

@@ -58,11 +58,13 @@ struct hotkeys {
 	unsigned index;
 	char dompath[64];
 	bool watch_registry, watch_ack, watch_sysrq;
-	struct guest_registry reg;
+	/* Allocated only when used: most guests register no hotkeys and
+	 * nobody fires any, and inline these were 5.6 KiB per console. */
+	struct guest_registry *reg;        /* NULL: the guest registered none */
 	struct event *reread;
 	uint64_t last_read_ms;
 	bool warned_registry;
-	struct hotkey_bucket bucket[62];
+	struct hotkey_bucket *bucket;      /* HOTKEY_KEYS, one per key, from the first fire */
 	struct hotkey_bucket break_bucket; /* escape b: the next key as SysRq */
 	TAILQ_HEAD(, hk_req) pending;
 	unsigned npending;
@@ -304,8 +306,17 @@ static void registry_read(struct hotkeys *hk)
 				  "the limit of %d", ignored, ignored == 1 ? "y" : "ies", excess,
 				  HOTKEY_GUEST_MAX);
 	}
-	if (reg.n != hk->reg.n || memcmp(&reg, &hk->reg, sizeof(reg)) != 0) {
-		hk->reg = reg;
+	bool changed = hk->reg ? memcmp(&reg, hk->reg, sizeof(reg)) != 0 : reg.n > 0;
+	if (changed) {
+		if (reg.n == 0) {
+			free(hk->reg);
+			hk->reg = NULL;
+		} else if (!hk->reg && !(hk->reg = malloc(sizeof(*hk->reg)))) {
+			console_log_event(hk->c, "guest hotkeys ignored: out of memory");
+			return;
+		}
+		if (hk->reg)
+			*hk->reg = reg;
 		console_log_event(hk->c, "guest registered %u hotkey%s%s", reg.n, reg.n == 1 ? "" : "s",
 				  versioned || reg.n ? "" : " (no version 1 registry)");
 	}
@@ -432,7 +443,8 @@ void hotkey_console_gone(struct console *c)
 	unwatch_node(hk, 'a', ACK_NODE, &hk->watch_ack);
 	unwatch_node(hk, 'y', SYSRQ_NODE, &hk->watch_sysrq);
 	event_del(hk->reread);
-	memset(&hk->reg, 0, sizeof(hk->reg));
+	free(hk->reg);
+	hk->reg = NULL;
 }
 
 void hotkey_console_free(struct console *c)
@@ -441,6 +453,7 @@ void hotkey_console_free(struct console *c)
 		return;
 	hotkey_console_gone(c);
 	event_free(c->hk->reread);
+	free(c->hk->bucket);
 	free(c->hk);
 	c->hk = NULL;
 }
@@ -449,8 +462,8 @@ void hotkey_console_free(struct console *c)
 
 unsigned hotkey_table(struct console *c, struct hotkey_entry *out, unsigned max)
 {
-	const struct guest_registry *reg = c->hk && c->index == 0 ? &c->hk->reg : NULL;
-	return hotkey_merge(&c->cfg.hotkeys, c->cfg.guest_hotkeys, reg, out, max);
+	const struct guest_registry *reg = c->hk && c->index == 0 ? c->hk->reg : NULL;
+	return hotkey_merge(c->cfg.hotkeys, c->cfg.guest_hotkeys, reg, out, max);
 }
 
 static unsigned result(char *text, size_t len, unsigned code, const char *fmt, ...)
@@ -610,6 +623,9 @@ static unsigned fire_entry(struct console *c, const struct hotkey_entry *e, stru
 	if (hk->npending >= HOTKEY_PENDING_MAX)
 		return result(text, textlen, XP_TR_DENIED, "too many hotkey requests pending on %s",
 			      c->name);
+	if (!is_break && !hk->bucket &&
+	    !(hk->bucket = calloc(HOTKEY_KEYS, sizeof(*hk->bucket))))
+		return result(text, textlen, XP_TR_DENIED, "hotkeys on %s: out of memory", c->name);
 	uint64_t retry = 0;
 	struct hotkey_bucket *bucket = is_break ? &hk->break_bucket
 					       : &hk->bucket[hotkey_key_index(key)];

@@ -115,7 +115,8 @@ int hotkey_parse_ack(const char *s, uint32_t *id, enum ack_status *status, char 
  * limit). False when empty, with *retry_ms until the next fire is due. */
 bool hotkey_bucket_take(struct hotkey_bucket *b, unsigned n, unsigned s, uint64_t now_ms,
 			uint64_t *retry_ms);
-/* 0..61 for [0-9A-Za-z]. */
+/* 0..HOTKEY_KEYS-1 for [0-9A-Za-z]. */
+#define HOTKEY_KEYS 62
 unsigned hotkey_key_index(uint8_t key);
 
 /* ---- the daemon side (hotkey.c) ---- */

@@ -68,6 +68,23 @@
  * EIO, unopenable file). A full disk must not cost a syscall per guest byte. */
 #define XCMUX_LOG_RETRY_MS 1000
 
+/* A console log file not written for this long is closed; the next write
+ * opens it again (O_APPEND). Invariant: a guest quiet for longer than
+ * XCMUX_LOG_IDLE_MS + XCMUX_LOG_SWEEP_MIN_MS holds no log fd, so 1000
+ * quiet guests cost no fds for logs. 10 s keeps the fd of a console that
+ * prints at least every few seconds (a busy or chatty guest never pays a
+ * reopen), while a reopen after a quiet spell costs about five syscalls
+ * (open, fstat, and open/pread/close of the last byte), noise next to
+ * the write that caused it. */
+#define XCMUX_LOG_IDLE_MS 10000
+
+/* Least delay between two runs of the sweep that closes idle logs. The
+ * sweep runs only while some log is open, at the earliest idle deadline
+ * but no sooner than this, so logs written at staggered times cost at
+ * most one daemon wakeup per this many ms, and none once every log is
+ * closed (quiet guests: 0 wakeups). */
+#define XCMUX_LOG_SWEEP_MIN_MS 1000
+
 /* Longest event line message (before sanitising). Event text contains guest
  * names and client names: hostile, so bounded. */
 #define XCMUX_LOG_EVENT_MAX 512
@@ -91,6 +108,12 @@
 /* [domain:GLOB] sections in a config. Bounds per-console config resolution
  * work (each is an fnmatch on every attach). */
 #define XCMUX_CONFIG_MAX_DOMAIN_SECTIONS 1024
+
+/* Distinct resolved hotkey tables one config holds (one per set of
+ * matching [domain:] sections that define hotkeys). Guests with new names
+ * can only add tables up to this, whatever their names match; 1024 * 10 KiB
+ * at worst. */
+#define XCMUX_CONFIG_HOTKEY_TABLES_MAX 1024
 
 /* Longest GLOB in [domain:GLOB]. */
 #define XCMUX_CONFIG_GLOB_MAX 256

@@ -20,9 +20,10 @@
 #define PER_BYTE_WORST (STAMP_MAX + 2)
 
 struct log {
-	char path[PATH_MAX];
-	char dir[PATH_MAX];
-	int fd;
+	char *path;               /* exactly as long as needed: 1000 consoles */
+	char *dir;                /* with PATH_MAX arrays cost 8 MiB */
+	int fd;                   /* -1 while closed (idle, or failing) */
+	uint64_t last_io_ms;      /* when the file was last opened or written */
 	struct log_options opt;
 	uint64_t size;            /* bytes in the current file, as we know it */
 	bool at_line_start;       /* logical stream: next byte starts a line */
@@ -95,12 +96,21 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+static int open_append(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0640);
+}
+
 static int open_file(struct log *log)
 {
-	if (mkdir_p(log->dir) < 0)
-		return -1;
-	int fd = open(log->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
-		      0640);
+	/* The directory usually exists: an idle log reopened on its next write
+	 * costs no mkdir calls. */
+	int fd = open_append(log->path);
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdir_p(log->dir) < 0)
+			return -1;
+		fd = open_append(log->path);
+	}
 	if (fd < 0)
 		return -1;
 	struct stat st;
@@ -119,6 +129,17 @@ static int open_file(struct log *log)
 	}
 	log->fd = fd;
 	return 0;
+}
+
+/* Closed for being idle (not failing): the next write opens it again. */
+static bool reopen_if_idle_closed(struct log *log, uint64_t now_ms)
+{
+	if (log->fd >= 0 || log->failing)
+		return true;
+	if (open_file(log) < 0)
+		return false;
+	log->last_io_ms = now_ms;
+	return true;
 }
 
 static void mark_failing(struct log *log, int err, uint64_t now_ms)
@@ -289,6 +310,12 @@ static void flush(struct log *log, uint64_t now_ms, struct chunk *c)
 	c->len = 0;
 	if (n == 0)
 		return;
+	if (!reopen_if_idle_closed(log, now_ms)) {
+		mark_failing(log, errno, now_ms);
+		lose(log, n);
+		return;
+	}
+	log->last_io_ms = now_ms;
 	if (log->failing) {
 		if (now_ms < log->next_retry_ms) {
 			lose(log, n);
@@ -428,24 +455,36 @@ struct log *log_open(const char *dir, const char *name, unsigned console_index,
 		errno = EINVAL;
 		return NULL;
 	}
-	struct log *log = calloc(1, sizeof(*log));
-	if (!log)
-		return NULL;
 	log_sanitize_name(name, safe, sizeof(safe));
 	if (console_index == 0)
 		snprintf(suffix, sizeof(suffix), ".log");
 	else
 		snprintf(suffix, sizeof(suffix), ".con%u.log", console_index);
-	int n1 = snprintf(log->dir, sizeof(log->dir), "%s", dir);
-	/* Leave room for ".K" rotation suffixes. */
-	int n2 = snprintf(log->path, sizeof(log->path) - 8, "%s/%s%s", dir, safe, suffix);
-	if (n1 < 0 || (size_t)n1 >= sizeof(log->dir) || n2 < 0 ||
-	    (size_t)n2 >= sizeof(log->path) - 8) {
-		free(log);
+	size_t dir_len = strlen(dir);
+	size_t path_len = dir_len + 1 + strlen(safe) + strlen(suffix);
+	/* Leave room for ".K" rotation suffixes within PATH_MAX. */
+	if (dir_len >= PATH_MAX || path_len >= PATH_MAX - 8) {
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
+	struct log *log = calloc(1, sizeof(*log));
+	if (!log)
+		return NULL;
+	log->dir = strdup(dir);
+	log->path = malloc(path_len + 1);
+	if (!log->dir || !log->path) {
+		free(log->dir);
+		free(log->path);
+		free(log);
+		return NULL;
+	}
+	char *at = log->path;
+	at = mempcpy(at, dir, dir_len);
+	*at++ = '/';
+	at = stpcpy(at, safe);
+	stpcpy(at, suffix);
 	log->fd = -1;
+	log->last_io_ms = now_ms;
 	log->opt = *opt;
 	log->at_line_start = true;
 	log->file_at_line_start = true;
@@ -468,6 +507,8 @@ void log_close(struct log *log)
 		return;
 	if (log->fd >= 0)
 		close(log->fd);
+	free(log->path);
+	free(log->dir);
 	free(log);
 }
 
@@ -478,6 +519,10 @@ const char *log_path(const struct log *log)
 
 int log_reopen(struct log *log, uint64_t now_ms)
 {
+	log->next_rotate_ms = 0;
+	/* Closed for being idle: the next write opens the new file anyway. */
+	if (log->fd < 0 && !log->failing)
+		return 0;
 	if (log->fd >= 0)
 		close(log->fd);
 	log->fd = -1;
@@ -492,6 +537,30 @@ int log_reopen(struct log *log, uint64_t now_ms)
 		log->next_retry_ms = now_ms;
 	log->next_rotate_ms = 0;
 	return 0;
+}
+
+uint64_t log_idle_deadline(const struct log *log)
+{
+	if (log->fd < 0)
+		return UINT64_MAX;
+	return log->last_io_ms + XCMUX_LOG_IDLE_MS;
+}
+
+bool log_close_if_idle(struct log *log, uint64_t now_ms)
+{
+	if (log->fd < 0 || now_ms < log_idle_deadline(log))
+		return false;
+	/* Nothing is buffered here: every write(2) already happened, so
+	 * closing loses nothing. size and the line state are re-read from the
+	 * file when it is opened again (it may have been rotated meanwhile). */
+	close(log->fd);
+	log->fd = -1;
+	return true;
+}
+
+bool log_is_open(const struct log *log)
+{
+	return log->fd >= 0;
 }
 
 void log_get_stats(const struct log *log, struct log_stats *out)

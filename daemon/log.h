@@ -31,8 +31,23 @@
  *   retries at most once per XCMUX_LOG_RETRY_MS of the monotonic clock the
  *   caller passes in; when writing works again it first writes
  *   "--- xcmux: log gap: N bytes lost (<strerror>) ---".
+ * - Idle close: a file not written (nor opened) for XCMUX_LOG_IDLE_MS of
+ *   the caller's monotonic clock may be closed with log_close_if_idle();
+ *   log_idle_deadline() says when that will be due (UINT64_MAX while the
+ *   file is closed, so the caller's timer can stop). The next write or
+ *   event opens the file again with O_APPEND (creating it, and the
+ *   directory, if it went away), re-reading its size and whether its last
+ *   byte ends a line. Nothing is buffered across a close, so nothing is
+ *   lost or written twice; the logical line state (the next byte's stamp,
+ *   a partial guest line) carries across like across any two writes;
+ *   rotation works on the reopened file like on one held open; a file that
+ *   cannot be reopened puts the log in the failing state (bytes counted,
+ *   the gap line when it works again). The writer has no timer of its own
+ *   (it is unit-tested with a plain clock): the caller drives the close.
  * - log_reopen() closes and reopens the file (SIGHUP after an external
- *   rotation); the caller invokes it on every log.
+ *   rotation); the caller invokes it on every log. A log closed for being
+ *   idle stays closed (its next write opens the current file anyway), so
+ *   a reload does not make every quiet guest hold an fd again.
  * - I/O is plain write(2) on an O_APPEND fd from the event loop: console
  *   logs are small writes that land in the page cache. A log on a slow or
  *   hung filesystem (NFS) can stall the loop; keep log_dir local.
@@ -94,6 +109,14 @@ void log_event(struct log *log, uint64_t now_ms, const char *fmt, ...);
 /* 0 on success; -1 (errno set) if the file could not be reopened, in which
  * case the log is failing and later writes retry. */
 int log_reopen(struct log *log, uint64_t now_ms);
+
+/* Monotonic ms at which log_close_if_idle() will close the file;
+ * UINT64_MAX while it is closed. */
+uint64_t log_idle_deadline(const struct log *log);
+/* Closes the file if NOW_MS >= log_idle_deadline(); true if it did. */
+bool log_close_if_idle(struct log *log, uint64_t now_ms);
+/* Whether the log holds its file open (an fd) now. */
+bool log_is_open(const struct log *log);
 
 void log_get_stats(const struct log *log, struct log_stats *out);
 

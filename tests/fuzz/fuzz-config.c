@@ -68,15 +68,15 @@ static void check_console(const struct console_cfg *cc)
     FUZZ_CHECK(cc->admin.nuids <= XCMUX_ACL_MAX_ENTRIES && cc->admin.ngids <= XCMUX_ACL_MAX_ENTRIES);
     FUZZ_CHECK(cc->policy == WRITE_POLICY_SINGLE || cc->policy == WRITE_POLICY_SHARED);
     FUZZ_CHECK(cc->pty == PTY_RW || cc->pty == PTY_RO || cc->pty == PTY_OFF);
-    FUZZ_CHECK(cc->hotkeys.n <= XCMUX_CONFIG_HOTKEYS_MAX);
-    FUZZ_CHECK(cc->hotkeys.nrules <= XCMUX_CONFIG_HOTKEYS_MAX);
-    for (unsigned i = 0; i < cc->hotkeys.n; i++) {
-        const struct hotkey_def *d = &cc->hotkeys.def[i];
+    FUZZ_CHECK(cc->hotkeys->n <= XCMUX_CONFIG_HOTKEYS_MAX);
+    FUZZ_CHECK(cc->hotkeys->nrules <= XCMUX_CONFIG_HOTKEYS_MAX);
+    for (unsigned i = 0; i < cc->hotkeys->n; i++) {
+        const struct hotkey_def *d = &cc->hotkeys->def[i];
         FUZZ_CHECK(d->action != HK_ACT_OFF); /* resolved: no "off" left */
         FUZZ_CHECK(d->arg_len <= XCMUX_HOTKEY_ARG_MAX);
         FUZZ_CHECK(memchr(d->label, '\0', sizeof(d->label)) != NULL);
         FUZZ_CHECK(memchr(d->text, '\0', sizeof(d->text)) != NULL);
-        FUZZ_CHECK(hotkey_cfg_find(&cc->hotkeys, d->key) != NULL);
+        FUZZ_CHECK(hotkey_cfg_find(cc->hotkeys, d->key) != NULL);
     }
     gid_t groups[2] = { 100, 4 };
     enum access_level a = console_access(cc, 1000, 1000, groups, 2);

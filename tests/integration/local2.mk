@@ -5,3 +5,6 @@ TESTS += tests/integration/lifecycle.sh tests/integration/security.sh \
 EXTRA_DIST += tests/integration/lifecycle.sh tests/integration/security.sh \
 	tests/integration/logs.sh tests/integration/protocol-abuse.sh \
 	tests/integration/rawclient.py
+# fds per guest and idle log closing (slow: waits out the log idle time)
+TESTS += tests/integration/fds.sh
+EXTRA_DIST += tests/integration/fds.sh

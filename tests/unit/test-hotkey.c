@@ -84,7 +84,7 @@ static void test_config_defaults(void **state)
 	assert_int_equal(config_load(NULL, &cfg, err, sizeof(err)), 0);
 	struct console_cfg cc;
 	config_for_domain(cfg, "any", &cc);
-	assert_int_equal(cc.hotkeys.n, 0);
+	assert_int_equal(cc.hotkeys->n, 0);
 	assert_true(cc.guest_hotkeys);
 	assert_int_equal(cc.hotkey_rate_n, 2);
 	assert_int_equal(cc.hotkey_rate_s, 10);
@@ -112,23 +112,23 @@ static void test_config_actions(void **state)
 		"hotkey = uid:4242\n");
 	struct console_cfg cc;
 	config_for_domain(cfg, "g", &cc);
-	assert_int_equal(cc.hotkeys.n, 5);
-	const struct hotkey_def *d = hotkey_cfg_find(&cc.hotkeys, 'i');
+	assert_int_equal(cc.hotkeys->n, 5);
+	const struct hotkey_def *d = hotkey_cfg_find(cc.hotkeys, 'i');
 	assert_non_null(d);
 	assert_int_equal(d->action, HK_ACT_INJECT);
 	assert_int_equal(d->arg_len, 9);
 	assert_memory_equal(d->arg, "\x1b[1~\0A\r\n\\", 9);
 	assert_string_equal(d->label, "Inject stuff");
-	d = hotkey_cfg_find(&cc.hotkeys, 's');
+	d = hotkey_cfg_find(cc.hotkeys, 's');
 	assert_int_equal(d->action, HK_ACT_SYSRQ);
 	assert_int_equal(d->arg[0], 't');
-	d = hotkey_cfg_find(&cc.hotkeys, 'n');
+	d = hotkey_cfg_find(cc.hotkeys, 'n');
 	assert_int_equal(d->action, HK_ACT_NMI);
 	assert_string_equal(d->label, "nmi"); /* no label: the action */
-	d = hotkey_cfg_find(&cc.hotkeys, 'D');
+	d = hotkey_cfg_find(cc.hotkeys, 'D');
 	assert_int_equal(d->action, HK_ACT_DEBUG_KEYS);
 	assert_string_equal(d->arg, "q0");
-	d = hotkey_cfg_find(&cc.hotkeys, 'x');
+	d = hotkey_cfg_find(cc.hotkeys, 'x');
 	assert_int_equal(d->action, HK_ACT_XENSTORE);
 	assert_string_equal(d->arg, "data/dump-now");
 	assert_string_equal(d->arg + d->value_off, "1");
@@ -163,24 +163,76 @@ static void test_config_domain_override(void **state)
 		"ack_timeout = 2\n");
 	struct console_cfg cc;
 	config_for_domain(cfg, "db1", &cc);
-	assert_int_equal(cc.hotkeys.n, 2);
-	assert_int_equal(cc.hotkeys.nrules, 1);
-	assert_true(hotkey_rule_find(&cc.hotkeys, 'd')->hide);
+	assert_int_equal(cc.hotkeys->n, 2);
+	assert_int_equal(cc.hotkeys->nrules, 1);
+	assert_true(hotkey_rule_find(cc.hotkeys, 'd')->hide);
 	assert_int_equal(cc.ack_timeout_ms, 5000);
 
 	config_for_domain(cfg, "web1", &cc);
-	assert_null(hotkey_cfg_find(&cc.hotkeys, 'n'));
-	assert_string_equal(hotkey_cfg_find(&cc.hotkeys, 's')->label, "memory");
-	assert_non_null(hotkey_cfg_find(&cc.hotkeys, 'k'));
-	assert_int_equal(cc.hotkeys.n, 2);
-	const struct guest_hotkey_rule *r = hotkey_rule_find(&cc.hotkeys, 'd');
+	assert_null(hotkey_cfg_find(cc.hotkeys, 'n'));
+	assert_string_equal(hotkey_cfg_find(cc.hotkeys, 's')->label, "memory");
+	assert_non_null(hotkey_cfg_find(cc.hotkeys, 'k'));
+	assert_int_equal(cc.hotkeys->n, 2);
+	const struct guest_hotkey_rule *r = hotkey_rule_find(cc.hotkeys, 'd');
 	assert_false(r->hide);
 	assert_int_equal(r->new_key, 'D');
 	assert_string_equal(r->label, "Dump (renamed)");
-	assert_true(hotkey_rule_find(&cc.hotkeys, 'x')->hide);
+	assert_true(hotkey_rule_find(cc.hotkeys, 'x')->hide);
 	assert_int_equal(cc.ack_timeout_ms, 2000);
-	for (unsigned i = 0; i < cc.hotkeys.n; i++)
-		assert_int_not_equal(cc.hotkeys.def[i].action, HK_ACT_OFF);
+	for (unsigned i = 0; i < cc.hotkeys->n; i++)
+		assert_int_not_equal(cc.hotkeys->def[i].action, HK_ACT_OFF);
+	config_free(cfg);
+}
+
+/* The resolved table is shared, not copied into every console: guests
+ * matching the same sections with hotkeys get the same table, others the
+ * [global] one; sections without hotkeys do not split tables. */
+static void test_config_tables_shared(void **state)
+{
+	(void)state;
+	struct config *cfg = load_ok(
+		"[global]\n"
+		"hotkey.s = sysrq:t | tasks\n"
+		"[domain:web*]\n"
+		"hotkey.k = inject:k\n"
+		"[domain:*1]\n"
+		"rate = 1000\n"
+		"[domain:*2]\n"
+		"hotkey.s = off\n");
+	struct console_cfg a, b, c, d, e, f;
+	config_for_domain(cfg, "db1", &a);   /* only a section without hotkeys */
+	config_for_domain(cfg, "db3", &b);   /* no section */
+	assert_ptr_equal(a.hotkeys, b.hotkeys);
+	assert_int_equal(a.rate, 1000);
+	assert_int_equal(a.hotkeys->n, 1);
+	config_for_domain(cfg, "web1", &c);  /* web* */
+	config_for_domain(cfg, "web3", &d);  /* web* */
+	assert_ptr_equal(c.hotkeys, d.hotkeys);
+	assert_ptr_not_equal(c.hotkeys, a.hotkeys);
+	assert_int_equal(c.hotkeys->n, 2);
+	assert_non_null(hotkey_cfg_find(c.hotkeys, 'k'));
+	config_for_domain(cfg, "web2", &e);  /* web* and *2 */
+	assert_ptr_not_equal(e.hotkeys, c.hotkeys);
+	assert_int_equal(e.hotkeys->n, 1);
+	assert_null(hotkey_cfg_find(e.hotkeys, 's'));
+	config_for_domain(cfg, "x2", &f);    /* *2 alone: [global] minus s */
+	assert_int_equal(f.hotkeys->n, 0);
+	/* Asking again resolves to the same tables. */
+	config_for_domain(cfg, "web2", &f);
+	assert_ptr_equal(f.hotkeys, e.hotkeys);
+	/* The [global] table itself is not changed by resolving sections. */
+	config_for_domain(cfg, "db3", &f);
+	assert_int_equal(f.hotkeys->n, 1);
+	assert_non_null(hotkey_cfg_find(f.hotkeys, 's'));
+	config_free(cfg);
+
+	/* No hotkeys anywhere: every console shares one empty table. */
+	cfg = load_ok("[domain:web*]\nrate = 5\n");
+	config_for_domain(cfg, "web1", &a);
+	config_for_domain(cfg, "db1", &b);
+	assert_non_null(a.hotkeys);
+	assert_ptr_equal(a.hotkeys, b.hotkeys);
+	assert_int_equal(a.hotkeys->n + a.hotkeys->nrules, 0);
 	config_free(cfg);
 }
 
@@ -280,7 +332,7 @@ static void test_merge(void **state)
 	guest_hotkey_parse('s', "guest s", "xenstore", "CB", &reg.hk[reg.n++]);
 	guest_hotkey_parse('q', "quick", "xenstore", "CB", &reg.hk[reg.n++]);
 	struct hotkey_entry t[HOTKEY_TABLE_MAX];
-	unsigned n = hotkey_merge(&cc.hotkeys, true, &reg, t, HOTKEY_TABLE_MAX);
+	unsigned n = hotkey_merge(cc.hotkeys, true, &reg, t, HOTKEY_TABLE_MAX);
 	assert_int_equal(n, 3);
 	assert_int_equal(t[0].key, 's');
 	assert_int_equal(t[0].source, XP_HK_SRC_CONFIG);
@@ -293,9 +345,9 @@ static void test_merge(void **state)
 	assert_int_equal(t[2].key, 'q');
 	assert_string_equal(t[2].action, "xenstore callback=CB");
 	/* guest_hotkeys = off: only the config's. */
-	assert_int_equal(hotkey_merge(&cc.hotkeys, false, &reg, t, HOTKEY_TABLE_MAX), 1);
+	assert_int_equal(hotkey_merge(cc.hotkeys, false, &reg, t, HOTKEY_TABLE_MAX), 1);
 	/* max bounds the output */
-	assert_int_equal(hotkey_merge(&cc.hotkeys, true, &reg, t, 2), 2);
+	assert_int_equal(hotkey_merge(cc.hotkeys, true, &reg, t, 2), 2);
 	config_free(cfg);
 }
 
@@ -411,7 +463,7 @@ static void test_docs(void **state)
 		fail_msg("sample config: %s", err);
 	struct console_cfg cc;
 	config_for_domain(cfg, "x", &cc);
-	assert_int_equal(cc.hotkeys.n, 0);
+	assert_int_equal(cc.hotkeys->n, 0);
 	assert_true(cc.guest_hotkeys);
 	assert_int_equal(cc.hotkey_rate_n, 2);
 	assert_int_equal(cc.hotkey_rate_s, 10);
@@ -449,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_ack_parse),
 		cmocka_unit_test(test_bucket),
+		cmocka_unit_test(test_config_tables_shared),
 		cmocka_unit_test(test_sequence_roundtrip),
 		cmocka_unit_test(test_docs),
 	};

@@ -481,6 +481,186 @@ static void test_real_enospc_on_tmpfs(void **state)
 	free(got);
 }
 
+/* --- idle close ------------------------------------------------------------ */
+
+/* fds of this process open on PATH (the log's own file, not a copy). */
+static int fds_on(const char *path)
+{
+	char link[64], target[PATH_MAX];
+	int n = 0;
+	for (int fd = 0; fd < 1024; fd++) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		ssize_t len = readlink(link, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		if (strcmp(target, path) == 0)
+			n++;
+	}
+	return n;
+}
+
+static void test_idle_close_and_reopen(void **state)
+{
+	(void)state;
+	struct log *l = log_open(tmpdir, "idle", 0, &plain, 5000);
+	assert_non_null(l);
+	assert_true(log_is_open(l));
+	assert_int_equal(fds_on(log_path(l)), 1);
+	/* Opening counts as activity. */
+	assert_int_equal(log_idle_deadline(l), 5000 + XCMUX_LOG_IDLE_MS);
+	log_write(l, 7000, "one\n", 4);
+	assert_int_equal(log_idle_deadline(l), 7000 + XCMUX_LOG_IDLE_MS);
+	assert_false(log_close_if_idle(l, 7000 + XCMUX_LOG_IDLE_MS - 1));
+	assert_true(log_is_open(l));
+	assert_true(log_close_if_idle(l, 7000 + XCMUX_LOG_IDLE_MS));
+	assert_false(log_is_open(l));
+	assert_int_equal(fds_on(log_path(l)), 0);
+	assert_int_equal(log_idle_deadline(l), UINT64_MAX);
+	/* Closed: nothing more to close, and a reload leaves it closed. */
+	assert_false(log_close_if_idle(l, UINT64_MAX - 1));
+	assert_int_equal(log_reopen(l, 20000), 0);
+	assert_false(log_is_open(l));
+	/* The next write opens it again and appends: nothing lost, nothing
+	 * written twice. */
+	log_write(l, 30000, "two\n", 4);
+	assert_true(log_is_open(l));
+	assert_int_equal(fds_on(log_path(l)), 1);
+	assert_int_equal(log_idle_deadline(l), 30000 + XCMUX_LOG_IDLE_MS);
+	log_event(l, 30001, "ev");
+	assert_true(log_close_if_idle(l, 30001 + XCMUX_LOG_IDLE_MS));
+	log_event(l, 50000, "after");
+	assert_file_eq(log_path(l), "one\ntwo\n--- xcmux: ev ---\n--- xcmux: after ---\n");
+	struct log_stats st;
+	log_get_stats(l, &st);
+	assert_int_equal(st.bytes_lost, 0);
+	assert_false(st.failing);
+	assert_int_equal(st.bytes_written, strlen("one\ntwo\n--- xcmux: ev ---\n--- xcmux: after ---\n"));
+	log_close(l);
+}
+
+/* Stamps and a partial line carry across a close as across two writes. */
+static void test_idle_close_keeps_line_state(void **state)
+{
+	struct log_options opt = { .timestamps = true };
+	(void)state;
+	struct log *l = log_open(tmpdir, "idlets", 0, &opt, 0);
+	log_set_clock_fn(l, fake_clock);
+	set_fake_time(0, 1);
+	log_write(l, 0, "login: ", 7);
+	assert_true(log_close_if_idle(l, XCMUX_LOG_IDLE_MS));
+	set_fake_time(60, 2);
+	log_write(l, 60000, "root\nnext", 9);
+	assert_true(log_close_if_idle(l, 60000 + XCMUX_LOG_IDLE_MS));
+	set_fake_time(120, 3);
+	log_event(l, 120000, "detached");
+	assert_file_eq(log_path(l),
+		       "[2026-11-26T10:22:31.001Z] login: root\n"
+		       "[2026-11-26T10:23:31.002Z] next\n"
+		       "[2026-11-26T10:24:31.003Z] --- xcmux: detached ---\n");
+	log_close(l);
+}
+
+/* Rotation works on a reopened file: its size is re-read, so it still
+ * never exceeds max_size, and the rotated files hold the stream in order. */
+static void test_rotation_after_idle_reopen(void **state)
+{
+	struct log_options opt = { .max_size = XCMUX_LOG_MAX_SIZE_MIN, .keep = 1 };
+	char p1[PATH_MAX];
+	size_t l0, l1;
+	(void)state;
+	struct log *l = log_open(tmpdir, "idlerot", 0, &opt, 0);
+	size_t half = XCMUX_LOG_MAX_SIZE_MIN / 100 / 2 * 100 + 100;
+	char *stream = malloc(2 * half + 1);
+	for (size_t off = 0; off < 2 * half; off += 100) {
+		snprintf(stream + off, 101, "%098zu\n", off / 100);
+		stream[off + 99] = '\n';
+		if (off == half) {
+			/* Idle in the middle: closed and reopened. */
+			assert_true(log_close_if_idle(l, 1000 + XCMUX_LOG_IDLE_MS));
+			assert_false(log_is_open(l));
+		}
+		log_write(l, off < half ? 1000 : 100000, stream + off, 100);
+	}
+	stream[2 * half] = '\0';
+	snprintf(p1, sizeof(p1), "%s.1", log_path(l));
+	char *f0 = slurp(log_path(l), &l0), *f1 = slurp(p1, &l1);
+	assert_non_null(f0);
+	assert_non_null(f1);
+	assert_true(l0 <= opt.max_size && l1 <= opt.max_size);
+	assert_int_equal(l0 + l1, 2 * half);
+	char *joined = malloc(l0 + l1 + 1);
+	memcpy(joined, f1, l1);
+	memcpy(joined + l1, f0, l0);
+	joined[l0 + l1] = '\0';
+	assert_string_equal(joined, stream);
+	struct log_stats st;
+	log_get_stats(l, &st);
+	assert_int_equal(st.rotations, 1);
+	free(joined);
+	free(f0);
+	free(f1);
+	free(stream);
+	log_close(l);
+}
+
+/* Moved away while closed (external rotation without SIGHUP): the next
+ * write starts the new file; the directory gone too: it is made again. */
+static void test_idle_reopen_after_external_changes(void **state)
+{
+	char dir[PATH_MAX], moved[PATH_MAX + 8], cmd[PATH_MAX + 16];
+	(void)state;
+	path_in(dir, sizeof(dir), "gone/sub");
+	struct log *l = log_open(dir, "g", 0, &plain, 0);
+	log_write(l, 0, "old\n", 4);
+	assert_true(log_close_if_idle(l, XCMUX_LOG_IDLE_MS));
+	snprintf(moved, sizeof(moved), "%s.old", log_path(l));
+	assert_int_equal(rename(log_path(l), moved), 0);
+	log_write(l, 20000, "new\n", 4);
+	assert_file_eq(moved, "old\n");
+	assert_file_eq(log_path(l), "new\n");
+	assert_true(log_close_if_idle(l, 20000 + XCMUX_LOG_IDLE_MS));
+	path_in(dir, sizeof(dir), "gone");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	log_write(l, 40000, "again\n", 6);
+	assert_file_eq(log_path(l), "again\n");
+	log_close(l);
+}
+
+/* Cannot reopen: the bytes are counted as lost, retried like any write
+ * error, and the gap line comes first when it works again. */
+static void test_idle_reopen_fails_then_gap(void **state)
+{
+	char dir[PATH_MAX], cmd[PATH_MAX + 16];
+	struct log_stats st;
+	(void)state;
+	path_in(dir, sizeof(dir), "blocked");
+	struct log *l = log_open(dir, "b", 0, &plain, 0);
+	log_write(l, 0, "first\n", 6);
+	assert_true(log_close_if_idle(l, XCMUX_LOG_IDLE_MS));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	int fd = open(dir, O_CREAT | O_WRONLY, 0600); /* a file where the dir was */
+	assert_true(fd >= 0);
+	close(fd);
+	log_write(l, 20000, "lost\n", 5);
+	log_get_stats(l, &st);
+	assert_true(st.failing);
+	assert_int_equal(st.bytes_lost, 5);
+	assert_false(log_is_open(l));
+	assert_int_equal(unlink(dir), 0);
+	log_write(l, 20000 + XCMUX_LOG_RETRY_MS, "back\n", 5);
+	log_get_stats(l, &st);
+	assert_false(st.failing);
+	char *got = slurp(log_path(l), NULL);
+	assert_non_null(got);
+	assert_non_null(strstr(got, "--- xcmux: log gap: 5 bytes lost ("));
+	assert_non_null(strstr(got, ") ---\nback\n"));
+	free(got);
+	log_close(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -497,6 +677,11 @@ int main(void)
 		cmocka_unit_test(test_partial_write_mid_line),
 		cmocka_unit_test(test_unopenable_then_recovers),
 		cmocka_unit_test(test_real_enospc_on_tmpfs),
+		cmocka_unit_test(test_idle_close_and_reopen),
+		cmocka_unit_test(test_idle_close_keeps_line_state),
+		cmocka_unit_test(test_rotation_after_idle_reopen),
+		cmocka_unit_test(test_idle_reopen_after_external_changes),
+		cmocka_unit_test(test_idle_reopen_fails_then_gap),
 	};
 	return cmocka_run_group_tests_name("log", tests, setup, teardown);
 }
