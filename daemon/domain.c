@@ -11,6 +11,8 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <event2/event.h>
+
 #include "daemon/console.h"
 #include "daemon/daemon.h"
 #include "daemon/hotkey.h"
@@ -21,6 +23,13 @@
 
 #define TOKEN_INTRO "intro"
 #define TOKEN_RELEASE "release"
+/* Watch events handled per pass; the fd stays readable beyond that. */
+#define WATCH_BUDGET 4096
+
+static TAILQ_HEAD(, domain) attach_queue = TAILQ_HEAD_INITIALIZER(attach_queue);
+static unsigned attach_queued;
+static struct event *attach_ev;
+static void (*on_first_attached)(void);
 
 static ssize_t read_node(struct domain *d, const char *rel, char *buf, size_t len)
 {
@@ -49,6 +58,16 @@ static bool read_number(struct domain *d, unsigned index, const char *rel, char 
     return false;
 }
 
+/* True when console_connect(c, ring_ref, port) would return at once:
+ * running on these very values with its port still bound. Then the type
+ * node cannot change the outcome either (it only ever keeps a console
+ * from being connected), so its round trip is saved. */
+static bool console_unchanged(const struct console *c, uint64_t ring_ref, uint32_t port)
+{
+    return c->state == CONSOLE_RUNNING && c->ring_ref == ring_ref && c->remote_port == port &&
+           hyp_port_connected(xd.hyp, c->local_port, c->domid);
+}
+
 /* Read ring-ref and port of one console directory (relative to the
  * domain) and connect. Missing nodes mean "not yet": stay waiting. */
 static void refresh_console(struct domain *d, unsigned index, const char *rel_dir)
@@ -62,6 +81,9 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
     if (!read_number(d, index, dir, buf, sizeof(buf), HYP_MAX_PORTS - 1, &port))
         return;
     d->warned_bad_node &= (uint16_t)~(1u << index);
+    struct console *c = d->con[index];
+    if (c && console_unchanged(c, ring_ref, (uint32_t)port))
+        return; /* what console_connect would conclude; type cannot matter */
     if (index == 0) {
         /* type absent or xenconsoled: ours. ioemu: QEMU serves it. */
         snprintf(dir, sizeof(dir), "%s/type", rel_dir);
@@ -69,15 +91,16 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
             strcmp(buf, "xcmuxd") != 0)
             return;
     }
-    struct console *c = d->con[index];
     if (!c) {
-        /* A domain found mid-creation (listed by the hypervisor before its
-         * xenstore transaction landed) may have had no name when
-         * refresh_domain looked, and the console nodes now: the console
-         * keeps the name it is created with, so read it again. */
+        /* The console keeps the name it is created with, so the name is
+         * read now, once: the toolstack writes it before the console
+         * nodes, so a domain found mid-creation has it by the time its
+         * console appears. */
         char name[XCMUX_NAME_MAX + 1];
-        if (d->con[0] == NULL && read_node(d, "name", name, sizeof(name)) > 0)
+        if (!d->named && read_node(d, "name", name, sizeof(name)) > 0) {
             snprintf(d->name, sizeof(d->name), "%s", name);
+            d->named = true;
+        }
         char xs_dir[sizeof(d->path) + 64];
         snprintf(xs_dir, sizeof(xs_dir), "%s/%s", d->path, rel_dir);
         c = console_new(d, index, xs_dir);
@@ -101,10 +124,6 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
 
 static void refresh_domain(struct domain *d)
 {
-    char name[XCMUX_NAME_MAX + 1];
-    if (read_node(d, "name", name, sizeof(name)) > 0 && strcmp(name, d->name) != 0 &&
-        d->con[0] == NULL)
-        snprintf(d->name, sizeof(d->name), "%s", name);
     refresh_console(d, 0, "console");
 
     char list[1024];
@@ -122,38 +141,96 @@ static void refresh_domain(struct domain *d)
     }
 }
 
+static void schedule_attach(void)
+{
+    static const struct timeval now = {0, 0};
+    /* A timer, not event_active(): due timers run after the next poll,
+     * so sockets and event channels are served between two slices. */
+    if (attach_ev && !evtimer_pending(attach_ev, NULL))
+        evtimer_add(attach_ev, &now);
+}
+
+/* Known from now on (a rescan will not queue it twice); attached later,
+ * from the loop. No xenstore request here: the path is computed. */
 static struct domain *domain_new(uint32_t domid)
 {
     struct domain *d = calloc(1, sizeof(*d));
-    if (!d)
+    if (!d) {
+        syslog(LOG_ERR, "dom%u: out of memory", domid);
         return NULL;
+    }
     d->domid = domid;
     if (hyp_domain_path(xd.hyp, domid, d->path, sizeof(d->path)) < 0)
         snprintf(d->path, sizeof(d->path), "/local/domain/%u", domid);
-    if (read_node(d, "name", d->name, sizeof(d->name)) <= 0)
-        snprintf(d->name, sizeof(d->name), "dom%u", domid);
+    snprintf(d->name, sizeof(d->name), "dom%u", domid);
     xd.by_domid[domid] = d;
-
-    char token[16], path[HYP_PATH_MAX];
-    snprintf(token, sizeof(token), "d%u", domid);
-    snprintf(path, sizeof(path), "%s/console", d->path);
-    bool ok = hyp_watch(xd.hyp, path, token) == 0;
-    snprintf(path, sizeof(path), "%s/device/console", d->path);
-    ok = hyp_watch(xd.hyp, path, token) == 0 && ok;
-    d->watched = ok;
-    if (!ok)
-        syslog(LOG_WARNING, "dom%u: cannot watch its console nodes: %m", domid);
-    /* The watches fire once on registration; refresh now anyway so a
-     * failed watch still leaves the console served. */
-    refresh_domain(d);
+    TAILQ_INSERT_TAIL(&attach_queue, d, attach_link);
+    d->queued = true;
+    attach_queued++;
+    schedule_attach();
     return d;
+}
+
+static void domain_attach(struct domain *d)
+{
+    char token[16], path[HYP_PATH_MAX];
+    snprintf(token, sizeof(token), "d%u", d->domid);
+    snprintf(path, sizeof(path), "%s/console", d->path);
+    bool console_ok = hyp_watch(xd.hyp, path, token) == 0;
+    snprintf(path, sizeof(path), "%s/device/console", d->path);
+    bool device_ok = hyp_watch(xd.hyp, path, token) == 0;
+    /* Each registered watch fires once now; the refresh below reads after
+     * the registration, so that event carries nothing new. */
+    d->registration_pending = (uint8_t)((console_ok ? DOMAIN_WATCH_CONSOLE : 0) |
+                                        (device_ok ? DOMAIN_WATCH_DEVICE : 0));
+    d->watched = console_ok || device_ok;
+    if (!console_ok || !device_ok)
+        syslog(LOG_WARNING, "dom%u: cannot watch its console nodes: %m", d->domid);
+    d->attached = true;
+    /* Even with a failed watch the console is served as found now. */
+    refresh_domain(d);
+}
+
+static void attach_cb(evutil_socket_t fd, short what, void *arg)
+{
+    uint64_t start = xd_now_ms();
+    unsigned done = 0;
+    struct domain *d;
+    while ((d = TAILQ_FIRST(&attach_queue))) {
+        TAILQ_REMOVE(&attach_queue, d, attach_link);
+        d->queued = false;
+        attach_queued--;
+        domain_attach(d);
+        if (++done >= ATTACH_SLICE_MAX || xd_now_ms() - start >= ATTACH_SLICE_MS)
+            break;
+    }
+    if (!TAILQ_EMPTY(&attach_queue)) {
+        schedule_attach();
+        return;
+    }
+    if (on_first_attached) {
+        void (*cb)(void) = on_first_attached;
+        on_first_attached = NULL;
+        cb();
+    }
+}
+
+unsigned domains_attaching(void)
+{
+    return attach_queued;
 }
 
 static void domain_free(struct domain *d, const char *why)
 {
     char token[16], path[HYP_PATH_MAX];
     snprintf(token, sizeof(token), "d%u", d->domid);
+    if (d->queued) {
+        TAILQ_REMOVE(&attach_queue, d, attach_link);
+        d->queued = false;
+        attach_queued--;
+    }
     if (d->watched) {
+        /* A failed unwatch of a never-set watch is harmless. */
         snprintf(path, sizeof(path), "%s/console", d->path);
         hyp_unwatch(xd.hyp, path, token);
         snprintf(path, sizeof(path), "%s/device/console", d->path);
@@ -202,12 +279,17 @@ void domains_rescan(void)
             domain_new(id);
 }
 
-int domains_start(void)
+int domains_start(void (*on_attached)(void))
 {
+    attach_ev = evtimer_new(xd.base, attach_cb, NULL);
+    if (!attach_ev)
+        return -1;
     if (hyp_watch(xd.hyp, "@introduceDomain", TOKEN_INTRO) < 0 ||
         hyp_watch(xd.hyp, "@releaseDomain", TOKEN_RELEASE) < 0)
         return -1;
+    on_first_attached = on_attached;
     domains_rescan();
+    schedule_attach(); /* reports "attached" even with no domain at all */
     return 0;
 }
 
@@ -216,13 +298,56 @@ void domains_stop(void)
     for (uint32_t id = 1; id < XD_MAX_DOMID; id++)
         if (xd.by_domid[id])
             domain_free(xd.by_domid[id], "daemon stopping");
+    if (attach_ev) {
+        event_free(attach_ev);
+        attach_ev = NULL;
+    }
+}
+
+/* The leaf names refresh_console reads below a console directory. */
+static bool read_leaf(const char *leaf, bool primary)
+{
+    size_t n = strcspn(leaf, "/");
+    return (n == 8 && strncmp(leaf, "ring-ref", n) == 0) ||
+           (n == 4 && strncmp(leaf, "port", n) == 0) ||
+           (primary && n == 4 && strncmp(leaf, "type", n) == 0);
+}
+
+/* False for an event that cannot change what refresh_domain reads: the
+ * registration event of a watch (once per watch), and nodes below the
+ * watched directories that refresh_domain never reads. Paths that are
+ * not what the watches can produce are taken as relevant. */
+static bool event_relevant(struct domain *d, const char *path)
+{
+    size_t plen = strlen(d->path);
+    if (strncmp(path, d->path, plen) != 0 || path[plen] != '/')
+        return true;
+    const char *rel = path + plen + 1;
+    if (strcmp(rel, "console") == 0 || strcmp(rel, "device/console") == 0) {
+        uint8_t bit = rel[0] == 'c' ? DOMAIN_WATCH_CONSOLE : DOMAIN_WATCH_DEVICE;
+        if (d->registration_pending & bit) {
+            d->registration_pending &= (uint8_t)~bit;
+            return false;
+        }
+        return true;
+    }
+    if (strncmp(rel, "console/", 8) == 0)
+        return read_leaf(rel + 8, true);
+    if (strncmp(rel, "device/console/", 15) == 0) {
+        const char *sub = strchr(rel + 15, '/');
+        /* device/console/<n> itself appearing or going matters. */
+        return sub == NULL || read_leaf(sub + 1, false);
+    }
+    return true;
 }
 
 void domains_watch_event(void)
 {
+    static uint32_t due[WATCH_BUDGET];
+    unsigned ndue = 0;
     char path[HYP_PATH_MAX], token[32];
     bool rescan = false;
-    int budget = 4096; /* bounded per loop pass; the fd stays readable */
+    int budget = WATCH_BUDGET;
     while (budget-- > 0 && hyp_next_watch(xd.hyp, path, sizeof(path), token, sizeof(token)) == 1) {
         if (strcmp(token, TOKEN_INTRO) == 0 || strcmp(token, TOKEN_RELEASE) == 0) {
             rescan = true;
@@ -234,11 +359,23 @@ void domains_watch_event(void)
         if (token[0] != 'd' || parse_u64(token + 1, XD_MAX_DOMID - 1, &id) < 0)
             continue;
         struct domain *d = xd.by_domid[id];
-        if (d)
-            refresh_domain(d);
+        /* A queued domain's attach reads everything later anyway. */
+        /* event_relevant() first: it consumes the registration events. */
+        if (!d || !d->attached || !event_relevant(d, path) || d->refresh_due)
+            continue;
+        d->refresh_due = true;
+        due[ndue++] = (uint32_t)id; /* at most one per event: bounded by budget */
     }
+    /* Rescan first: a domain gone in this batch is not read again. */
     if (rescan)
         domains_rescan();
+    for (unsigned i = 0; i < ndue; i++) {
+        struct domain *d = xd.by_domid[due[i]];
+        if (d && d->refresh_due) {
+            d->refresh_due = false;
+            refresh_domain(d);
+        }
+    }
 }
 
 struct domain *domain_find(const char *what)

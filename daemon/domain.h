@@ -5,13 +5,35 @@
  * Contract
  * - Watches @introduceDomain and @releaseDomain; on either (and once at
  *   start) lists domains with the hypervisor and diffs against what is
- *   known: new, non-dying domains are attached, missing or dying ones are
- *   torn down. A restarted daemon therefore re-attaches every running
- *   guest at start.
+ *   known: missing or dying domains are torn down at once, new non-dying
+ *   ones are queued for attach. A restarted daemon therefore re-attaches
+ *   every running guest at start.
+ * - Attaching costs xenstore round trips (about ten per domain, each
+ *   O(domains) in xenstored), so it never runs inside the rescan: the
+ *   queue is worked off from the event loop in slices of at most
+ *   ATTACH_SLICE_MS / ATTACH_SLICE_MAX domains, and clients, console I/O
+ *   and watch events are served between slices. A queued domain has no
+ *   console object yet, so `list` shows only consoles in a real state
+ *   (waiting or running), never a half-attached one.
+ * - "Serving": domains_start() calls its ON_ATTACHED callback once, from
+ *   the event loop, when the attach queue first runs empty, i.e. every
+ *   domain present at start (and any created meanwhile) has its watches
+ *   set and its consoles connected if their nodes were there. main.c
+ *   logs "serving N console(s)", answers the background parent and sends
+ *   sd_notify READY=1 then. The client socket answers from the start.
  * - Per domain, watches its `console` and `device/console` subtrees; a
  *   change re-reads ring-ref/port (and reconnects if they changed) and
  *   discovers secondary consoles (device/console/<n>, 1 <= n <=
  *   XCMUX_MAX_CONSOLES_PER_DOMAIN).
+ * - Watch events that cannot change what a refresh reads are dropped
+ *   without a round trip: the one event xenstored fires when a watch is
+ *   registered (the attach reads after registering, so it has seen
+ *   everything that event could announce), and changes below the watched
+ *   directories to nodes the daemon does not read (console/tty, which
+ *   the daemon writes itself, limit, output, protocol, ...). Several
+ *   events for one domain in one batch cost one refresh.
+ * - The domain's name is read once, when its first console is created
+ *   (a console keeps the name it is created with).
  * - Watch tokens are "d<domid>" so an event costs a lookup, not a scan.
  * - Everything read from xenstore is parsed strictly (decimal, bounded);
  *   a bad value (or one too long to read) leaves the console as it was
@@ -24,7 +46,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <sys/queue.h>
+
 #include "daemon/limits.h"
+
+/* Attach work per event-loop pass (see the contract). */
+#define ATTACH_SLICE_MS 5
+#define ATTACH_SLICE_MAX 64
 
 struct console;
 
@@ -34,11 +62,24 @@ struct domain {
     char path[64];                   /* /local/domain/<id> */
     struct console *con[XCMUX_MAX_CONSOLES_PER_DOMAIN + 1]; /* [0] primary */
     bool watched;
+    bool attached;                   /* watches set, first refresh done */
+    bool queued;                     /* on the attach queue */
+    bool named;                      /* name read from xenstore */
+    bool refresh_due;                /* an event of this batch wants a refresh */
+    uint8_t registration_pending;    /* DOMAIN_WATCH_* whose first event is due */
     uint16_t warned_bad_node;        /* bit n: console n's bad value logged */
+    TAILQ_ENTRY(domain) attach_link;
 };
 
-/* Start discovery (watches) — call once the event loop exists. */
-int domains_start(void);
+#define DOMAIN_WATCH_CONSOLE 1u  /* <path>/console */
+#define DOMAIN_WATCH_DEVICE 2u   /* <path>/device/console */
+
+/* Start discovery (watches, first scan) — call once the event loop
+ * exists. ON_ATTACHED (may be NULL) runs once from the loop when every
+ * domain found by the first scan is attached. */
+int domains_start(void (*on_attached)(void));
+/* Domains waiting on the attach queue. */
+unsigned domains_attaching(void);
 /* Watch fd readable: handle every queued event. */
 void domains_watch_event(void);
 /* Re-scan the domain list (introduce/release, and at start). */

@@ -56,7 +56,8 @@ int hyp_write(struct hyp *h, const char *path, const char *value);
 int hyp_rm(struct hyp *h, const char *path);
 /* Children names of PATH, joined by '\0' into buf; returns the count. */
 int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen);
-/* The path under which domain DOMID's nodes live. */
+/* The path under which domain DOMID's nodes live ("/local/domain/<id>",
+ * as xenstored answers; computed, no round trip). */
 int hyp_domain_path(struct hyp *h, uint32_t domid, char *buf, size_t buflen);
 
 /* ---- domains ---- */

@@ -48,6 +48,9 @@ static struct {
 } opt;
 
 static struct event *ev_evtchn, *ev_watch, *ev_sighup, *ev_sigterm, *ev_sigint, *ev_exit;
+/* Where clients connect, for the "serving" line. */
+static const char *served_on;
+static uint64_t started_ms;
 
 uint64_t xd_now_ms(void)
 {
@@ -252,6 +255,16 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
     return 1;
 }
 
+/* Every domain of the first scan is attached (domain.h, "Serving"). */
+static void first_attach_done(void)
+{
+    syslog(LOG_INFO, "serving %u console(s) on %s (attached in %llu ms)", xd.nconsoles,
+           served_on, (unsigned long long)(xd_now_ms() - started_ms));
+    report_ready(NULL);
+    /* Sockets and discovery are up: clients and xl create may rely on us. */
+    notify_ready();
+}
+
 /* $JOURNAL_STREAM is "DEVICE:INODE" of the stream systemd connected. */
 static bool stderr_is_journal(void)
 {
@@ -370,14 +383,15 @@ int main(int argc, char **argv)
     event_add(ev_sigterm, NULL);
     event_add(ev_sigint, NULL);
 
-    if (domains_start() < 0)
+    served_on = activated_fd >= 0 ? "the socket passed by systemd" : xd.cfg->socket_path;
+    started_ms = xd_now_ms();
+    if (domains_start(first_attach_done) < 0)
         return fail("cannot watch for domains: %s", strerror(errno));
-
-    syslog(LOG_INFO, "serving %u console(s) on %s", xd.nconsoles,
-           activated_fd >= 0 ? "the socket passed by systemd" : xd.cfg->socket_path);
-    report_ready(NULL);
-    /* Sockets and discovery are up: clients and xl create may rely on us. */
-    notify_ready();
+    /* Clients are answered from here on; "serving" (and READY=1, and the
+     * background parent's exit) wait until the guests found now are
+     * attached, see first_attach_done(). */
+    if (domains_attaching())
+        sdn_notifyf("STATUS=attaching %u domain(s)", domains_attaching());
     if (!opt.foreground) {
         int fd = open("/dev/null", O_RDWR);
         if (fd >= 0) {

@@ -3,7 +3,10 @@
 # Scale end to end (xcmuxd on xensim): 200 guests created at once are all
 # attached (running consoles, a log holding each one's boot text, a pty in
 # console/tty); and guests created while no daemon runs wait on their
-# rings, so a daemon started later still gets all their boot text.
+# rings, so a daemon started later still gets all their boot text. While
+# that daemon attaches them (from its event loop, in slices), a client is
+# answered promptly and sees only consistent states, and console node
+# changes made during and right after the attach are still seen.
 . "$(dirname "$0")/lib.sh"
 in_host "$@"
 . "$(dirname "$0")/itest1-lib.sh"
@@ -68,7 +71,42 @@ xensim create t --count 100 --say 'late boot text ok' >"$XD/t.ids"
 check "100 more guests created while no daemon runs" test "$(wc -l <"$XD/t.ids")" = 100
 sleep 0.5
 check "without a daemon, no log holds their boot text yet" logs_are t 'late boot text ok' 0
-start_xcmuxd "$CONF"
+served_before=$(grep -c 'serving .* (attached in' "$XD/xcmuxd.err")
+serving_now() { [ "$(grep -c 'serving .* (attached in' "$XD/xcmuxd.err")" -gt "$served_before" ]; }
+# Not start_xcmuxd: polling starts at once, so the first answers come
+# while the attach has only begun.
+rm -f "$XD/sock"
+"$XCMUXD" -f -c "$XD/xcmuxd.conf" -S "$XD/sock" --log-dir "$XD/logs" 2>>"$XD/xcmuxd.err" &
+XCMUXD_PID=$!
+# A bad secondary console port on the last guest, written while the
+# daemon attaches: seen whether it lands before or after that guest's
+# attach (its watch events must not be lost to the registration event).
+last_id=$(tail -1 "$XD/t.ids")
+xenstore-write -s "/local/domain/$last_id/device/console/1/ring-ref" 7 \
+    "/local/domain/$last_id/device/console/1/port" junk
+early=0 slow=0 odd=0 polls=0
+t_end=$((SECONDS + 60))
+while ! serving_now && [ $SECONDS -lt $t_end ]; do
+    t=$(date +%s%N)
+    if X list --json >"$XD/during.json" 2>/dev/null; then
+        ms=$((($(date +%s%N) - t) / 1000000))
+        polls=$((polls + 1))
+        [ "$ms" -gt 1000 ] && slow=$((slow + 1))
+        serving_now || early=$((early + 1))
+        python3 -c '
+import json, sys
+sys.exit(any(e["state"] not in ("running", "waiting") for e in json.load(open(sys.argv[1]))))
+' "$XD/during.json" || odd=$((odd + 1))
+    elif [ -S "$XD/sock" ]; then
+        slow=$((slow + 1))
+    fi
+    sleep 0.02
+done
+echo "# during the attach: $polls list answers, $early before \"serving\", $slow slow (> 1 s) or failed"
+check "a client is answered while 300 guests attach (before \"serving\")" test "$early" -gt 0
+check "every answer during the attach was prompt (< 1 s)" test "$slow" -eq 0
+check "list during the attach shows only running/waiting consoles" test "$odd" -eq 0
+check "\"serving\" is logged once every guest is attached" wait_until 30 serving_now
 all_running() { running_are s 200 && running_are t 100; }
 check "a daemon started later lists all 300 running consoles" wait_until 30 all_running
 check "it got the boot text the waiting guests had written" \
@@ -77,6 +115,22 @@ echo "# $(count_logs t 'late boot text ok') of 100 late logs hold the boot text"
 check "the late guests have their pty in console/tty" ttys_ok t 100
 dropped=$(for n in 1 50 100; do guest_field "t-$n" dropped; done | sort -u | tr '\n' ' ')
 check "the waiting guests dropped nothing (dropped: $dropped)" test "$dropped" = "0 "
+
+
+warned() { grep -qF "ignoring /local/domain/$1/$2: not a number" "$XD/xcmuxd.err"; }
+check "the bad port written during the attach was seen" \
+    wait_until 10 warned "$last_id" device/console/1/port
+# Right after the attach: the first change on a watched node is an event
+# like any other (only the registration event itself is dropped).
+id2=$(sed -n 2p "$XD/t.ids")
+xenstore-write -s "/local/domain/$id2/device/console/1/ring-ref" 7 \
+    "/local/domain/$id2/device/console/1/port" junk
+check "a console node change right after the attach is seen" \
+    wait_until 10 warned "$id2" device/console/1/port
+xenstore-write -s "/local/domain/$id2/console/port" junk
+check "a change of the primary console's port is seen" \
+    wait_until 10 warned "$id2" console/port
+check "t-2 keeps its running console" running_are t 100
 
 check "xcmuxd still running" kill -0 "$XCMUXD_PID"
 finish
