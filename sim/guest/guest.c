@@ -18,6 +18,7 @@
 #include "sim/guest/hkagent.h"
 #include "sim/guest/shell.h"
 #include "sim/guest/xsring.h"
+#include "sim/guest/xswire.h"
 #include "sim/hv.h"
 
 #define PENDING_CAP 16384u       /* per console: a few rings' worth */
@@ -26,7 +27,6 @@
 #define FLOOD_TICK_MS 10
 #define CRASH_DESTROY_MS 100
 #define SERVICE_ROUNDS 64        /* bound one event's work on a busy ring */
-#define XS_RETRIES 16
 
 enum port_kind { PORT_NONE = 0, PORT_CONSOLE, PORT_STORE, PORT_DEBUG, PORT_NMI };
 
@@ -53,7 +53,6 @@ struct guest {
     struct guest *name_next;     /* host's name table */
     uint32_t domid;
     char name[HV_NAME_MAX];
-    char uuid[37];
     struct guest_spec spec;
     bool crashed, rebooting, killed;
     time_t boot_time;
@@ -543,29 +542,41 @@ void guest_mark_rebooting(struct guest *g)
 
 /* ---- xenstore nodes (dom0 side, as libxl) ------------------------------ */
 
-static bool xs_put(struct xs_handle *xsh, xs_transaction_t t, const char *dir,
-                   const char *node, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static bool xs_put(struct xs_handle *xsh, xs_transaction_t t, const char *dir,
-                   const char *node, const char *fmt, ...)
+/* Requests for one guest, queued on one lane of a pipelined batch; the
+ * first failure to queue sticks. */
+struct pubq {
+    struct xsw *w;
+    unsigned lane, tag;
+    int err;
+};
+
+static void q_put(struct pubq *q, const char *dir, const char *node,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void q_put(struct pubq *q, const char *dir, const char *node,
+                  const char *fmt, ...)
 {
     char path[256], value[256];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(value, sizeof(value), fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(value))
-        return false;
-    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, node) >= sizeof(path))
-        return false;
-    return xs_write(xsh, t, path, value, (unsigned)n);
+    if (q->err)
+        return;
+    if (n < 0 || (size_t)n >= sizeof(value) ||
+        (size_t)snprintf(path, sizeof(path), "%s%s%s", dir, *node ? "/" : "",
+                         node) >= sizeof(path))
+        q->err = E2BIG;
+    else if (xsw_write(q->w, q->lane, q->tag, path, value, (size_t)n) < 0)
+        q->err = errno;
 }
 
-static bool xs_mknod(struct xs_handle *xsh, xs_transaction_t t, const char *path,
-                     struct xs_permissions *perms, unsigned nperms)
+/* An empty node with its own permissions (XS_WRITE, then XS_SET_PERMS). */
+static void q_mknod(struct pubq *q, const char *path,
+                    const struct xs_permissions *perms, unsigned nperms)
 {
-    return xs_write(xsh, t, path, "", 0) &&
-           xs_set_permissions(xsh, t, path, perms, nperms);
+    q_put(q, path, "", "%s", "");
+    if (!q->err && xsw_set_perms(q->w, q->lane, q->tag, path, perms, nperms) < 0)
+        q->err = errno;
 }
 
 static void dom_path(const struct guest *g, char *buf, size_t size)
@@ -573,13 +584,24 @@ static void dom_path(const struct guest *g, char *buf, size_t size)
     snprintf(buf, size, "/local/domain/%u", g->domid);
 }
 
-static bool write_nodes(struct guest *g, xs_transaction_t t)
+/*
+ * The nodes libxl writes that something here reads: the console backends
+ * (xcmuxd, xenconsoled: console/, name, device/console/), the guest itself
+ * (data/ and, for --linux-sysrq, control/sysrq, both guest-writable), tests
+ * and hostile guests' stand-ins (store/). Not written, because nothing
+ * reads them and every node costs xenstored O(domains): /vm/<uuid>, vm,
+ * domid, control/shutdown, console/backend-id, and device/ when there is
+ * no secondary console. No transaction either (a commit costs xenstored
+ * as much again as the writes): the domain is introduced last, on the
+ * same lane, so @introduceDomain finds everything in place, and a backend
+ * that finds the domain earlier (by listing domains) gets each node's
+ * watch event; console/ring-ref and port come after the rest of console/.
+ */
+static void queue_nodes(struct guest *g, struct pubq *q)
 {
-    struct xs_handle *xsh = g->env->xsh;
     uint32_t id = g->domid;
-    char dom[64], vm[64], path[256];
+    char dom[64], path[256];
     dom_path(g, dom, sizeof(dom));
-    snprintf(vm, sizeof(vm), "/vm/%s", g->uuid);
     /* libxl: the domain dir and console/ are dom0's, readable by the guest;
      * data/, device/ and control/ knobs belong to the guest. */
     struct xs_permissions roperm[2] = {
@@ -591,83 +613,64 @@ static bool write_nodes(struct guest *g, xs_transaction_t t)
     };
 
     /* Domids are not reused within a host's life, so unlike libxl we do
-     * not xs_rm first: every request costs xenstored O(domains). */
-    if (!xs_mknod(xsh, t, dom, roperm, 2))
-        return false;
-    if (!xs_mknod(xsh, t, vm, roperm, 2) ||
-        !xs_put(xsh, t, vm, "name", "%s", g->name) ||
-        !xs_put(xsh, t, vm, "uuid", "%s", g->uuid) ||
-        !xs_put(xsh, t, dom, "vm", "%s", vm) ||
-        !xs_put(xsh, t, dom, "name", "%s", g->name) ||
-        !xs_put(xsh, t, dom, "domid", "%u", id))
-        return false;
+     * not xs_rm first. */
+    q_mknod(q, dom, roperm, 2);
+    q_put(q, dom, "name", "%s", g->name);
 #define SUB(node) (snprintf(path, sizeof(path), "%s/%s", dom, node), path)
     /* control/ and console/ inherit the domain dir's permissions. */
-    if (!xs_mknod(xsh, t, SUB("device"), rwperm, 1) ||
-        !xs_mknod(xsh, t, SUB("control/shutdown"), rwperm, 1) ||
-        !xs_mknod(xsh, t, SUB("control/sysrq"), rwperm, 1) ||
-        !xs_mknod(xsh, t, SUB("data"), rwperm, 1) ||
-        !xs_put(xsh, t, dom, "store/port", "%u", g->store_port) ||
-        !xs_put(xsh, t, dom, "store/ring-ref", "%llu",
-                (unsigned long long)hv_page_gfn(g->store_page)))
-        return false;
-    struct gconsole *c0 = g->cons[0];
-    char con[96];
-    snprintf(con, sizeof(con), "%s/console", dom);
-    if (!xs_put(xsh, t, con, "ring-ref", "%llu",
-                (unsigned long long)hv_page_gfn(c0->page)) ||
-        !xs_put(xsh, t, con, "port", "%u", c0->port) ||
-        !xs_put(xsh, t, con, "type", "xenconsoled") ||
-        !xs_put(xsh, t, con, "limit", "1048576") ||
-        !xs_put(xsh, t, con, "output", "pty") ||
-        !xs_put(xsh, t, con, "backend-id", "0"))
-        return false;
+    q_mknod(q, SUB("data"), rwperm, 1);
+    if (g->spec.linux_sysrq)
+        q_mknod(q, SUB("control/sysrq"), rwperm, 1);
+    if (g->ncons > 1)
+        q_mknod(q, SUB("device"), rwperm, 1);
 #undef SUB
+    q_put(q, dom, "store/port", "%u", g->store_port);
+    q_put(q, dom, "store/ring-ref", "%llu",
+          (unsigned long long)hv_page_gfn(g->store_page));
     for (unsigned n = 1; n < g->ncons; n++) {
         struct gconsole *c = g->cons[n];
         char front[128], back[128];
         snprintf(front, sizeof(front), "%s/device/console/%u", dom, n);
         snprintf(back, sizeof(back), "/local/domain/0/backend/console/%u/%u", id, n);
-        if (!xs_mknod(xsh, t, front, front_perm, 2) ||
-            !xs_put(xsh, t, front, "backend", "%s", back) ||
-            !xs_put(xsh, t, front, "backend-id", "0") ||
-            !xs_put(xsh, t, front, "ring-ref", "%u", 2 + (n - 1)) ||
-            !xs_put(xsh, t, front, "port", "%u", c->port) ||
-            !xs_put(xsh, t, front, "name", "%s-con%u", g->name, n) ||
-            !xs_put(xsh, t, front, "protocol", "vt100") ||
-            !xs_put(xsh, t, front, "state", "4"))
-            return false;
-        if (!xs_mknod(xsh, t, back, roperm, 2) ||
-            !xs_put(xsh, t, back, "frontend", "%s", front) ||
-            !xs_put(xsh, t, back, "frontend-id", "%u", id) ||
-            !xs_put(xsh, t, back, "online", "1") ||
-            !xs_put(xsh, t, back, "state", "1") ||
-            !xs_put(xsh, t, back, "connection", "pty") ||
-            !xs_put(xsh, t, back, "protocol", "vt100"))
-            return false;
+        q_mknod(q, front, front_perm, 2);
+        q_put(q, front, "backend", "%s", back);
+        q_put(q, front, "backend-id", "0");
+        q_put(q, front, "name", "%s-con%u", g->name, n);
+        q_put(q, front, "protocol", "vt100");
+        q_put(q, front, "state", "4");
+        q_put(q, front, "ring-ref", "%u", 2 + (n - 1));
+        q_put(q, front, "port", "%u", c->port);
+        q_mknod(q, back, roperm, 2);
+        q_put(q, back, "frontend", "%s", front);
+        q_put(q, back, "frontend-id", "%u", id);
+        q_put(q, back, "online", "1");
+        q_put(q, back, "state", "1");
+        q_put(q, back, "connection", "pty");
+        q_put(q, back, "protocol", "vt100");
     }
-    return true;
+    struct gconsole *c0 = g->cons[0];
+    char con[96];
+    snprintf(con, sizeof(con), "%s/console", dom);
+    q_put(q, con, "type", "xenconsoled");
+    q_put(q, con, "limit", "1048576");
+    q_put(q, con, "output", "pty");
+    q_put(q, con, "ring-ref", "%llu", (unsigned long long)hv_page_gfn(c0->page));
+    q_put(q, con, "port", "%u", c0->port);
 }
 
-static int publish(struct guest *g)
+int guest_queue_publish(struct guest *g, struct xsw *w, unsigned lane,
+                        unsigned tag)
 {
-    for (int attempt = 0; attempt < XS_RETRIES; attempt++) {
-        xs_transaction_t t = xs_transaction_start(g->env->xsh);
-        if (t == XBT_NULL)
-            return -1;
-        if (!write_nodes(g, t)) {
-            int saved = errno;
-            xs_transaction_end(g->env->xsh, t, true);
-            errno = saved;
-            return -1;
-        }
-        if (xs_transaction_end(g->env->xsh, t, false))
-            return 0;
-        if (errno != EAGAIN)
-            return -1;
+    struct pubq q = { .w = w, .lane = lane, .tag = tag };
+    queue_nodes(g, &q);
+    if (!q.err && xsw_introduce(w, lane, tag, g->domid, hv_page_gfn(g->store_page),
+                                g->store_port) < 0)
+        q.err = errno;
+    if (q.err) {
+        errno = q.err;
+        return -1;
     }
-    errno = EAGAIN;
-    return -1;
+    return 0;
 }
 
 static void remove_nodes(struct guest *g)
@@ -680,23 +683,9 @@ static void remove_nodes(struct guest *g)
     }
     dom_path(g, path, sizeof(path));
     xs_rm(xsh, XBT_NULL, path);
-    snprintf(path, sizeof(path), "/vm/%s", g->uuid);
-    xs_rm(xsh, XBT_NULL, path);
 }
 
 /* ---- lifecycle ------------------------------------------------------------ */
-
-static void format_uuid(struct guest *g)
-{
-    struct hv_domain d;
-    uint8_t h[16] = { 0 };
-    if (hv_domain_get(g->domid, &d) == 0)
-        memcpy(h, d.handle, sizeof(h));
-    snprintf(g->uuid, sizeof(g->uuid),
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10],
-             h[11], h[12], h[13], h[14], h[15]);
-}
 
 static int add_port(struct guest *g, int port, enum port_kind kind, unsigned con)
 {
@@ -747,7 +736,6 @@ static int build_domain(struct guest *g)
     if (dom < 0)
         return -1;
     g->domid = (uint32_t)dom;
-    format_uuid(g);
     g->store_page = hv_page_alloc(g->domid);
     if (g->store_page < 0 ||
         hv_grant_set(g->domid, GNTTAB_RESERVED_XENSTORE, g->store_page) < 0)
@@ -878,8 +866,8 @@ static void free_guest(struct guest *g)
     free(g);
 }
 
-struct guest *guest_create(struct guest_env *env, const struct guest_spec *spec,
-                           const char *name, char *err, size_t errlen)
+struct guest *guest_prepare(struct guest_env *env, const struct guest_spec *spec,
+                            const char *name, char *err, size_t errlen)
 {
     struct guest *g = calloc(1, sizeof(*g));
     if (!g) {
@@ -891,26 +879,26 @@ struct guest *guest_create(struct guest_env *env, const struct guest_spec *spec,
     snprintf(g->name, sizeof(g->name), "%s", name);
     if (build_domain(g) < 0) {
         snprintf(err, errlen, "hypervisor: %s", strerror(errno));
-        goto fail;
+        log_msg("create %s: %s", name, err);
+        guest_destroy(g);
+        return NULL;
     }
-    if (publish(g) < 0) {
-        snprintf(err, errlen, "xenstore: writing the domain's nodes: %s",
-                 strerror(errno));
-        goto fail;
-    }
-    if (!xs_introduce_domain(env->xsh, g->domid, hv_page_gfn(g->store_page),
-                             g->store_port)) {
-        snprintf(err, errlen, "xenstore: introduce dom%u: %s", g->domid,
-                 strerror(errno));
-        goto fail;
-    }
-    if (boot(g, err, errlen) < 0)
-        goto fail;
     return g;
-fail:
-    log_msg("create %s: %s", name, err);
-    guest_destroy(g);
-    return NULL;
+}
+
+int guest_start(struct guest *g, int publish_err, char *err, size_t errlen)
+{
+    if (publish_err) {
+        snprintf(err, errlen, "xenstore: publishing dom%u: %s", g->domid,
+                 strerror(publish_err));
+        log_msg("create %s: %s", g->name, err);
+        return -1;
+    }
+    if (boot(g, err, errlen) < 0) {
+        log_msg("create %s: %s", g->name, err);
+        return -1;
+    }
+    return 0;
 }
 
 void guest_kill_domain(struct guest *g)

@@ -5,12 +5,18 @@
  * xenstored through its own xenstore ring and prints to its PV consoles.
  *
  * Contract
- * - guest_create() does what `xl create` does (domain, console and store
- *   pages granted as refs 0 and 1, unbound ports dom0 may bind, the nodes
- *   and permissions under /local/domain/<id>, /vm/<uuid> and the secondary
- *   consoles' backend dirs, one transaction, then XS_INTRODUCE) and boots
- *   the guest side. It uses the blocking dom0 libxenstore handle of ENV;
- *   everything the guest itself does is asynchronous on ENV's event base.
+ * - Creating a guest does what `xl create` does, in three steps so that
+ *   the host can create many at once: guest_prepare() builds the domain
+ *   (console and store pages granted as refs 0 and 1, unbound ports dom0
+ *   may bind); guest_queue_publish() queues, on one lane of a pipelined
+ *   batch (xswire.h), the nodes and permissions under /local/domain/<id>
+ *   and the secondary consoles' backend dirs, then XS_INTRODUCE; after
+ *   xsw_run(), guest_start() boots the guest side given the batch's
+ *   result for it. A guest whose publish or start failed must be
+ *   destroyed (guest_destroy) by the caller. Only the nodes something
+ *   reads are written (see queue_nodes in guest.c).
+ * - Removal uses the blocking dom0 libxenstore handle of ENV; everything
+ *   the guest itself does is asynchronous on ENV's event base.
  * - Events of the guest's ports arrive through the host's single receiver;
  *   the host calls guest_on_event() with the port and unmasks afterwards.
  *   guest_port_owned() says whether a port belongs to this guest.
@@ -64,8 +70,17 @@ struct guest_stats {
     bool crashed;
 };
 
-struct guest *guest_create(struct guest_env *env, const struct guest_spec *spec,
-                           const char *name, char *err, size_t errlen);
+struct xsw;
+
+/* NULL (ERR filled, logged) if the hypervisor half failed. */
+struct guest *guest_prepare(struct guest_env *env, const struct guest_spec *spec,
+                            const char *name, char *err, size_t errlen);
+/* -1 with errno if a request could not be queued. */
+int guest_queue_publish(struct guest *g, struct xsw *w, unsigned lane,
+                        unsigned tag);
+/* PUBLISH_ERR: the batch's errno for this guest (0: published). -1 with
+ * ERR filled (and logged) if the guest cannot run. */
+int guest_start(struct guest *g, int publish_err, char *err, size_t errlen);
 void guest_destroy(struct guest *g);
 /* Only the hypervisor half of guest_destroy (idempotent). */
 void guest_kill_domain(struct guest *g);

@@ -20,11 +20,13 @@
 
 #include "sim/guest/ctlproto.h"
 #include "sim/guest/guest.h"
+#include "sim/guest/xswire.h"
 #include "sim/hv.h"
 
 #define NAME_BUCKETS 4096u
 #define RECV_BATCH 4096         /* events per callback before yielding */
-#define CREATE_BATCH 32         /* guests per loop iteration for --count */
+#define CREATE_BATCH 64         /* guests per loop iteration for --count */
+#define CREATE_LANES 32         /* xenstored connections a batch is spread over */
 
 struct host {
     struct event_base *base;
@@ -47,8 +49,9 @@ struct conn {
     bool busy, dead;
     /* create --count job */
     struct event *job_ev;
+    struct xsw *xsw;
     struct guest_spec spec;
-    unsigned next, failed;
+    unsigned next;
 };
 
 static void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -142,6 +145,7 @@ static void conn_free(struct conn *c)
 {
     if (c->job_ev)
         event_free(c->job_ev);
+    xsw_close(c->xsw);
     if (c->bev)
         bufferevent_free(c->bev);
     if (c->reply)
@@ -172,35 +176,82 @@ static void conn_finish(struct conn *c, const char *err)
     bufferevent_write_buffer(c->bev, c->reply);
 }
 
-static struct guest *create_one(struct host *h, const struct guest_spec *spec,
-                                const char *name, char *err, size_t errlen)
+/*
+ * Creates guests NAMES[0..N) with SPEC as one batch: every domain is built,
+ * then all their xenstore requests go to xenstored at once, spread over
+ * W's lanes (one guest's requests on one lane, in order), then they boot.
+ * Appends the domid of each guest created to REPLY. Returns how many were
+ * created: all N, or the ones before the first failure (ERR says why;
+ * the failed one and those after it are destroyed).
+ */
+static unsigned create_guests(struct host *h, struct xsw *w,
+                              const struct guest_spec *spec,
+                              char (*names)[HV_NAME_MAX], unsigned n,
+                              struct evbuffer *reply, char *err, size_t errlen)
 {
-    if (find_name(h, name)) {
-        snprintf(err, errlen, "a guest named '%s' exists", name);
-        return NULL;
+    struct guest *g[CREATE_BATCH];
+    int errs[CREATE_BATCH];
+    unsigned built = 0, made = 0;
+    if (n > CREATE_BATCH)
+        n = CREATE_BATCH;
+    for (; built < n; built++) {
+        if (find_name(h, names[built])) {
+            snprintf(err, errlen, "a guest named '%s' exists", names[built]);
+            break;
+        }
+        g[built] = guest_prepare(&h->env, spec, names[built], err, errlen);
+        if (!g[built])
+            break;
+        if (guest_queue_publish(g[built], w, built % xsw_lanes(w), built) < 0) {
+            snprintf(err, errlen, "xenstore: queueing dom%u's nodes: %s",
+                     guest_domid(g[built]), strerror(errno));
+            guest_destroy(g[built]);
+            break;
+        }
     }
-    struct guest *g = guest_create(&h->env, spec, name, err, errlen);
-    if (g) {
-        add_guest(h, g);
-        log_msg("dom%u (%s) created", guest_domid(g), name);
+    /* A lane failure marks every guest it carried: they fail below. */
+    (void)xsw_run(w, errs, built);
+    for (; made < built; made++) {
+        if (guest_start(g[made], errs[made], err, errlen) < 0)
+            break;
+        add_guest(h, g[made]);
+        log_msg("dom%u (%s) created", guest_domid(g[made]), names[made]);
+        evbuffer_add_printf(reply, "%u\n", guest_domid(g[made]));
     }
-    return g;
+    for (unsigned i = made; i < built; i++)
+        guest_destroy(g[i]);
+    return made;
+}
+
+/* One guest, with its own one-lane connection. */
+static bool create_single(struct host *h, const struct guest_spec *spec,
+                          const char *name, struct evbuffer *reply,
+                          char *err, size_t errlen)
+{
+    struct xsw *w = xsw_open(1);
+    if (!w) {
+        snprintf(err, errlen, "xenstore: connecting: %s", strerror(errno));
+        return false;
+    }
+    char names[1][HV_NAME_MAX];
+    snprintf(names[0], sizeof(names[0]), "%s", name);
+    unsigned made = create_guests(h, w, spec, names, 1, reply, err, errlen);
+    xsw_close(w);
+    return made == 1;
 }
 
 static void create_batch(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
     char err[256];
-    for (int i = 0; i < CREATE_BATCH && c->next < c->spec.count; i++) {
-        char name[HV_NAME_MAX];
-        snprintf(name, sizeof(name), "%s-%u", c->spec.name, ++c->next);
-        struct guest *g = create_one(c->h, &c->spec, name, err, sizeof(err));
-        if (!g) {
-            conn_finish(c, err);
-            return;
-        }
-        evbuffer_add_printf(c->reply, "%u\n", guest_domid(g));
-    }
+    char names[CREATE_BATCH][HV_NAME_MAX];
+    unsigned n = 0;
+    for (; n < CREATE_BATCH && c->next + n < c->spec.count; n++)
+        snprintf(names[n], sizeof(names[n]), "%s-%u", c->spec.name, c->next + n + 1);
+    if (create_guests(c->h, c->xsw, &c->spec, names, n, c->reply, err,
+                      sizeof(err)) < n)
+        return conn_finish(c, err);
+    c->next += n;
     if (c->next < c->spec.count)
         event_active(c->job_ev, EV_TIMEOUT, 0);
     else
@@ -213,16 +264,20 @@ static void cmd_create(struct conn *c, int argc, char **argv)
     if (ctl_parse_create(argc, argv, &c->spec, err, sizeof(err)) < 0)
         return conn_finish(c, err);
     if (c->spec.count) {
+        unsigned lanes = c->spec.count < CREATE_LANES ? c->spec.count : CREATE_LANES;
+        c->xsw = xsw_open(lanes);
+        if (!c->xsw) {
+            snprintf(err, sizeof(err), "xenstore: connecting: %s", strerror(errno));
+            return conn_finish(c, err);
+        }
         c->job_ev = event_new(c->h->base, -1, 0, create_batch, c);
         if (!c->job_ev)
             return conn_finish(c, "out of memory");
         event_active(c->job_ev, EV_TIMEOUT, 0);
         return;
     }
-    struct guest *g = create_one(c->h, &c->spec, c->spec.name, err, sizeof(err));
-    if (!g)
+    if (!create_single(c->h, &c->spec, c->spec.name, c->reply, err, sizeof(err)))
         return conn_finish(c, err);
-    evbuffer_add_printf(c->reply, "%u\n", guest_domid(g));
     conn_finish(c, NULL);
 }
 
@@ -266,10 +321,8 @@ static void cmd_reboot(struct conn *c, int argc, char **argv)
     guest_mark_rebooting(g);
     remove_guest(c->h, g);
     guest_destroy(g);
-    g = create_one(c->h, &spec, name, err, sizeof(err));
-    if (!g)
+    if (!create_single(c->h, &spec, name, c->reply, err, sizeof(err)))
         return conn_finish(c, err);
-    evbuffer_add_printf(c->reply, "%u\n", guest_domid(g));
     conn_finish(c, NULL);
 }
 

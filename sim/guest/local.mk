@@ -5,6 +5,7 @@ sim_guest_xensim_guestd_SOURCES = sim/guest/main.c \
 	sim/guest/host.c sim/guest/host.h \
 	sim/guest/guest.c sim/guest/guest.h \
 	sim/guest/xsring.c sim/guest/xsring.h \
+	sim/guest/xswire.c sim/guest/xswire.h \
 	sim/guest/conring.c sim/guest/conring.h \
 	sim/guest/shell.c sim/guest/shell.h \
 	sim/guest/ctlproto.c sim/guest/ctlproto.h \
