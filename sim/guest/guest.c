@@ -570,11 +570,9 @@ static void q_put(struct pubq *q, const char *dir, const char *node,
         q->err = errno;
 }
 
-/* An empty node with its own permissions (XS_WRITE, then XS_SET_PERMS). */
-static void q_mknod(struct pubq *q, const char *path,
+static void q_perms(struct pubq *q, const char *path,
                     const struct xs_permissions *perms, unsigned nperms)
 {
-    q_put(q, path, "", "%s", "");
     if (!q->err && xsw_set_perms(q->w, q->lane, q->tag, path, perms, nperms) < 0)
         q->err = errno;
 }
@@ -591,11 +589,22 @@ static void dom_path(const struct guest *g, char *buf, size_t size)
  * and hostile guests' stand-ins (store/). Not written, because nothing
  * reads them and every node costs xenstored O(domains): /vm/<uuid>, vm,
  * domid, control/shutdown, console/backend-id, and device/ when there is
- * no secondary console. No transaction either (a commit costs xenstored
- * as much again as the writes): the domain is introduced last, on the
- * same lane, so @introduceDomain finds everything in place, and a backend
- * that finds the domain earlier (by listing domains) gets each node's
- * watch event; console/ring-ref and port come after the rest of console/.
+ * no secondary console. No transaction either: its commit re-reads every
+ * node once per connection, i.e. per domain. The domain is introduced
+ * last, on the same lane, so @introduceDomain finds everything in place,
+ * and a backend that finds the domain earlier (by listing domains) gets
+ * each node's watch event; console/ring-ref and port come after the rest
+ * of console/.
+ *
+ * Permissions: a node created by dom0 inherits its parent's. Changing an
+ * existing node's permissions makes xenstored, for every connection (one
+ * per domain) that may read neither the old nor the new permissions,
+ * re-read the node's parent: O(domains^2) per XS_SET_PERMS. It skips that
+ * when the old or new permissions let everyone read ("r0"). So the domain
+ * dir is first opened to everyone, the guest-owned nodes are created in
+ * it (inheriting "r0") and narrowed, innermost first, and the domain dir
+ * is narrowed last; nodes created after that inherit its final "n0,r<id>"
+ * as before. Every node ends with libxl's permissions.
  */
 static void queue_nodes(struct guest *g, struct pubq *q)
 {
@@ -611,19 +620,37 @@ static void queue_nodes(struct guest *g, struct pubq *q)
     struct xs_permissions front_perm[2] = {
         { .id = id, .perms = XS_PERM_NONE }, { .id = 0, .perms = XS_PERM_READ },
     };
+    struct xs_permissions open_perm[1] = { { .id = 0, .perms = XS_PERM_READ } };
+#define SUB(node) (snprintf(path, sizeof(path), "%s/%s", dom, node), path)
 
     /* Domids are not reused within a host's life, so unlike libxl we do
      * not xs_rm first. */
-    q_mknod(q, dom, roperm, 2);
-    q_put(q, dom, "name", "%s", g->name);
-#define SUB(node) (snprintf(path, sizeof(path), "%s/%s", dom, node), path)
-    /* control/ and console/ inherit the domain dir's permissions. */
-    q_mknod(q, SUB("data"), rwperm, 1);
+    q_put(q, dom, "", "%s", "");
+    q_perms(q, dom, open_perm, 1);
+    q_put(q, SUB("data"), "", "%s", "");
     if (g->spec.linux_sysrq)
-        q_mknod(q, SUB("control/sysrq"), rwperm, 1);
+        q_put(q, SUB("control/sysrq"), "", "%s", "");
     if (g->ncons > 1)
-        q_mknod(q, SUB("device"), rwperm, 1);
+        q_put(q, SUB("device/console"), "", "%s", "");
+    for (unsigned n = 1; n < g->ncons; n++) {
+        snprintf(path, sizeof(path), "%s/device/console/%u", dom, n);
+        q_put(q, path, "", "%s", "");
+        q_perms(q, path, front_perm, 2);
+    }
+    if (g->ncons > 1) {
+        q_perms(q, SUB("device/console"), rwperm, 1);
+        q_perms(q, SUB("device"), rwperm, 1);
+    }
+    if (g->spec.linux_sysrq) {
+        q_perms(q, SUB("control/sysrq"), rwperm, 1);
+        /* control/ itself is dom0's, as if it inherited the domain dir's. */
+        q_perms(q, SUB("control"), roperm, 2);
+    }
+    q_perms(q, SUB("data"), rwperm, 1);
+    q_perms(q, dom, roperm, 2);
 #undef SUB
+
+    q_put(q, dom, "name", "%s", g->name);
     q_put(q, dom, "store/port", "%u", g->store_port);
     q_put(q, dom, "store/ring-ref", "%llu",
           (unsigned long long)hv_page_gfn(g->store_page));
@@ -632,7 +659,6 @@ static void queue_nodes(struct guest *g, struct pubq *q)
         char front[128], back[128];
         snprintf(front, sizeof(front), "%s/device/console/%u", dom, n);
         snprintf(back, sizeof(back), "/local/domain/0/backend/console/%u/%u", id, n);
-        q_mknod(q, front, front_perm, 2);
         q_put(q, front, "backend", "%s", back);
         q_put(q, front, "backend-id", "0");
         q_put(q, front, "name", "%s-con%u", g->name, n);
@@ -640,7 +666,9 @@ static void queue_nodes(struct guest *g, struct pubq *q)
         q_put(q, front, "state", "4");
         q_put(q, front, "ring-ref", "%u", 2 + (n - 1));
         q_put(q, front, "port", "%u", c->port);
-        q_mknod(q, back, roperm, 2);
+        q_put(q, back, "", "%s", "");
+        q_perms(q, back, open_perm, 1);
+        q_perms(q, back, roperm, 2);
         q_put(q, back, "frontend", "%s", front);
         q_put(q, back, "frontend-id", "%u", id);
         q_put(q, back, "online", "1");
