@@ -25,6 +25,12 @@ sim_guest_test_guest_units_SOURCES = sim/guest/test_units.c \
 	sim/guest/hotkeys.c
 sim_guest_test_guest_units_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 sim_guest_test_guest_units_LDADD = protocol/libhkfilter.a $(CMOCKA_LIBS)
+
+check_PROGRAMS += sim/guest/test-xswire
+TESTS += sim/guest/test-xswire
+sim_guest_test_xswire_SOURCES = sim/guest/test_xswire.c sim/guest/xswire.c
+sim_guest_test_xswire_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(CMOCKA_CFLAGS)
+sim_guest_test_xswire_LDADD = $(CMOCKA_LIBS)
 endif
 
 # A minimal console backend for the guest host's own integration test.
