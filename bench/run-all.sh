@@ -20,7 +20,7 @@ mkdir -p "$top_builddir/bench"
 rc=0
 for m in ${BENCH_ONLY:-throughput fanout ratelimit latency scale}; do
     case $m in
-    scale) limit=420 ;;
+    scale) limit=900 ;;
     latency) limit=240 ;;
     *) limit=150 ;;
     esac
