@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <xenctrl.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
@@ -39,10 +41,34 @@ struct hyp {
     struct xs_handle *xsd;  /* directories only; opened on demand */
     bool xs_suspect;        /* a call failed as on a dead connection */
     uint64_t xs_ok_ms;      /* last reply on xs */
+    int xs_sock;            /* our dup of xs's socket, or -1 */
+    void (*on_suspect)(void);
     xenevtchn_handle *xce;
     xengnttab_handle *xgt;
     xenforeignmemory_handle *xfm;
 };
+
+/* xs_open() for the main connection, and a dup of the socket it opened.
+ * hyp_store_fd() hands the dup to the event loop so a store that goes
+ * away is seen at once (the peer's close), not by polling; libxenstore's
+ * reader thread keeps reading the original. The socket is the one fd
+ * xs_open() adds (the reader thread and watch pipe come later), and a
+ * new fd is the lowest free one, found beforehand. Without a socket (the
+ * xenbus device) there is no dup, and the caller polls. */
+static struct xs_handle *xs_open_main(struct hyp *h)
+{
+    h->xs_sock = -1;
+    int lowest = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (lowest >= 0)
+        close(lowest);
+    struct xs_handle *x = xs_open(XS_UNWATCH_FILTER);
+    if (!x)
+        return NULL;
+    struct stat st;
+    if (lowest >= 0 && fstat(lowest, &st) == 0 && S_ISSOCK(st.st_mode))
+        h->xs_sock = fcntl(lowest, F_DUPFD_CLOEXEC, 0);
+    return x;
+}
 
 struct hyp *hyp_open(char *err, size_t errlen)
 {
@@ -51,10 +77,11 @@ struct hyp *hyp_open(char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    h->xs_sock = -1;
     const char *what = NULL;
     if (!(h->xc = xc_interface_open(NULL, NULL, 0)))
         what = "xc_interface_open (is this dom0, with /dev/xen/privcmd?)";
-    else if (!(h->xs = xs_open(XS_UNWATCH_FILTER)))
+    else if (!(h->xs = xs_open_main(h)))
         what = "xs_open (is xenstored running?)";
     else if (!(h->xce = xenevtchn_open(NULL, 0)))
         what = "xenevtchn_open (/dev/xen/evtchn)";
@@ -88,6 +115,8 @@ void hyp_close(struct hyp *h)
         xs_close(h->xsd);
     if (h->xs)
         xs_close(h->xs);
+    if (h->xs_sock >= 0)
+        close(h->xs_sock);
     if (h->xc)
         xc_interface_close(h->xc);
     free(h);
@@ -117,10 +146,15 @@ static struct xs_handle *xs_main(struct hyp *h)
  * live store can answer too, so the errno alone never decides. */
 static void xs_outcome(struct hyp *h, bool ok)
 {
-    if (ok || errno == ENOENT || errno == EACCES || errno == EEXIST)
+    if (ok || errno == ENOENT || errno == EACCES || errno == EEXIST) {
         h->xs_ok_ms = now_ms();
-    else
+    } else if (!h->xs_suspect) {
+        int e = errno;
         h->xs_suspect = true;
+        if (h->on_suspect)
+            h->on_suspect();
+        errno = e;
+    }
 }
 
 int hyp_watch_fd(struct hyp *h)
@@ -269,6 +303,16 @@ bool hyp_store_up(struct hyp *h)
     return h->xs != NULL;
 }
 
+int hyp_store_fd(struct hyp *h)
+{
+    return h->xs ? h->xs_sock : -1;
+}
+
+void hyp_store_on_suspect(struct hyp *h, void (*cb)(void))
+{
+    h->on_suspect = cb;
+}
+
 bool hyp_store_check_due(struct hyp *h, unsigned idle_ms)
 {
     return h->xs && (h->xs_suspect || now_ms() - h->xs_ok_ms >= idle_ms);
@@ -289,30 +333,45 @@ int hyp_store_check(struct hyp *h)
         return 0;
     }
     int e = errno;
-    /* Dead: drop both connections (libxenstore has closed the socket, or
-     * the store is gone); watches went with them. */
-    xs_close(h->xs);
-    h->xs = NULL;
+    h->xs_suspect = false;
+    errno = e ? e : ECONNRESET;
+    return -1;
+}
+
+void hyp_store_drop(struct hyp *h)
+{
+    /* libxenstore has closed the socket, or the store is gone; watches
+     * went with it. Both connections go. */
+    if (h->xs) {
+        xs_close(h->xs);
+        h->xs = NULL;
+    }
     if (h->xsd) {
         xs_close(h->xsd);
         h->xsd = NULL;
     }
+    if (h->xs_sock >= 0) {
+        close(h->xs_sock);
+        h->xs_sock = -1;
+    }
     h->xs_suspect = false;
-    errno = e ? e : ECONNRESET;
-    return -1;
 }
 
 int hyp_store_reconnect(struct hyp *h)
 {
     if (h->xs)
         return 0;
-    struct xs_handle *x = xs_open(XS_UNWATCH_FILTER);
+    struct xs_handle *x = xs_open_main(h);
     if (!x)
         return -1;
     char *p = xs_get_domain_path(x, 0);
     if (!p) {
         int e = errno;
         xs_close(x);
+        if (h->xs_sock >= 0) {
+            close(h->xs_sock);
+            h->xs_sock = -1;
+        }
         errno = e;
         return -1;
     }

@@ -20,7 +20,8 @@
  *   connection of its own), so no guest can kill it on purpose. While it
  *   is down every xenstore call fails at once with ENOTCONN and
  *   hyp_watch_fd() is -1. hyp_store_check() finds out (one round trip;
- *   the caller runs it when hyp_store_check_due()), and
+ *   the caller runs it when hyp_store_check_due()), hyp_store_drop()
+ *   closes the dead connection, and
  *   hyp_store_reconnect() opens a new one: watches are then to be set
  *   again by the caller.
  * - Everything read from xenstore is guest-influenced: values are returned
@@ -74,9 +75,19 @@ bool hyp_store_up(struct hyp *h);
 /* True when the connection is up and should be checked: a call failed
  * the way calls on a dead connection fail, or no reply came for IDLE_MS. */
 bool hyp_store_check_due(struct hyp *h, unsigned idle_ms);
-/* Ask the store (one round trip). 0: alive. -1: the connection is dead
- * and has been dropped (hyp_store_up() is false now). */
+/* Ask the store (one round trip). 0: alive. -1: the connection is dead:
+ * take hyp_watch_fd() out of the event loop, then hyp_store_drop(). */
 int hyp_store_check(struct hyp *h);
+/* Close the (dead) connections; hyp_store_up() is false from now on. */
+void hyp_store_drop(struct hyp *h);
+/* A descriptor of the main connection's socket that reports the store
+ * closing it (poll it for the peer's hangup only: POLLRDHUP/EV_CLOSED;
+ * it also sees every reply), or -1 when there is none (no connection, or
+ * not a socket: then the caller checks on a timer). */
+int hyp_store_fd(struct hyp *h);
+/* CB runs (once until the next check) when a call fails the way calls
+ * on a dead connection fail: the caller checks soon after. */
+void hyp_store_on_suspect(struct hyp *h, void (*cb)(void));
 /* Open a new connection; 0 when a store answers on it. */
 int hyp_store_reconnect(struct hyp *h);
 /* The path under which domain DOMID's nodes live ("/local/domain/<id>",

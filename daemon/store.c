@@ -18,7 +18,7 @@
 #include "daemon/session-int.h"
 #include "protocol/xcmux-proto.h"
 
-static struct event *ev_watch, *ev_tick;
+static struct event *ev_watch, *ev_hup, *ev_check, *ev_tick;
 static bool down;
 static uint64_t down_ms, next_try_ms, retry_ms;
 static uint64_t since_unix;
@@ -29,28 +29,49 @@ static void watch_cb(evutil_socket_t fd, short what, void *arg)
     domains_watch_event();
 }
 
-static int watch_fd_on(void)
+static void free_event(struct event **ev)
 {
+    if (*ev) {
+        event_free(*ev);
+        *ev = NULL;
+    }
+}
+
+static void check_cb(evutil_socket_t fd, short what, void *arg);
+
+/* Watch events, and what tells us the connection died: the store's
+ * close of the socket (ev_hup, no wakeup otherwise), a failed call
+ * (hyp_store_on_suspect: ev_check soon), and, only when there is no
+ * socket to watch, a check every STORE_CHECK_MS. */
+static int connection_on(void)
+{
+    static const struct timeval every = {0, STORE_CHECK_MS * 1000};
     int fd = hyp_watch_fd(xd.hyp);
     if (fd < 0)
         return -1;
     ev_watch = event_new(xd.base, fd, EV_READ | EV_PERSIST, watch_cb, NULL);
     if (!ev_watch || event_add(ev_watch, NULL) < 0)
         return -1;
-    return 0;
+    int sock = hyp_store_fd(xd.hyp);
+    if (sock >= 0) {
+        ev_hup = event_new(xd.base, sock, EV_CLOSED | EV_PERSIST, check_cb, NULL);
+        if (!ev_hup || event_add(ev_hup, NULL) < 0)
+            return -1;
+        return 0;
+    }
+    return event_add(ev_tick, &every);
 }
 
-static void watch_fd_off(void)
+static void connection_off(void)
 {
-    if (ev_watch) {
-        event_free(ev_watch);
-        ev_watch = NULL;
-    }
+    free_event(&ev_watch);
+    free_event(&ev_hup);
 }
 
 static void lost(int err)
 {
-    watch_fd_off();
+    connection_off(); /* before their fds are closed */
+    hyp_store_drop(xd.hyp);
     down = true;
     losses++;
     tries = 0;
@@ -61,30 +82,51 @@ static void lost(int err)
     syslog(LOG_ERR, "xenstore connection lost (%s): consoles and sessions keep running; "
            "new and changed guests wait until it is back; reconnecting",
            strerror(err));
+    static const struct timeval every = {0, STORE_CHECK_MS * 1000};
+    event_add(ev_tick, &every);
     domains_store_lost();
 }
 
 static void regained(void)
 {
-    down = false;
-    since_unix = (uint64_t)time(NULL);
-    if (watch_fd_on() < 0) {
-        /* Without the watch fd nothing would be heard: treat as down. */
+    event_del(ev_tick);
+    if (connection_on() < 0) {
+        /* Without the watch fd nothing would be heard: still down. */
         syslog(LOG_ERR, "xenstore: cannot watch the new connection: %m");
-        hyp_store_check(xd.hyp);
+        connection_off();
+        hyp_store_drop(xd.hyp);
+        static const struct timeval every = {0, STORE_CHECK_MS * 1000};
+        event_add(ev_tick, &every);
         return;
     }
+    down = false;
+    since_unix = (uint64_t)time(NULL);
     syslog(LOG_NOTICE, "xenstore connection back after %llu ms (%u tr%s); re-syncing "
            "domains, consoles, watches and hotkeys",
            (unsigned long long)(xd_now_ms() - down_ms), tries, tries == 1 ? "y" : "ies");
     domains_store_back();
 }
 
+/* Is the connection still there? One round trip. */
+static void check_cb(evutil_socket_t fd, short what, void *arg)
+{
+    if (!down && hyp_store_up(xd.hyp) && hyp_store_check(xd.hyp) < 0)
+        lost(errno);
+}
+
+static void suspect(void)
+{
+    static const struct timeval now = {0, 0};
+    if (ev_check)
+        evtimer_add(ev_check, &now);
+}
+
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
     if (!down) {
-        if (hyp_store_check_due(xd.hyp, STORE_CHECK_MS) && hyp_store_check(xd.hyp) < 0)
-            lost(errno);
+        /* Polling: there is no socket to watch for a hangup. */
+        if (hyp_store_check_due(xd.hyp, STORE_CHECK_MS))
+            check_cb(-1, 0, NULL);
         return;
     }
     /* Down: guests still come and go in the hypervisor's list. */
@@ -103,26 +145,25 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 
 int store_start(void)
 {
-    static const struct timeval every = {0, STORE_CHECK_MS * 1000};
     ev_tick = event_new(xd.base, -1, EV_PERSIST, tick_cb, NULL);
-    if (!ev_tick || event_add(ev_tick, &every) < 0)
+    ev_check = evtimer_new(xd.base, check_cb, NULL);
+    if (!ev_tick || !ev_check)
         return -1;
-    return watch_fd_on();
+    hyp_store_on_suspect(xd.hyp, suspect);
+    return connection_on();
 }
 
 void store_stop(void)
 {
-    watch_fd_off();
-    if (ev_tick) {
-        event_free(ev_tick);
-        ev_tick = NULL;
-    }
+    hyp_store_on_suspect(xd.hyp, NULL);
+    connection_off();
+    free_event(&ev_check);
+    free_event(&ev_tick);
 }
 
 void store_check_soon(void)
 {
-    if (!down && !hyp_store_up(xd.hyp))
-        lost(ENOTCONN);
+    suspect();
 }
 
 void store_state(struct store_state *out)

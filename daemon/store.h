@@ -4,11 +4,14 @@
  * without it, reconnecting and re-syncing.
  *
  * Contract
- * - A connection is never lost silently. Every STORE_CHECK_MS the
- *   connection is checked with one round trip when it is due (a call
- *   failed the way calls on a dead connection fail, or nothing was heard
- *   for STORE_CHECK_MS): a dead one (closed socket, a reply libxenstore
- *   refused, the store gone) is noticed within a second and logged once.
+ * - A connection is never lost silently, and an idle daemon still never
+ *   wakes up for it. The connection is checked (one round trip) when the
+ *   store closes its socket (the event loop watches a dup of it for the
+ *   hangup only) and right after a call failed the way calls on a dead
+ *   connection fail; only without a socket to watch (the xenbus device)
+ *   is it checked every STORE_CHECK_MS instead. A dead one (closed
+ *   socket, a reply libxenstore refused, the store gone) is noticed
+ *   within a second and logged once.
  * - While the store is unreachable, every console and session is served
  *   as before (rings and event channels do not need the store); the
  *   domain list is re-read from the hypervisor every STORE_CHECK_MS, so
