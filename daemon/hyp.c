@@ -42,6 +42,7 @@ struct hyp {
     bool xs_suspect;        /* a call failed as on a dead connection */
     uint64_t xs_ok_ms;      /* last reply on xs */
     int xs_sock;            /* our dup of xs's socket, or -1 */
+    uint64_t xs_requests;   /* round trips on either connection */
     void (*on_suspect)(void);
     xenevtchn_handle *xce;
     xengnttab_handle *xgt;
@@ -146,6 +147,7 @@ static struct xs_handle *xs_main(struct hyp *h)
  * live store can answer too, so the errno alone never decides. */
 static void xs_outcome(struct hyp *h, bool ok)
 {
+    h->xs_requests++;
     if (ok || errno == ENOENT || errno == EACCES || errno == EEXIST) {
         h->xs_ok_ms = now_ms();
     } else if (!h->xs_suspect) {
@@ -266,6 +268,7 @@ int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen)
     if (!xs)
         return -1;
     unsigned int n = 0;
+    h->xs_requests++;
     char **ents = xs_directory(xs, XBT_NULL, path, &n);
     if (!ents) {
         int e = errno;
@@ -303,6 +306,11 @@ bool hyp_store_up(struct hyp *h)
     return h->xs != NULL;
 }
 
+uint64_t hyp_store_requests(struct hyp *h)
+{
+    return h->xs_requests;
+}
+
 int hyp_store_fd(struct hyp *h)
 {
     return h->xs ? h->xs_sock : -1;
@@ -325,6 +333,7 @@ int hyp_store_check(struct hyp *h)
         return -1;
     }
     /* XS_GET_DOMAIN_PATH: any live store answers it, for any domid. */
+    h->xs_requests++;
     char *p = xs_get_domain_path(h->xs, 0);
     if (p) {
         free(p);

@@ -78,6 +78,8 @@ bool hyp_store_check_due(struct hyp *h, unsigned idle_ms);
 /* Ask the store (one round trip). 0: alive. -1: the connection is dead:
  * take hyp_watch_fd() out of the event loop, then hyp_store_drop(). */
 int hyp_store_check(struct hyp *h);
+/* xenstore round trips made so far (both connections). */
+uint64_t hyp_store_requests(struct hyp *h);
 /* Close the (dead) connections; hyp_store_up() is false from now on. */
 void hyp_store_drop(struct hyp *h);
 /* A descriptor of the main connection's socket that reports the store

@@ -254,8 +254,10 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 /* Every domain of the first scan is attached (domain.h, "Serving"). */
 static void first_attach_done(void)
 {
-    syslog(LOG_INFO, "serving %u console(s) on %s (attached in %llu ms)", xd.nconsoles,
-           served_on, (unsigned long long)(xd_now_ms() - started_ms));
+    syslog(LOG_INFO, "serving %u console(s) on %s (attached in %llu ms, %llu xenstore "
+           "requests)", xd.nconsoles, served_on,
+           (unsigned long long)(xd_now_ms() - started_ms),
+           (unsigned long long)hyp_store_requests(xd.hyp));
     report_ready(NULL);
     /* Sockets and discovery are up: clients and xl create may rely on us. */
     notify_ready();
