@@ -262,6 +262,10 @@ static const char *read_entry_node(struct hotkeys *hk, uint8_t key, const char *
 
 static void registry_read(struct hotkeys *hk)
 {
+	/* Without a store nothing can be read: keep what was registered;
+	 * the watch set again on reconnect reads it afresh. */
+	if (!hyp_store_up(xd.hyp))
+		return;
 	struct guest_registry reg;
 	memset(&reg, 0, sizeof(reg));
 	unsigned ignored = 0, excess = 0;

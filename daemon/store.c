@@ -53,7 +53,8 @@ static int connection_on(void)
     if (!ev_watch || event_add(ev_watch, NULL) < 0)
         return -1;
     int sock = hyp_store_fd(xd.hyp);
-    if (sock >= 0) {
+    /* EV_CLOSED needs a backend that reports a peer's close (epoll). */
+    if (sock >= 0 && (event_base_get_features(xd.base) & EV_FEATURE_EARLY_CLOSE)) {
         ev_hup = event_new(xd.base, sock, EV_CLOSED | EV_PERSIST, check_cb, NULL);
         if (!ev_hup || event_add(ev_hup, NULL) < 0)
             return -1;

@@ -17,7 +17,8 @@
 #      destroyed meanwhile goes;
 #  (c) a new store started: the daemon reconnects (logged once), list
 #      says reachable again, a guest created after the restart is
-#      attached and its console/tty written, the old console still works.
+#      attached and its console/tty written, a new guest's hotkeys are
+#      read, the old console still works.
 . "$(dirname "$0")/lib.sh"
 in_host "$@"
 . "$(dirname "$0")/itest1-lib.sh"
@@ -114,6 +115,9 @@ check "(c) list says the store is reachable again" wait_until 5 reachable
 xensim create newcomer --echo >/dev/null
 check "(c) a guest created after the restart is attached" wait_until 10 running newcomer
 check "(c) ... and its console/tty written" wait_until 5 tty_written newcomer
+xensim create newhk --xencons-debug >/dev/null
+hk_new() { X hotkeys newhk 2>/dev/null | grep -q "^ *d "; }
+check "(c) ... and a new guest's hotkey registry is read (watches set again)" wait_until 15 hk_new
 client_send ses 'echo after-restart\r'
 check "(c) the old console still echoes" wait_until 10 has_line "$XD/ses.out" after-restart
 check "(c) still exactly one loss logged" test "$(lost_lines)" -eq 1
