@@ -1,23 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * LD_PRELOAD shim for Debian's xenstoreds on the simulated host.
- * - The C xenstored's dom0 store port and page come from the compiled-in
- *   /proc/xen/xsd_port and /proc/xen/xsd_kva; this redirects exactly those
- *   opens into the host directory ($XENSIM_DIR/proc-xen/). Every other
- *   open passes through.
- * - oxenstored raises RLIMIT_NOFILE to /proc/sys/fs/nr_open and aborts
- *   when that is above the hard limit and CAP_SYS_RESOURCE is missing
- *   (containers, CI runners): there the request is clamped to the hard
- *   limit. Other limits, and requests that succeed, pass through.
+ * LD_PRELOAD shim for Debian's xenstored on the simulated host: its dom0
+ * store port and page come from the compiled-in /proc/xen/xsd_port and
+ * /proc/xen/xsd_kva; this redirects exactly those opens into the host
+ * directory ($XENSIM_DIR/proc-xen/). Every other open passes through.
+ * (oxenstored takes both paths from its config file and needs no shim.)
  */
 #include <dlfcn.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 int open(const char *path, int flags, ...)
 {
@@ -44,20 +38,3 @@ int open(const char *path, int flags, ...)
     return real_open(path, flags, mode);
 }
 
-int setrlimit(__rlimit_resource_t resource, const struct rlimit *rlim)
-{
-    static int (*real_setrlimit)(__rlimit_resource_t, const struct rlimit *);
-    if (!real_setrlimit)
-        real_setrlimit = (int (*)(__rlimit_resource_t, const struct rlimit *))dlsym(
-            RTLD_NEXT, "setrlimit");
-    int rc = real_setrlimit(resource, rlim);
-    if (rc == 0 || errno != EPERM || resource != RLIMIT_NOFILE ||
-        !getenv("XENSIM_DIR"))
-        return rc;
-    struct rlimit cur, want;
-    if (getrlimit(RLIMIT_NOFILE, &cur) < 0)
-        return rc;
-    want.rlim_max = rlim->rlim_max > cur.rlim_max ? cur.rlim_max : rlim->rlim_max;
-    want.rlim_cur = rlim->rlim_cur > want.rlim_max ? want.rlim_max : rlim->rlim_cur;
-    return real_setrlimit(resource, &want);
-}
