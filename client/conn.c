@@ -130,7 +130,7 @@ static int handshake(struct xc_conn *c)
 	if (rc)
 		return rc;
 	if (m.type == XP_T_ERROR)
-		return xc_report_error(&m.u.error, "handshake", NULL);
+		return xc_report_error(&m.u.error, "connect", NULL);
 	if (m.type != XP_T_HELLO) {
 		fprintf(stderr, "xcmux: protocol error: daemon at %s answered "
 			"HELLO with %s\n", path, xp_type_name(m.type));
@@ -158,6 +158,35 @@ void xc_conn_close(struct xc_conn *c)
 	c->in = NULL;
 }
 
+/* After a failed send: an ERROR the daemon queued before closing is
+ * reported (as the answer to a request of type TYPE) and its exit code
+ * returned; -1 when there is none. Reads only what is already queued. */
+static int report_pending_error(struct xc_conn *c, uint8_t type)
+{
+	struct xp_msg *m = calloc(1, sizeof(*m));
+	int rc = -1;
+	if (!m)
+		return -1;
+	for (int guard = 0; guard < 64; guard++) {
+		int r = xc_conn_next(c, m);
+		if (r == XP_OK) {
+			if (m->type == XP_T_ERROR) {
+				rc = xc_report_error(&m->u.error, type == XP_T_HELLO ? "connect"
+						     : xp_type_name(type), NULL);
+				break;
+			}
+			continue;
+		}
+		if (r != XP_NEED_MORE || c->eof)
+			break;
+		ssize_t n = xc_conn_fill(c);
+		if (n <= 0)
+			break;
+	}
+	free(m);
+	return rc;
+}
+
 int xc_conn_send(struct xc_conn *c, const struct xp_msg *m)
 {
 	static uint8_t frame[XP_FRAME_MAX];
@@ -179,9 +208,16 @@ int xc_conn_send(struct xc_conn *c, const struct xp_msg *m)
 		}
 	}
 	return XC_EXIT_OK;
-fail:
+fail:;
+	int e = errno;
+	/* The daemon may have closed after saying why (a refused or shed
+	 * connection gets ERROR then EOF): that reason, not EPIPE, is what
+	 * the user needs. */
+	int rc = report_pending_error(c, m->type);
+	if (rc >= 0)
+		return rc;
 	fprintf(stderr, "xcmux: lost connection to xcmuxd at %s: %s\n",
-		c->path, strerror(errno));
+		c->path, strerror(e));
 	return XC_EXIT_LOST;
 }
 
@@ -302,6 +338,10 @@ int xc_report_error(const struct xp_error *e, const char *what, const char *doma
 			"(client speaks %u)%s%s\n", XP_PROTOCOL_VERSION,
 			*text ? ": " : "", text);
 		return XC_EXIT_PROTOCOL;
+	case XP_E_LIMIT:
+		fprintf(stderr, "xcmux: %s: refused by xcmuxd: %s\n", what,
+			*text ? text : "a limit was reached");
+		return XC_EXIT_FAIL;
 	case XP_E_BAD_FRAME:
 		fprintf(stderr, "xcmux: %s: xcmuxd rejected our request as "
 			"malformed%s%s\n", what, *text ? ": " : "", text);

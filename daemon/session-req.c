@@ -16,6 +16,7 @@
 #include "daemon/hotkey.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
+#include "daemon/session-admit.h"
 #include "daemon/session-int.h"
 
 static uint8_t wire_state(enum console_state st)
@@ -84,6 +85,7 @@ static struct console *resolve_for(struct session *s, uint8_t req, const char *d
                    s->user, c->name);
         return NULL;
     }
+    s->granted = true;
     return c;
 }
 
@@ -93,12 +95,12 @@ static struct console *resolve(struct session *s, uint8_t req, const char *domai
     return resolve_for(s, req, domain, index, false);
 }
 
-static bool session_limit_reached(struct session *s, uint8_t req, const struct console *c)
+static bool session_limit_reached(struct session *s, uint8_t req, struct console *c)
 {
-    if (c->nsessions < XCMUX_MAX_SESSIONS_PER_CONSOLE)
+    char why[XP_MAX_NOTICE_TEXT];
+    if (session_admit_console(s, c, why, sizeof(why)))
         return false;
-    send_error(s, XP_E_LIMIT, req, "%s has too many sessions (limit %d)", c->name,
-               XCMUX_MAX_SESSIONS_PER_CONSOLE);
+    send_error(s, XP_E_LIMIT, req, "%s", why);
     session_close_after_flush(s);
     return true;
 }
@@ -133,6 +135,8 @@ void req_list(struct session *s)
         send_frame(s, frame, xp_encode_list_entry(frame, sizeof(frame), &e));
         count++;
     }
+    if (count)
+        s->granted = true;
     send_end(s, XP_T_LIST, count);
 }
 

@@ -24,6 +24,7 @@
 
 #include "daemon/console.h"
 #include "daemon/hotkey.h"
+#include "daemon/session-admit.h"
 #include "daemon/session-int.h"
 
 /* Requests are not read while this much output is queued: a client that
@@ -224,7 +225,9 @@ void session_move(struct session *s, struct console *to)
     /* A draining session did not ask to follow: it ends with its console. */
     if (s->state != SESSION_ATTACHED || !s->con || s->con == to || s->end_when_drained)
         return;
-    if (to->nsessions >= XCMUX_MAX_SESSIONS_PER_CONSOLE) {
+    char why[XP_MAX_NOTICE_TEXT];
+    if (to->nsessions >= XCMUX_MAX_SESSIONS_PER_CONSOLE ||
+        !session_admit_console(s, to, why, sizeof(why))) {
         session_end(s, XP_N_DOMAIN_GONE, "%s is back but has too many sessions (limit %d)",
                     to->name, XCMUX_MAX_SESSIONS_PER_CONSOLE);
         return;
@@ -659,6 +662,19 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
         session_free(arg);
 }
 
+void session_refuse_fd(int fd, const char *why)
+{
+    /* The fd is new and its send buffer empty: this small send cannot
+     * block, and the client reads the reason before the EOF. */
+    struct xp_error e = { .code = XP_E_LIMIT, .request_type = 0 };
+    snprintf(e.text, sizeof(e.text), "%s", why);
+    uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_NOTICE_TEXT];
+    ssize_t n = xp_encode_error(frame, sizeof(frame), &e);
+    if (n > 0)
+        (void)send(fd, frame, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    close(fd);
+}
+
 struct session *session_new(int fd)
 {
     struct ucred cr;
@@ -679,6 +695,12 @@ struct session *session_new(int fd)
     s->mode = XP_MODE_READ_ONLY;
     escape_init(&s->esc, -1);
     lookup_user(s);
+    char why[XP_MAX_NOTICE_TEXT];
+    if (!session_admit_conn(s, why, sizeof(why))) {
+        session_refuse_fd(fd, why);
+        free(s);
+        return NULL;
+    }
     s->bev = bufferevent_socket_new(xd.base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (!s->bev) {
         close(fd);

@@ -72,11 +72,15 @@ struct session {
     char gone_why[64];               /* ... with this reason */
     struct escape esc;
     void *hotkey_wait;               /* TRIGGER in flight: no request read until it ends */
+    bool admin;                      /* root or admin ACL (session-admit.h) */
+    bool granted;                    /* some request of it was allowed */
 };
 
 /* Take over an accepted connection FD (credentials read here). */
 struct session *session_new(int fd);
 void session_free(struct session *s);
+/* Refuse an accepted connection FD: ERROR(LIMIT, WHY), then close it. */
+void session_refuse_fd(int fd, const char *why);
 /* Send console output the session has not seen yet (flow-controlled). */
 void session_pump(struct session *s);
 /* Send a NOTICE to one session. */

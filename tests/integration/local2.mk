@@ -8,3 +8,6 @@ EXTRA_DIST += tests/integration/lifecycle.sh tests/integration/security.sh \
 # fds per guest and idle log closing (slow: waits out the log idle time)
 TESTS += tests/integration/fds.sh
 EXTRA_DIST += tests/integration/fds.sh
+# no local user locks the admin out (real uids, ~4500 connections)
+TESTS += tests/integration/lockout.sh
+EXTRA_DIST += tests/integration/lockout.sh tests/integration/hostile-hold.py
