@@ -227,6 +227,29 @@ static void publish_tty(struct console *c)
         syslog(LOG_WARNING, "%s: cannot write %s: %m", c->name, path);
 }
 
+static const char *pty_mode_name(enum pty_mode m)
+{
+    return m == PTY_RW ? "rw" : m == PTY_RO ? "ro" : "off";
+}
+
+/* A reload changed `pty`: rw <-> ro applies to the next byte typed on the
+ * pty; off closes it (its readers get a hang-up) and publishes the
+ * placeholder; from off a running console gets its pty now. */
+static void pty_mode_changed(struct console *c, enum pty_mode old)
+{
+    if (c->cfg.pty == PTY_OFF && c->pty) {
+        pty_free(c->pty);
+        c->pty = NULL;
+        publish_tty(c);
+    } else if (c->pty) {
+        pty_set_writable(c->pty, c->cfg.pty == PTY_RW);
+    } else if (c->state == CONSOLE_RUNNING) {
+        publish_tty(c);
+    }
+    console_log_event(c, "pty mode %s -> %s (configuration reloaded)", pty_mode_name(old),
+                      pty_mode_name(c->cfg.pty));
+}
+
 int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
 {
     if (c->state == CONSOLE_RUNNING && c->ring_ref == ring_ref && c->remote_port == port &&
@@ -711,4 +734,8 @@ void console_reconfigure(struct console *c)
     }
     if (c->cfg.policy == WRITE_POLICY_SHARED)
         c->writer = NULL;
+    if (old.pty != c->cfg.pty)
+        pty_mode_changed(c, old.pty);
+    /* Narrowed ACLs apply to the sessions already attached, now. */
+    session_access_changed(c);
 }

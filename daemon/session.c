@@ -251,6 +251,50 @@ void session_move(struct session *s, struct console *to)
     session_pump(s);
 }
 
+void session_access_changed(struct console *c)
+{
+    struct session *s, *n;
+    TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n) {
+        if (s->state != SESSION_ATTACHED && s->state != SESSION_LOGDUMP)
+            continue;
+        int access = session_access(s, c);
+        s->admin = session_is_admin(s);
+        if (access < ACCESS_READ) {
+            console_log_event(c, "%s may no longer read %s (configuration reloaded)",
+                              session_who(s), c->name);
+            if (s->state == SESSION_LOGDUMP) {
+                send_error(s, XP_E_PERMISSION, XP_T_LOG, "%s may no longer read the "
+                           "console of %s (configuration reloaded)", s->user, c->name);
+                session_close_after_flush(s);
+            } else {
+                session_end(s, XP_N_DETACHED, "access revoked: %s may no longer read the "
+                            "console of %s (configuration reloaded)", s->user, c->name);
+            }
+            continue;
+        }
+        if (s->state != SESSION_ATTACHED)
+            continue;
+        bool may_write = access >= ACCESS_WRITE;
+        if (s->can_write && !may_write) {
+            s->can_write = false;
+            bool was_rw = s->mode != XP_MODE_READ_ONLY;
+            s->mode = XP_MODE_READ_ONLY;
+            console_log_event(c, "%s may no longer write to %s (configuration reloaded)",
+                              session_who(s), c->name);
+            if (was_rw || c->writer == s)
+                session_notice(s, XP_N_INFO, 0, "write access revoked: %s may no longer "
+                               "write to %s (configuration reloaded); read-only now",
+                               s->user, c->name);
+            if (c->writer == s)
+                console_take_seat(c, NULL);
+        } else if (!s->can_write && may_write) {
+            s->can_write = true;
+            session_notice(s, XP_N_INFO, 0, "you may now write to %s (configuration "
+                           "reloaded); escape f takes the write seat", c->name);
+        }
+    }
+}
+
 /* ---- output pump --------------------------------------------------------- */
 
 static void report_drop(struct session *s, size_t missed)
@@ -326,20 +370,50 @@ bool session_may_write(struct session *s)
     return false;
 }
 
+/* "^]", "~", "0xe9": how a user types the escape character. */
+static const char *key_name(int ch, char out[8])
+{
+    if (ch < 0)
+        snprintf(out, 8, "none");
+    else if (ch < 0x20)
+        snprintf(out, 8, "^%c", ch + '@');
+    else if (ch == 0x7f)
+        snprintf(out, 8, "^?");
+    else if (ch < 0x7f)
+        snprintf(out, 8, "%c", ch);
+    else
+        snprintf(out, 8, "0x%02x", (unsigned)ch & 0xffu);
+    return out;
+}
+
 static void to_guest(struct session *s, const uint8_t *p, size_t n)
 {
     if (!session_may_write(s)) {
         s->refused_input += n;
         if (!s->refused_notified) {
             s->refused_notified = true;
-            if (s->mode == XP_MODE_READ_ONLY)
+            char esc[8];
+            key_name(s->esc.ch, esc);
+            struct session *holder = s->con->writer;
+            if (s->mode == XP_MODE_READ_ONLY && !s->can_write)
                 send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
-                           "read-only session: input to %s is discarded", s->con->name);
+                           "read-only session: input to %s is discarded (%s may not write "
+                           "to it)", s->con->name, s->user);
+            else if (s->mode == XP_MODE_READ_ONLY && holder)
+                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
+                           "read-only session: input to %s is discarded; %s holds the write "
+                           "seat (escape %s f takes it)", s->con->name, session_who(holder),
+                           esc);
+            else if (s->mode == XP_MODE_READ_ONLY)
+                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
+                           "read-only session: input to %s is discarded; the write seat is "
+                           "free (escape %s f takes it)", s->con->name, esc);
             else
                 send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
                            "%s holds the write seat of %s: input discarded "
-                           "(escape f takes the seat)", session_who(s->con->writer),
-                           s->con->name);
+                           "(escape %s f takes the seat)",
+                           holder ? session_who(holder) : "another session",
+                           s->con->name, esc);
         }
         return;
     }
@@ -362,22 +436,6 @@ static void to_guest(struct session *s, const uint8_t *p, size_t n)
                    s->con->state == CONSOLE_RUNNING ? "the guest is not reading its console"
                    : "its console is not running");
     }
-}
-
-/* "^]", "~", "0xe9": how a user types the escape character. */
-static const char *key_name(int ch, char out[8])
-{
-    if (ch < 0)
-        snprintf(out, 8, "none");
-    else if (ch < 0x20)
-        snprintf(out, 8, "^%c", ch + '@');
-    else if (ch == 0x7f)
-        snprintf(out, 8, "^?");
-    else if (ch < 0x7f)
-        snprintf(out, 8, "%c", ch);
-    else
-        snprintf(out, 8, "0x%02x", (unsigned)ch & 0xffu);
-    return out;
 }
 
 static void esc_who(struct session *s)

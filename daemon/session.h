@@ -98,6 +98,11 @@ void session_move(struct session *s, struct console *to);
 /* The outcome of S's TRIGGER (XP_TR_*): TRIGGER_RESULT, then S reads
  * requests again. */
 void session_trigger_result(struct session *s, unsigned code, const char *text);
+/* C's ACLs may have changed (reload): a session that may no longer read
+ * C is ended (NOTICE DETACHED saying why; a LOG dump gets ERROR
+ * PERMISSION), one that may no longer write loses the write seat and its
+ * read-write mode and is told; one that may now write is told so. */
+void session_access_changed(struct console *c);
 /* Name for notices and logs: "user (uid N, pid P)". */
 const char *session_who(const struct session *s);
 

@@ -11,3 +11,6 @@ EXTRA_DIST += tests/integration/fds.sh
 # no local user locks the admin out (real uids, ~4500 connections)
 TESTS += tests/integration/lockout.sh
 EXTRA_DIST += tests/integration/lockout.sh tests/integration/hostile-hold.py
+# a reload that narrows the ACLs ends or demotes attached sessions (real uids)
+TESTS += tests/integration/revoke.sh
+EXTRA_DIST += tests/integration/revoke.sh
