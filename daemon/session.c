@@ -295,6 +295,26 @@ void session_access_changed(struct console *c)
     }
 }
 
+uint64_t session_behind(const struct session *s)
+{
+    if (!s->con || s->state != SESSION_ATTACHED)
+        return 0;
+    const struct outbuf *b = &s->con->buf;
+    uint64_t oldest = outbuf_oldest(b), head = outbuf_head(b);
+    uint64_t off = s->off > oldest ? s->off : oldest;
+    uint64_t unread = head > off ? head - off : 0;
+    /* What the pump queued but the client has not read yet. */
+    return unread + evbuffer_get_length(bufferevent_get_output(s->bev));
+}
+
+uint64_t session_overrun(const struct session *s)
+{
+    if (!s->con || s->state != SESSION_ATTACHED)
+        return 0;
+    uint64_t oldest = outbuf_oldest(&s->con->buf);
+    return oldest > s->off ? oldest - s->off : 0;
+}
+
 /* ---- output pump --------------------------------------------------------- */
 
 static void report_drop(struct session *s, size_t missed)
@@ -582,14 +602,16 @@ static void on_input(struct session *s, const uint8_t *p, size_t len)
 
 static void on_hello(struct session *s, const struct xp_hello *h)
 {
-    if (h->version != XP_PROTOCOL_VERSION) {
+    if (h->version < XP_PROTOCOL_VERSION_MIN || h->version > XP_PROTOCOL_VERSION) {
         send_error(s, XP_E_BAD_VERSION, XP_T_HELLO,
-                   "protocol version %u not supported; this daemon speaks version %u",
-                   (unsigned)h->version, XP_PROTOCOL_VERSION);
+                   "protocol version %u not supported; this daemon speaks versions %u to %u",
+                   (unsigned)h->version, XP_PROTOCOL_VERSION_MIN, XP_PROTOCOL_VERSION);
         session_close_after_flush(s);
         return;
     }
-    struct xp_hello me = { .version = XP_PROTOCOL_VERSION };
+    /* The client's version (ours may be higher): what it can decode. */
+    s->proto = h->version;
+    struct xp_hello me = { .version = h->version };
     snprintf(me.software, sizeof(me.software), "xcmuxd %s", PACKAGE_VERSION);
     uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_SOFTWARE];
     send_frame(s, frame, xp_encode_hello(frame, sizeof(frame), &me));

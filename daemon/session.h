@@ -72,6 +72,7 @@ struct session {
     char gone_why[64];               /* ... with this reason */
     struct escape esc;
     void *hotkey_wait;               /* TRIGGER in flight: no request read until it ends */
+    uint32_t proto;                  /* protocol version the client speaks */
     bool admin;                      /* root or admin ACL (session-admit.h) */
     bool granted;                    /* some request of it was allowed */
 };
@@ -103,6 +104,13 @@ void session_trigger_result(struct session *s, unsigned code, const char *text);
  * PERMISSION), one that may no longer write loses the write seat and its
  * read-write mode and is told; one that may now write is told so. */
 void session_access_changed(struct console *c);
+/* Counters true at every moment, even while the client is stalled:
+ * console bytes S has not been delivered yet (not yet taken from the
+ * buffer, plus what is queued in its socket buffer), and bytes the buffer
+ * has already overwritten under it (moved past at its next read, and
+ * not yet counted in s->dropped). */
+uint64_t session_behind(const struct session *s);
+uint64_t session_overrun(const struct session *s);
 /* Name for notices and logs: "user (uid N, pid P)". */
 const char *session_who(const struct session *s);
 

@@ -14,3 +14,6 @@ EXTRA_DIST += tests/integration/lockout.sh tests/integration/hostile-hold.py
 # a reload that narrows the ACLs ends or demotes attached sessions (real uids)
 TESTS += tests/integration/revoke.sh
 EXTRA_DIST += tests/integration/revoke.sh
+# who/list counters while clients are stalled (real uids), protocol v1/v2
+TESTS += tests/integration/counters.sh
+EXTRA_DIST += tests/integration/counters.sh
