@@ -17,3 +17,6 @@ EXTRA_DIST += tests/integration/revoke.sh
 # who/list counters while clients are stalled (real uids), protocol v1/v2
 TESTS += tests/integration/counters.sh
 EXTRA_DIST += tests/integration/counters.sh
+# nested log_dir created at start-up; the log after kill -9 / clean restarts
+TESTS += tests/integration/restart.sh
+EXTRA_DIST += tests/integration/restart.sh
