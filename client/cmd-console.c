@@ -206,7 +206,8 @@ static void on_message(struct session *s, const struct xp_msg *m)
 			if (!s->warned_not_writer) {
 				char text[XP_MAX_ERROR_TEXT * 4 + 1];
 				xc_sanitize(text, sizeof(text), m->u.error.text, NULL);
-				out_notice(s, "input discarded%s%s", *text ? ": " : "", text);
+				out_notice(s, "read-only session: input discarded%s%s",
+					   *text ? ": " : "", text);
 			}
 			s->warned_not_writer = true;
 			return;

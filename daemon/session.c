@@ -412,28 +412,26 @@ static void to_guest(struct session *s, const uint8_t *p, size_t n)
         s->refused_input += n;
         if (!s->refused_notified) {
             s->refused_notified = true;
-            char esc[8];
+            char esc[8], how[40];
             key_name(s->esc.ch, esc);
+            if (s->esc.ch < 0)
+                snprintf(how, sizeof(how), "xcmux console -f");
+            else
+                snprintf(how, sizeof(how), "escape %s f", esc);
             struct session *holder = s->con->writer;
+            /* Clients show this after their own "input discarded":
+             * why, and how to get the seat. */
             if (s->mode == XP_MODE_READ_ONLY && !s->can_write)
+                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT, "%s may not write to %s",
+                           s->user, s->con->name);
+            else if (holder && holder != s)
                 send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
-                           "read-only session: input to %s is discarded (%s may not write "
-                           "to it)", s->con->name, s->user);
-            else if (s->mode == XP_MODE_READ_ONLY && holder)
-                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
-                           "read-only session: input to %s is discarded; %s holds the write "
-                           "seat (escape %s f takes it)", s->con->name, session_who(holder),
-                           esc);
-            else if (s->mode == XP_MODE_READ_ONLY)
-                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
-                           "read-only session: input to %s is discarded; the write seat is "
-                           "free (escape %s f takes it)", s->con->name, esc);
+                           "%s holds the write seat of %s (%s takes it)",
+                           session_who(holder), s->con->name, how);
             else
                 send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
-                           "%s holds the write seat of %s: input discarded "
-                           "(escape %s f takes the seat)",
-                           holder ? session_who(holder) : "another session",
-                           s->con->name, esc);
+                           "the write seat of %s is free (%s takes it)",
+                           s->con->name, how);
         }
         return;
     }
