@@ -16,6 +16,13 @@
  *   session left more than a buffer behind gets NOTICE(DROPPED, n).
  * - Escape handling (escape char, then a command key) runs here, per
  *   session, so every client gets it.
+ * - Admission (session-admit.h): a connection, and a session on a
+ *   console, exists only if the per-user caps and the admin reserve allow
+ *   it (possibly after shedding another); refusals carry the reason.
+ * - Access is re-checked at every reload (session_access_changed): what
+ *   a user may no longer do ends at once.
+ * - Counters (session_behind, session_overrun) are computed when asked,
+ *   so WHO and LIST are true while a client is stalled.
  */
 #ifndef XCMUX_DAEMON_SESSION_H
 #define XCMUX_DAEMON_SESSION_H
