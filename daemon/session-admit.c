@@ -157,12 +157,14 @@ static bool has_any_access(const struct session *s)
     return false;
 }
 
+/* Every connection of UID, closing ones too: each holds an fd until it
+ * is freed, so the cap bounds what the uid really holds. */
 static unsigned conns_of(uid_t uid)
 {
     unsigned n = 0;
     struct session *o;
     TAILQ_FOREACH(o, &xd.sessions, link)
-        if (o->uid == uid && o->state != SESSION_CLOSING)
+        if (o->uid == uid)
             n++;
     return n;
 }
@@ -251,14 +253,21 @@ bool session_admit_conn(struct session *s, char *why, size_t whylen)
 
 /* ---- sessions on a console ------------------------------------------------------ */
 
-static unsigned live_sessions(const struct console *c, const struct session *of)
+/* Sessions on C (of OF's uid when OF is set); closing ones count only
+ * with ALL (the per-user cap bounds what a uid holds, closing or not). */
+static unsigned sessions_on(const struct console *c, const struct session *of, bool all)
 {
     unsigned n = 0;
     struct session *o;
     TAILQ_FOREACH(o, &c->sessions, con_link)
-        if (o->state != SESSION_CLOSING && (!of || o->uid == of->uid))
+        if ((all || o->state != SESSION_CLOSING) && (!of || o->uid == of->uid))
             n++;
     return n;
+}
+
+static unsigned live_sessions(const struct console *c, const struct session *of)
+{
+    return sessions_on(c, of, false);
 }
 
 /* The non-admin session of the uid holding the most sessions on C (its
@@ -303,7 +312,7 @@ bool session_admit_console(struct session *s, struct console *c, char *why, size
     }
     unsigned per_user = cfg ? cfg->max_sessions_per_user : XCMUX_DEFAULT_SESSIONS_PER_USER;
     unsigned reserved = cfg ? cfg->reserved_sessions : XCMUX_DEFAULT_RESERVED_SESSIONS;
-    if (live_sessions(c, s) >= per_user) {
+    if (sessions_on(c, s, true) >= per_user) {
         snprintf(why, whylen, "%s has %u sessions on %s (limit %u per user)", s->user,
                  per_user, c->name, per_user);
         admit_log(ADMIT_REFUSE_SESSION, s, "%s", why);
