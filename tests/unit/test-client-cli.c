@@ -354,10 +354,72 @@ static void test_bad_version(void **state)
 	spawn(argv, -1, -1, NULL);
 	accept_client();
 	expect(XP_T_HELLO);
-	send_error(XP_E_BAD_VERSION, XP_T_HELLO, "server speaks protocol 2");
+	assert_int_equal(msg.u.hello.version, XP_PROTOCOL_VERSION);
+	send_error(XP_E_BAD_VERSION, XP_T_HELLO, "server speaks protocol 7");
+	close(F.cfd);
+	/* The client tries every older version before giving up. */
+	for (uint32_t v = XP_PROTOCOL_VERSION - 1; v >= XP_PROTOCOL_VERSION_MIN; v--) {
+		accept_client();
+		expect(XP_T_HELLO);
+		assert_int_equal(msg.u.hello.version, v);
+		send_error(XP_E_BAD_VERSION, XP_T_HELLO, "server speaks protocol 7");
+		if (v > XP_PROTOCOL_VERSION_MIN)
+			close(F.cfd);
+		else
+			break;
+	}
 	assert_int_equal(wait_exit(), XC_EXIT_PROTOCOL);
 	assert_non_null(strstr(F.err, "protocol version mismatch"));
-	assert_non_null(strstr(F.err, "server speaks protocol 2"));
+	assert_non_null(strstr(F.err, "server speaks protocol 7"));
+}
+
+/* The daemon sheds the connection (ERROR LIMIT, then close) while the
+ * client is about to send its request: the client prints the daemon's
+ * reason, not the EPIPE its send gets. */
+static void test_shed_reason_not_broken_pipe(void **state)
+{
+	(void)state;
+	char *argv[] = { "xcmux", "-S", F.path, "list", NULL };
+	spawn(argv, -1, -1, NULL);
+	accept_client();
+	expect(XP_T_HELLO);
+	struct xp_msg h = { .type = XP_T_HELLO };
+	h.u.hello.version = XP_PROTOCOL_VERSION;
+	strcpy(h.u.hello.software, "fake-xcmuxd 1");
+	srv_send(&h);
+	send_error(XP_E_LIMIT, 0, "connection shed: needed room for the administrator");
+	shutdown(F.cfd, SHUT_RDWR);
+	close(F.cfd);
+	F.cfd = -1;
+	assert_int_equal(wait_exit(), XC_EXIT_FAIL);
+	assert_non_null(strstr(F.err, "refused by xcmuxd: connection shed: needed room"));
+	assert_null(strstr(F.err, "Broken pipe"));
+}
+
+/* A version 1 daemon: the client reconnects speaking version 1, and its
+ * list has no BEHIND column (the daemon sends no such field). */
+static void test_older_daemon(void **state)
+{
+	(void)state;
+	char *argv[] = { "xcmux", "-S", F.path, "list", NULL };
+	spawn(argv, -1, -1, NULL);
+	accept_client();
+	expect(XP_T_HELLO);
+	send_error(XP_E_BAD_VERSION, XP_T_HELLO, "this daemon speaks version 1");
+	close(F.cfd);
+	accept_client();
+	expect(XP_T_HELLO);
+	assert_int_equal(msg.u.hello.version, 1);
+	struct xp_msg h = { .type = XP_T_HELLO };
+	h.u.hello.version = 1;
+	strcpy(h.u.hello.software, "old-xcmuxd 1");
+	srv_send(&h);
+	expect(XP_T_LIST);
+	send_list_entries();
+	assert_int_equal(wait_exit(), 0);
+	assert_non_null(strstr(F.out, "DROPPED TTY\n"));
+	assert_null(strstr(F.out, "BEHIND"));
+	assert_null(strstr(F.err, "version"));
 }
 
 static void test_unknown_domain(void **state)
@@ -673,6 +735,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_json_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_daemon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_older_daemon, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shed_reason_not_broken_pipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permission, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hotkeys_unsupported, setup, teardown),
