@@ -201,8 +201,14 @@ static void on_message(struct session *s, const struct xp_msg *m)
 			return;
 		}
 		if (m->u.error.code == XP_E_NOT_WRITER) {
-			if (!s->warned_not_writer)
-				out_notice(s, "read-only session: input discarded");
+			/* The daemon says why: who holds the seat and how
+			 * to take it, or that this user may not write. */
+			if (!s->warned_not_writer) {
+				char text[XP_MAX_ERROR_TEXT * 4 + 1];
+				xc_sanitize(text, sizeof(text), m->u.error.text, NULL);
+				out_notice(s, "read-only session: input discarded%s%s",
+					   *text ? ": " : "", text);
+			}
 			s->warned_not_writer = true;
 			return;
 		}

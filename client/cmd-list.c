@@ -37,13 +37,16 @@ static void print_json(const struct xp_list_entry *e, size_t n)
 		printf(", \"state\": \"%s\", \"sessions\": %" PRIu32
 		       ", \"writer\": %s, \"rate_limited\": %s"
 		       ", \"bytes_out\": %" PRIu64 ", \"dropped_guest\": %" PRIu64
-		       ", \"dropped_client\": %" PRIu64 ", \"log_bytes\": %" PRIu64
-		       ", \"tty\": ",
+		       ", \"dropped_client\": %" PRIu64 ", \"log_bytes\": %" PRIu64,
 		       xp_state_name(e[i].state), e[i].sessions,
 		       e[i].flags & XP_LIST_F_WRITER ? "true" : "false",
 		       e[i].flags & XP_LIST_F_RATE_LIMITED ? "true" : "false",
 		       e[i].bytes_out, e[i].dropped_guest, e[i].dropped_client,
 		       e[i].log_bytes);
+		/* Protocol version 2: how far the slowest session is behind. */
+		if (e[i].ext)
+			printf(", \"behind\": %" PRIu64, e[i].behind);
+		printf(", \"tty\": ");
 		if (e[i].tty[0])
 			xc_json_string(stdout, e[i].tty);
 		else
@@ -66,8 +69,15 @@ static void print_table(const struct xp_list_entry *e, size_t n)
 		if (len > w)
 			w = len;
 	}
-	printf("%5s %3s %-*s %-15s %4s %6s %12s %10s %s\n", "ID", "CON", w, "NAME",
-	       "STATE", "SESS", "WRITER", "BYTES", "DROPPED", "TTY");
+	/* BEHIND (protocol version 2) only when the daemon sends it. */
+	bool ext = false;
+	for (size_t i = 0; i < n; i++)
+		ext = ext || e[i].ext;
+	printf("%5s %3s %-*s %-15s %4s %6s %12s %10s ", "ID", "CON", w, "NAME",
+	       "STATE", "SESS", "WRITER", "BYTES", "DROPPED");
+	if (ext)
+		printf("%10s ", "BEHIND");
+	printf("TTY\n");
 	for (size_t i = 0; i < n; i++) {
 		char state[24];
 		xc_sanitize(name, sizeof(name), e[i].name, NULL);
@@ -77,10 +87,12 @@ static void print_table(const struct xp_list_entry *e, size_t n)
 		snprintf(state, sizeof(state), "%s%s", xp_state_name(e[i].state),
 			 e[i].flags & XP_LIST_F_RATE_LIMITED ? ",limited" : "");
 		printf("%5" PRIu32 " %3" PRIu32 " %-*s %-15s %4" PRIu32 " %6s %12" PRIu64
-		       " %10" PRIu64 " %s\n", e[i].domid, e[i].console, w, name, state,
+		       " %10" PRIu64 " ", e[i].domid, e[i].console, w, name, state,
 		       e[i].sessions, e[i].flags & XP_LIST_F_WRITER ? "yes" : "no",
-		       e[i].bytes_out, e[i].dropped_guest + e[i].dropped_client,
-		       tty[0] ? tty : "-");
+		       e[i].bytes_out, e[i].dropped_guest + e[i].dropped_client);
+		if (ext)
+			printf("%10" PRIu64 " ", e[i].behind);
+		printf("%s\n", tty[0] ? tty : "-");
 	}
 }
 

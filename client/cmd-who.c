@@ -20,17 +20,25 @@ static void print_entry(const struct xp_who_entry *w)
 	if (w->attach_time && localtime_r(&t, &tm))
 		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", &tm);
 	const char *kind = w->flags & XP_WHO_F_PTY ? " (pty)" : "";
-	printf("%-12s %6" PRIu32 " %7" PRIu32 " %-10s %6s %-19s %12" PRIu64 "%s\n",
+	printf("%-12s %6" PRIu32 " %7" PRIu32 " %-10s %6s %-19s %12" PRIu64,
 	       user[0] ? user : "?", w->uid, w->pid, xp_mode_name(w->mode),
-	       w->flags & XP_WHO_F_WRITER ? "yes" : "no", since, w->bytes_sent, kind);
+	       w->flags & XP_WHO_F_WRITER ? "yes" : "no", since, w->bytes_sent);
+	/* Protocol version 2: true even while that client is stalled. */
+	if (w->ext)
+		printf(" %10" PRIu64 " %10" PRIu64, w->behind, w->dropped);
+	printf("%s\n", kind);
 }
 
 static int who_entry(const struct xp_msg *m, void *arg)
 {
 	bool *header = arg;
-	if (!*header)
-		printf("%-12s %6s %7s %-10s %6s %-19s %12s\n", "USER", "UID", "PID",
+	if (!*header) {
+		printf("%-12s %6s %7s %-10s %6s %-19s %12s", "USER", "UID", "PID",
 		       "MODE", "WRITER", "SINCE", "BYTES");
+		if (m->u.who_entry.ext)
+			printf(" %10s %10s", "BEHIND", "DROPPED");
+		printf("\n");
+	}
 	*header = true;
 	print_entry(&m->u.who_entry);
 	return XC_EXIT_OK;

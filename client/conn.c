@@ -63,9 +63,25 @@ static int connect_socket(const char *path)
 	return fd;
 }
 
-static int handshake(struct xc_conn *c);
+static int handshake(struct xc_conn *c, uint32_t version);
+static int conn_open_version(struct xc_conn *c, const char *path, uint32_t version);
+
+/* handshake(): the daemon refused our version; try the previous one. */
+#define RETRY_OLDER_VERSION (-2)
 
 int xc_conn_open(struct xc_conn *c, const char *path)
+{
+	/* A daemon older than this client answers BAD_VERSION and closes:
+	 * connect again speaking its version (PROTOCOL.md "Versions"). */
+	for (uint32_t v = XP_PROTOCOL_VERSION;; v--) {
+		int rc = conn_open_version(c, path, v);
+		if (rc != RETRY_OLDER_VERSION)
+			return rc;
+		xc_conn_close(c);
+	}
+}
+
+static int conn_open_version(struct xc_conn *c, const char *path, uint32_t version)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
@@ -84,7 +100,7 @@ int xc_conn_open(struct xc_conn *c, const char *path)
 		c->fd = xc_remote_spawn(&c->ssh_pid);
 		if (c->fd < 0)
 			return XC_EXIT_NO_DAEMON;
-		int rc = handshake(c);
+		int rc = handshake(c, version);
 		if (rc == XC_EXIT_LOST) {
 			/* ssh or the remote proxy said why on stderr; its exit
 			 * status (the proxy uses our exit codes) says what. */
@@ -113,14 +129,14 @@ int xc_conn_open(struct xc_conn *c, const char *path)
 			"(is xcmuxd running?)\n", path, strerror(e));
 		return XC_EXIT_NO_DAEMON;
 	}
-	return handshake(c);
+	return handshake(c, version);
 }
 
-static int handshake(struct xc_conn *c)
+static int handshake(struct xc_conn *c, uint32_t version)
 {
 	const char *path = c->path;
 	struct xp_msg m = { .type = XP_T_HELLO };
-	m.u.hello.version = XP_PROTOCOL_VERSION;
+	m.u.hello.version = version;
 	snprintf(m.u.hello.software, sizeof(m.u.hello.software), "xcmux %s",
 		 PACKAGE_VERSION);
 	int rc = xc_conn_send(c, &m);
@@ -129,17 +145,20 @@ static int handshake(struct xc_conn *c)
 	rc = xc_conn_recv(c, &m);
 	if (rc)
 		return rc;
+	if (m.type == XP_T_ERROR && m.u.error.code == XP_E_BAD_VERSION &&
+	    version > XP_PROTOCOL_VERSION_MIN)
+		return RETRY_OLDER_VERSION;
 	if (m.type == XP_T_ERROR)
-		return xc_report_error(&m.u.error, "handshake", NULL);
+		return xc_report_error(&m.u.error, "connect", NULL);
 	if (m.type != XP_T_HELLO) {
 		fprintf(stderr, "xcmux: protocol error: daemon at %s answered "
 			"HELLO with %s\n", path, xp_type_name(m.type));
 		return XC_EXIT_PROTOCOL;
 	}
-	if (m.u.hello.version != XP_PROTOCOL_VERSION) {
+	if (m.u.hello.version < XP_PROTOCOL_VERSION_MIN || m.u.hello.version > version) {
 		fprintf(stderr, "xcmux: daemon at %s speaks protocol version %u, "
-			"this client speaks %u\n", path, m.u.hello.version,
-			XP_PROTOCOL_VERSION);
+			"this client speaks %u to %u\n", path, m.u.hello.version,
+			XP_PROTOCOL_VERSION_MIN, version);
 		return XC_EXIT_PROTOCOL;
 	}
 	c->server = m.u.hello;
@@ -156,6 +175,35 @@ void xc_conn_close(struct xc_conn *c)
 	c->ssh_pid = 0;
 	free(c->in);
 	c->in = NULL;
+}
+
+/* After a failed send: an ERROR the daemon queued before closing is
+ * reported (as the answer to a request of type TYPE) and its exit code
+ * returned; -1 when there is none. Reads only what is already queued. */
+static int report_pending_error(struct xc_conn *c, uint8_t type)
+{
+	struct xp_msg *m = calloc(1, sizeof(*m));
+	int rc = -1;
+	if (!m)
+		return -1;
+	for (int guard = 0; guard < 64; guard++) {
+		int r = xc_conn_next(c, m);
+		if (r == XP_OK) {
+			if (m->type == XP_T_ERROR) {
+				rc = xc_report_error(&m->u.error, type == XP_T_HELLO ? "connect"
+						     : xp_type_name(type), NULL);
+				break;
+			}
+			continue;
+		}
+		if (r != XP_NEED_MORE || c->eof)
+			break;
+		ssize_t n = xc_conn_fill(c);
+		if (n <= 0)
+			break;
+	}
+	free(m);
+	return rc;
 }
 
 int xc_conn_send(struct xc_conn *c, const struct xp_msg *m)
@@ -179,9 +227,16 @@ int xc_conn_send(struct xc_conn *c, const struct xp_msg *m)
 		}
 	}
 	return XC_EXIT_OK;
-fail:
+fail:;
+	int e = errno;
+	/* The daemon may have closed after saying why (a refused or shed
+	 * connection gets ERROR then EOF): that reason, not EPIPE, is what
+	 * the user needs. */
+	int rc = report_pending_error(c, m->type);
+	if (rc >= 0)
+		return rc;
 	fprintf(stderr, "xcmux: lost connection to xcmuxd at %s: %s\n",
-		c->path, strerror(errno));
+		c->path, strerror(e));
 	return XC_EXIT_LOST;
 }
 
@@ -302,6 +357,10 @@ int xc_report_error(const struct xp_error *e, const char *what, const char *doma
 			"(client speaks %u)%s%s\n", XP_PROTOCOL_VERSION,
 			*text ? ": " : "", text);
 		return XC_EXIT_PROTOCOL;
+	case XP_E_LIMIT:
+		fprintf(stderr, "xcmux: %s: refused by xcmuxd: %s\n", what,
+			*text ? text : "a limit was reached");
+		return XC_EXIT_FAIL;
 	case XP_E_BAD_FRAME:
 		fprintf(stderr, "xcmux: %s: xcmuxd rejected our request as "
 			"malformed%s%s\n", what, *text ? ": " : "", text);

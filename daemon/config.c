@@ -24,6 +24,10 @@ enum key {
 	K_SOCKET_GROUP,
 	K_LOG_DIR,
 	K_ADMIN,
+	K_MAX_CONN_PER_USER,
+	K_MAX_SESSIONS_PER_USER,
+	K_RESERVED_CONN,
+	K_RESERVED_SESSIONS,
 	/* per console: [global] and [domain:GLOB] */
 	K_LOG,
 	K_LOG_TARGET,
@@ -59,6 +63,10 @@ static const char *const key_names[K_COUNT] = {
 	[K_SOCKET_GROUP] = "socket_group",
 	[K_LOG_DIR] = "log_dir",
 	[K_ADMIN] = "admin",
+	[K_MAX_CONN_PER_USER] = "max_connections_per_user",
+	[K_MAX_SESSIONS_PER_USER] = "max_sessions_per_user",
+	[K_RESERVED_CONN] = "reserved_connections",
+	[K_RESERVED_SESSIONS] = "reserved_sessions",
 	[K_LOG] = "log",
 	[K_LOG_TARGET] = "log_target",
 	[K_TIMESTAMPS] = "timestamps",
@@ -184,6 +192,19 @@ static int parse_digits(const char **s, int base, uint64_t *out)
 	*s = c;
 	*out = v;
 	return 0;
+}
+
+/* Digits with at most one k/M/G suffix: the syntax of a size, whatever
+ * its value (a value too large for 64 bits is out of range, not bad). */
+static bool size_syntax(const char *s, bool suffix)
+{
+	if (!isdigit((unsigned char)*s))
+		return false;
+	while (isdigit((unsigned char)*s))
+		s++;
+	if (suffix && *s && strchr("kKmMgG", *s))
+		s++;
+	return *s == '\0';
 }
 
 int config_parse_size(const char *s, uint64_t *out)
@@ -367,12 +388,13 @@ static int parse_size_in(struct parser *p, const char *key, const char *value,
 {
 	uint64_t v;
 
-	if (config_parse_size(value, &v) < 0) {
+	bool parsed = config_parse_size(value, &v) == 0;
+	if (!parsed && !size_syntax(value, true)) {
 		fail(p, "%s: bad size '%s' (expected a number with optional k, M or G)",
 		     key, value);
 		return -1;
 	}
-	if (v != 0 && (v < min || v > max)) {
+	if (!parsed || (v != 0 && (v < min || v > max))) {
 		fail(p, "%s: %s out of range (%llu..%llu, or 0)", key, value,
 		     (unsigned long long)min, (unsigned long long)max);
 		return -1;
@@ -801,6 +823,10 @@ static void config_defaults(struct config *cfg)
 		cfg->socket_group = gr->gr_gid;
 	}
 	snprintf(cfg->log_dir, sizeof(cfg->log_dir), "/var/log/xcmux");
+	cfg->max_conn_per_user = XCMUX_DEFAULT_CONN_PER_USER;
+	cfg->max_sessions_per_user = XCMUX_DEFAULT_SESSIONS_PER_USER;
+	cfg->reserved_conn = XCMUX_DEFAULT_RESERVED_CONN;
+	cfg->reserved_sessions = XCMUX_DEFAULT_RESERVED_SESSIONS;
 
 	struct console_cfg *cc = &cfg->global;
 	cc->log = true;
@@ -877,6 +903,14 @@ static int set_console_key(struct parser *p, enum key k, const char *key,
 		return 0;
 	}
 	case K_BUFFER_SIZE:
+		if (size_syntax(v, true) &&
+		    (config_parse_size(v, &n) < 0 || n > XCMUX_OUTBUF_MAX)) {
+			/* Too large to hold, or past the maximum: a range
+			 * error, whatever its bits look like. */
+			fail(p, "%s: '%s' out of range (%uk..%uM, a power of two)", key, v,
+			     XCMUX_OUTBUF_MIN >> 10, XCMUX_OUTBUF_MAX >> 20);
+			return -1;
+		}
 		if (config_parse_size(v, &n) < 0 || n > SIZE_MAX ||
 		    !outbuf_capacity_valid((size_t)n)) {
 			fail(p, "%s: '%s' is not a power of two in %uk..%uM", key, v,
@@ -952,6 +986,24 @@ static int set_console_key(struct parser *p, enum key k, const char *key,
 	}
 }
 
+/* A decimal count in MIN..MAX (the per-user and reserved limits). */
+static int parse_count(struct parser *p, const char *key, const char *v,
+		       unsigned min, unsigned max, unsigned *out)
+{
+	const char *s = v;
+	uint64_t n;
+	if (!size_syntax(v, false)) {
+		fail(p, "%s: bad count '%s' (expected a number)", key, v);
+		return -1;
+	}
+	if (parse_digits(&s, 10, &n) < 0 || n < min || n > max) {
+		fail(p, "%s: %s out of range (%u..%u)", key, v, min, max);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
 static int set_global_key(struct parser *p, enum key k, const char *key,
 			  const char *v)
 {
@@ -989,6 +1041,16 @@ static int set_global_key(struct parser *p, enum key k, const char *key,
 	}
 	case K_ADMIN:
 		return parse_acl(p, key, v, &cfg->global.admin);
+	case K_MAX_CONN_PER_USER:
+		return parse_count(p, key, v, 1, XCMUX_MAX_CLIENTS, &cfg->max_conn_per_user);
+	case K_MAX_SESSIONS_PER_USER:
+		return parse_count(p, key, v, 1, XCMUX_MAX_SESSIONS_PER_CONSOLE,
+				   &cfg->max_sessions_per_user);
+	case K_RESERVED_CONN:
+		return parse_count(p, key, v, 0, XCMUX_MAX_CLIENTS / 2, &cfg->reserved_conn);
+	case K_RESERVED_SESSIONS:
+		return parse_count(p, key, v, 0, XCMUX_MAX_SESSIONS_PER_CONSOLE / 2,
+				   &cfg->reserved_sessions);
 	default:
 		return set_console_key(p, k, key, v, &cfg->global);
 	}
@@ -1129,6 +1191,12 @@ static char *read_line(char *str, int num, void *stream)
 	if (n < 0)
 		return NULL;
 	p->lineno++;
+	/* A UTF-8 byte order mark (editors on other systems write one) is
+	 * not part of the first line's text. */
+	if (p->lineno == 1 && n >= 3 && memcmp(p->line_buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(p->line_buf, p->line_buf + 3, (size_t)n - 2);
+		n -= 3;
+	}
 	size_t content = (size_t)n;
 	while (content > 0 && (p->line_buf[content - 1] == '\n' ||
 			       p->line_buf[content - 1] == '\r'))

@@ -176,6 +176,11 @@ struct config {
 	bool socket_group_set;
 	gid_t socket_group;
 	char log_dir[XCMUX_LOG_DIR_MAX + 1];
+	/* per-user limits (root and admin are exempt; see limits.h) */
+	unsigned max_conn_per_user;     /* connections of one uid */
+	unsigned max_sessions_per_user; /* sessions of one uid on one console */
+	unsigned reserved_conn;         /* connections only root/admin may use */
+	unsigned reserved_sessions;     /* per console, only root/admin may use */
 	struct console_cfg global; /* the [global] values of per-console keys */
 	size_t ndomains;
 	struct domain_section *domains;

@@ -21,6 +21,7 @@
 #include "daemon/log.h"
 #include "daemon/pty.h"
 #include "daemon/ring.h"
+#include "daemon/server.h"
 #include "daemon/session.h"
 #include "protocol/xcmux-proto.h"
 
@@ -227,6 +228,29 @@ static void publish_tty(struct console *c)
         syslog(LOG_WARNING, "%s: cannot write %s: %m", c->name, path);
 }
 
+static const char *pty_mode_name(enum pty_mode m)
+{
+    return m == PTY_RW ? "rw" : m == PTY_RO ? "ro" : "off";
+}
+
+/* A reload changed `pty`: rw <-> ro applies to the next byte typed on the
+ * pty; off closes it (its readers get a hang-up) and publishes the
+ * placeholder; from off a running console gets its pty now. */
+static void pty_mode_changed(struct console *c, enum pty_mode old)
+{
+    if (c->cfg.pty == PTY_OFF && c->pty) {
+        pty_free(c->pty);
+        c->pty = NULL;
+        publish_tty(c);
+    } else if (c->pty) {
+        pty_set_writable(c->pty, c->cfg.pty == PTY_RW);
+    } else if (c->state == CONSOLE_RUNNING) {
+        publish_tty(c);
+    }
+    console_log_event(c, "pty mode %s -> %s (configuration reloaded)", pty_mode_name(old),
+                      pty_mode_name(c->cfg.pty));
+}
+
 int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
 {
     if (c->state == CONSOLE_RUNNING && c->ring_ref == ring_ref && c->remote_port == port &&
@@ -255,9 +279,30 @@ int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
     }
     c->local_port = lp;
     xd.by_port[lp] = c;
+    /* First connect of this console by this daemon to a ring a backend
+     * already served: the daemon restarted (or took over). */
+    bool restarted = c->state != CONSOLE_RUNNING && c->bytes_out == 0 &&
+                     ring_was_served(c->page);
+    /* A stale socket is what a killed daemon leaves (a clean stop removes
+     * it); the last event line of the log says whether it stopped. */
+    char last[160] = "";
+    int stale = server_found_stale_socket();
+    if (restarted && c->log)
+        (void)log_last_line_with(log_path(c->log), "--- xcmux: ", last, sizeof(last));
+    bool clean = stale == 0 && strstr(last, "--- xcmux: xcmuxd stopping") != NULL;
+    bool known = stale == 1;
     ring_set_connected(c->page);
     c->state = CONSOLE_RUNNING;
     console_log_event(c, "console %u attached", c->index);
+    if (restarted) {
+        console_log_event(c, "xcmuxd restarted: found the ring as a previous daemon left "
+                          "it; output it had not read yet follows");
+        console_log_event(c, "%s", clean ? "the previous daemon stopped cleanly: its "
+                          "sessions were told and ended" : known ? "the previous daemon "
+                          "did not stop cleanly (killed or crashed): sessions attached to "
+                          "it were lost without notice" : "sessions attached to the "
+                          "previous daemon were lost");
+    }
     publish_tty(c);
     /* Whatever the ring already holds (a guest that started before us,
      * or a daemon restart) is delivered now. */
@@ -711,4 +756,8 @@ void console_reconfigure(struct console *c)
     }
     if (c->cfg.policy == WRITE_POLICY_SHARED)
         c->writer = NULL;
+    if (old.pty != c->cfg.pty)
+        pty_mode_changed(c, old.pty);
+    /* Narrowed ACLs apply to the sessions already attached, now. */
+    session_access_changed(c);
 }

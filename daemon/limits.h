@@ -38,6 +38,24 @@
  * work done per byte of guest output. */
 #define XCMUX_MAX_SESSIONS_PER_CONSOLE 64
 
+/* Defaults of the per-user limits (xcmuxd.conf keys max_connections_per_user,
+ * max_sessions_per_user, reserved_connections, reserved_sessions). Root and
+ * the admin ACL are exempt from the per-user caps and alone may use the
+ * reserved part of XCMUX_MAX_CLIENTS and of XCMUX_MAX_SESSIONS_PER_CONSOLE,
+ * so no other local user (nor several of them together) can take what the
+ * administrator needs to list, attach and trigger. */
+#define XCMUX_DEFAULT_CONN_PER_USER 256
+#define XCMUX_DEFAULT_SESSIONS_PER_USER 8
+#define XCMUX_DEFAULT_RESERVED_CONN 64
+#define XCMUX_DEFAULT_RESERVED_SESSIONS 8
+
+/* A refusal or shedding episode (one reason, one uid) is logged when it
+ * starts and summarised once no refusal of that kind came for this long,
+ * so a flood of connections costs a few log lines, not one per attempt. */
+#define XCMUX_REFUSAL_EPISODE_MS 5000
+/* Episodes tracked at once; past that the oldest is summarised early. */
+#define XCMUX_REFUSAL_EPISODES 32
+
 /* --- output buffer -------------------------------------------------------- */
 
 /* Per-console replay/output buffer capacity bounds (power of two). The lower

@@ -349,7 +349,7 @@ int main(int argc, char **argv)
         event_config_free(evcfg);
     if (!xd.base)
         return fail("%s", "cannot create the event loop");
-    if (mkdir(xd.cfg->log_dir, 0750) < 0 && errno != EEXIST)
+    if (log_mkdir_p(xd.cfg->log_dir) < 0)
         syslog(LOG_WARNING, "cannot create log directory %s: %m", xd.cfg->log_dir);
 
     xd.hyp = hyp_open(err, sizeof(err));

@@ -43,6 +43,11 @@ static void pty_write_cb(evutil_socket_t fd, short what, void *arg)
     pty_pump(arg);
 }
 
+void pty_set_writable(struct pty *p, bool writable)
+{
+    p->writable = writable;
+}
+
 struct pty *pty_new(struct console *c, bool writable)
 {
     struct pty *p = calloc(1, sizeof(*p));

@@ -31,6 +31,9 @@ struct pty;
  * the pty could not be made (the console still works). */
 struct pty *pty_new(struct console *c, bool writable);
 void pty_free(struct pty *p);
+/* A reload changed the pty mode between rw and ro: applies to the next
+ * byte read from the master. */
+void pty_set_writable(struct pty *p, bool writable);
 const char *pty_path(const struct pty *p);
 /* New output in the console buffer: write what the pty can take. */
 void pty_pump(struct pty *p);

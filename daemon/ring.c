@@ -5,6 +5,7 @@
 #include "daemon/ring.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <xen/xen.h>
@@ -105,6 +106,14 @@ ssize_t ring_write_in(void *page, const uint8_t *buf, size_t len, bool atomic)
  * older guests never look at it. */
 #define RING_CONNECTION_OFFSET (offsetof(struct xencons_interface, out_prod) + 4)
 #define RING_CONNECTED 0
+
+bool ring_was_served(const void *page)
+{
+    const volatile struct xencons_interface *r = page;
+    /* A fresh ring is all zeros; a backend that read output or wrote
+     * input moved these indices. */
+    return load_idx(&r->out_cons) != 0 || load_idx(&r->in_prod) != 0;
+}
 
 void ring_set_connected(void *page)
 {

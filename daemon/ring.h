@@ -47,5 +47,8 @@ ssize_t ring_write_in(void *page, const uint8_t *buf, size_t len, bool atomic);
 ssize_t ring_in_space(const void *page);
 /* Tell the guest a backend is attached (connection = CONNECTED). */
 void ring_set_connected(void *page);
+/* True when a backend already served this ring (out_cons or in_prod moved
+ * from 0): a previous daemon (or another backend) left it so. */
+bool ring_was_served(const void *page);
 
 #endif

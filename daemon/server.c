@@ -23,6 +23,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/limits.h"
+#include "daemon/session-admit.h"
 #include "daemon/session.h"
 #include "protocol/xcmux-proto.h"
 
@@ -35,6 +36,7 @@ static struct {
     struct event *resume;          /* re-enables accepting after a pause */
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     bool created;                  /* we bound it: unlink on stop */
+    int found_stale;               /* see server_found_stale_socket */
     dev_t dev;                     /* identity of the socket file we made */
     ino_t ino;
 } srv;
@@ -51,27 +53,18 @@ static void fail(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* The client limit is answered on the wire so the user learns why; the
- * fd is new and its send buffer empty, so this small send cannot block. */
-static void refuse_over_limit(int fd)
-{
-    struct xp_error e = { .code = XP_E_LIMIT, .request_type = 0 };
-    snprintf(e.text, sizeof(e.text), "too many clients (limit %d)", XCMUX_MAX_CLIENTS);
-    uint8_t frame[XP_HDR_SIZE + 8 + 64];
-    ssize_t n = xp_encode_error(frame, sizeof(frame), &e);
-    if (n > 0)
-        (void)send(fd, frame, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
-    close(fd);
-}
-
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
                       int salen, void *arg)
 {
-    if (xd.nsessions >= XCMUX_MAX_CLIENTS || xd.shutting_down) {
-        refuse_over_limit(fd);
+    /* Past the hard limit only the admin gets in (session_new decides,
+     * shedding an idle connection for it); beyond that, one ERROR frame
+     * and a close, so the listening socket never stays readable. */
+    if (xd.shutting_down) {
+        session_refuse_fd(fd, "xcmuxd is shutting down");
         return;
     }
-    /* session_new owns fd from here, closing it on failure. */
+    /* session_new owns fd from here: it admits it (session-admit.h) or
+     * refuses it with the reason, and closes it on failure. */
     session_new(fd);
 }
 
@@ -179,6 +172,7 @@ static int clear_stale(const struct sockaddr_un *addr, char *err, size_t errlen)
         fail(err, errlen, "cannot probe %s: %s", addr->sun_path, strerror(errno));
         return -1;
     }
+    srv.found_stale = 1;
     if (unlink(addr->sun_path) < 0 && errno != ENOENT) {
         fail(err, errlen, "cannot remove stale socket %s: %s", addr->sun_path,
              strerror(errno));
@@ -245,8 +239,14 @@ int server_start(const char *path, mode_t mode, bool set_group, gid_t group,
     return 0;
 }
 
+int server_found_stale_socket(void)
+{
+    return srv.found_stale;
+}
+
 int server_listen_fd(int fd)
 {
+    srv.found_stale = -1;  /* systemd keeps the socket: cannot tell */
     if (srv.listener) {
         errno = EBUSY;
         return -1;
@@ -264,6 +264,7 @@ int server_listen_fd(int fd)
 
 void server_stop(void)
 {
+    admit_shutdown();
     if (srv.listener) {
         evconnlistener_free(srv.listener);  /* closes the fd */
         srv.listener = NULL;

@@ -16,6 +16,7 @@
 #include "daemon/hotkey.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
+#include "daemon/session-admit.h"
 #include "daemon/session-int.h"
 
 static uint8_t wire_state(enum console_state st)
@@ -84,6 +85,7 @@ static struct console *resolve_for(struct session *s, uint8_t req, const char *d
                    s->user, c->name);
         return NULL;
     }
+    s->granted = true;
     return c;
 }
 
@@ -93,12 +95,12 @@ static struct console *resolve(struct session *s, uint8_t req, const char *domai
     return resolve_for(s, req, domain, index, false);
 }
 
-static bool session_limit_reached(struct session *s, uint8_t req, const struct console *c)
+static bool session_limit_reached(struct session *s, uint8_t req, struct console *c)
 {
-    if (c->nsessions < XCMUX_MAX_SESSIONS_PER_CONSOLE)
+    char why[XP_MAX_NOTICE_TEXT];
+    if (session_admit_console(s, c, why, sizeof(why)))
         return false;
-    send_error(s, XP_E_LIMIT, req, "%s has too many sessions (limit %d)", c->name,
-               XCMUX_MAX_SESSIONS_PER_CONSOLE);
+    send_error(s, XP_E_LIMIT, req, "%s", why);
     session_close_after_flush(s);
     return true;
 }
@@ -110,6 +112,14 @@ void req_list(struct session *s)
     TAILQ_FOREACH(c, &xd.consoles, link) {
         if (session_access(s, c) < ACCESS_READ)
             continue;
+        /* Counted now, not when a stalled session next reads. */
+        uint64_t overrun = 0, behind = 0;
+        struct session *o;
+        TAILQ_FOREACH(o, &c->sessions, con_link) {
+            overrun += session_overrun(o);
+            uint64_t b = session_behind(o);
+            behind = b > behind ? b : behind;
+        }
         struct xp_list_entry e = {
             .domid = c->domid,
             .console = c->index,
@@ -119,7 +129,9 @@ void req_list(struct session *s)
             .sessions = c->nsessions,
             .bytes_out = c->bytes_out,
             .dropped_guest = c->dropped_guest,
-            .dropped_client = c->dropped_client,
+            .dropped_client = c->dropped_client + overrun,
+            .ext = s->proto >= 2,
+            .behind = behind,
         };
         if (c->log) {
             struct log_stats st;
@@ -129,10 +141,12 @@ void req_list(struct session *s)
         snprintf(e.name, sizeof(e.name), "%s", c->name);
         if (c->pty && pty_path(c->pty))
             snprintf(e.tty, sizeof(e.tty), "%s", pty_path(c->pty));
-        uint8_t frame[XP_HDR_SIZE + 64 + XP_MAX_DOMAIN_NAME + XP_MAX_TTY_PATH];
+        uint8_t frame[XP_HDR_SIZE + 96 + XP_MAX_DOMAIN_NAME + XP_MAX_TTY_PATH];
         send_frame(s, frame, xp_encode_list_entry(frame, sizeof(frame), &e));
         count++;
     }
+    if (count)
+        s->granted = true;
     send_end(s, XP_T_LIST, count);
 }
 
@@ -223,9 +237,12 @@ void req_who(struct session *s, const struct xp_console_ref *ref)
             .flags = writer ? XP_WHO_F_WRITER : 0,
             .attach_time = (uint64_t)o->attached_at,
             .bytes_sent = o->bytes_sent,
+            .ext = s->proto >= 2,
+            .behind = session_behind(o),
+            .dropped = o->dropped + session_overrun(o),
         };
         snprintf(e.user, sizeof(e.user), "%s", o->user);
-        uint8_t frame[XP_HDR_SIZE + 48 + XP_MAX_USER_NAME];
+        uint8_t frame[XP_HDR_SIZE + 64 + XP_MAX_USER_NAME];
         send_frame(s, frame, xp_encode_who_entry(frame, sizeof(frame), &e));
         count++;
     }

@@ -24,6 +24,7 @@
 
 #include "daemon/console.h"
 #include "daemon/hotkey.h"
+#include "daemon/session-admit.h"
 #include "daemon/session-int.h"
 
 /* Requests are not read while this much output is queued: a client that
@@ -224,7 +225,9 @@ void session_move(struct session *s, struct console *to)
     /* A draining session did not ask to follow: it ends with its console. */
     if (s->state != SESSION_ATTACHED || !s->con || s->con == to || s->end_when_drained)
         return;
-    if (to->nsessions >= XCMUX_MAX_SESSIONS_PER_CONSOLE) {
+    char why[XP_MAX_NOTICE_TEXT];
+    if (to->nsessions >= XCMUX_MAX_SESSIONS_PER_CONSOLE ||
+        !session_admit_console(s, to, why, sizeof(why))) {
         session_end(s, XP_N_DOMAIN_GONE, "%s is back but has too many sessions (limit %d)",
                     to->name, XCMUX_MAX_SESSIONS_PER_CONSOLE);
         return;
@@ -246,6 +249,70 @@ void session_move(struct session *s, struct console *to)
     if (to->cfg.policy == WRITE_POLICY_SINGLE && s->mode != XP_MODE_READ_ONLY && !to->writer)
         console_take_seat(to, s);
     session_pump(s);
+}
+
+void session_access_changed(struct console *c)
+{
+    struct session *s, *n;
+    TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n) {
+        if (s->state != SESSION_ATTACHED && s->state != SESSION_LOGDUMP)
+            continue;
+        int access = session_access(s, c);
+        s->admin = session_is_admin(s);
+        if (access < ACCESS_READ) {
+            console_log_event(c, "%s may no longer read %s (configuration reloaded)",
+                              session_who(s), c->name);
+            if (s->state == SESSION_LOGDUMP) {
+                send_error(s, XP_E_PERMISSION, XP_T_LOG, "%s may no longer read the "
+                           "console of %s (configuration reloaded)", s->user, c->name);
+                session_close_after_flush(s);
+            } else {
+                session_end(s, XP_N_DETACHED, "access revoked: %s may no longer read the "
+                            "console of %s (configuration reloaded)", s->user, c->name);
+            }
+            continue;
+        }
+        if (s->state != SESSION_ATTACHED)
+            continue;
+        bool may_write = access >= ACCESS_WRITE;
+        if (s->can_write && !may_write) {
+            s->can_write = false;
+            bool was_rw = s->mode != XP_MODE_READ_ONLY;
+            s->mode = XP_MODE_READ_ONLY;
+            console_log_event(c, "%s may no longer write to %s (configuration reloaded)",
+                              session_who(s), c->name);
+            if (was_rw || c->writer == s)
+                session_notice(s, XP_N_INFO, 0, "write access revoked: %s may no longer "
+                               "write to %s (configuration reloaded); read-only now",
+                               s->user, c->name);
+            if (c->writer == s)
+                console_take_seat(c, NULL);
+        } else if (!s->can_write && may_write) {
+            s->can_write = true;
+            session_notice(s, XP_N_INFO, 0, "you may now write to %s (configuration "
+                           "reloaded); escape f takes the write seat", c->name);
+        }
+    }
+}
+
+uint64_t session_behind(const struct session *s)
+{
+    if (!s->con || s->state != SESSION_ATTACHED)
+        return 0;
+    const struct outbuf *b = &s->con->buf;
+    uint64_t oldest = outbuf_oldest(b), head = outbuf_head(b);
+    uint64_t off = s->off > oldest ? s->off : oldest;
+    uint64_t unread = head > off ? head - off : 0;
+    /* What the pump queued but the client has not read yet. */
+    return unread + evbuffer_get_length(bufferevent_get_output(s->bev));
+}
+
+uint64_t session_overrun(const struct session *s)
+{
+    if (!s->con || s->state != SESSION_ATTACHED)
+        return 0;
+    uint64_t oldest = outbuf_oldest(&s->con->buf);
+    return oldest > s->off ? oldest - s->off : 0;
 }
 
 /* ---- output pump --------------------------------------------------------- */
@@ -323,20 +390,48 @@ bool session_may_write(struct session *s)
     return false;
 }
 
+/* "^]", "~", "0xe9": how a user types the escape character. */
+static const char *key_name(int ch, char out[8])
+{
+    if (ch < 0)
+        snprintf(out, 8, "none");
+    else if (ch < 0x20)
+        snprintf(out, 8, "^%c", ch + '@');
+    else if (ch == 0x7f)
+        snprintf(out, 8, "^?");
+    else if (ch < 0x7f)
+        snprintf(out, 8, "%c", ch);
+    else
+        snprintf(out, 8, "0x%02x", (unsigned)ch & 0xffu);
+    return out;
+}
+
 static void to_guest(struct session *s, const uint8_t *p, size_t n)
 {
     if (!session_may_write(s)) {
         s->refused_input += n;
         if (!s->refused_notified) {
             s->refused_notified = true;
-            if (s->mode == XP_MODE_READ_ONLY)
+            char esc[8], how[40];
+            key_name(s->esc.ch, esc);
+            if (s->esc.ch < 0)
+                snprintf(how, sizeof(how), "xcmux console -f");
+            else
+                snprintf(how, sizeof(how), "escape %s f", esc);
+            struct session *holder = s->con->writer;
+            /* Clients show this after their own "input discarded":
+             * why, and how to get the seat. */
+            if (s->mode == XP_MODE_READ_ONLY && !s->can_write)
+                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT, "%s may not write to %s",
+                           s->user, s->con->name);
+            else if (holder && holder != s)
                 send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
-                           "read-only session: input to %s is discarded", s->con->name);
+                           "%s holds the write seat of %s (%s takes it)",
+                           session_who(holder), s->con->name, how);
             else
                 send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
-                           "%s holds the write seat of %s: input discarded "
-                           "(escape f takes the seat)", session_who(s->con->writer),
-                           s->con->name);
+                           "the write seat of %s is free (%s takes it)",
+                           s->con->name, how);
         }
         return;
     }
@@ -359,22 +454,6 @@ static void to_guest(struct session *s, const uint8_t *p, size_t n)
                    s->con->state == CONSOLE_RUNNING ? "the guest is not reading its console"
                    : "its console is not running");
     }
-}
-
-/* "^]", "~", "0xe9": how a user types the escape character. */
-static const char *key_name(int ch, char out[8])
-{
-    if (ch < 0)
-        snprintf(out, 8, "none");
-    else if (ch < 0x20)
-        snprintf(out, 8, "^%c", ch + '@');
-    else if (ch == 0x7f)
-        snprintf(out, 8, "^?");
-    else if (ch < 0x7f)
-        snprintf(out, 8, "%c", ch);
-    else
-        snprintf(out, 8, "0x%02x", (unsigned)ch & 0xffu);
-    return out;
 }
 
 static void esc_who(struct session *s)
@@ -521,14 +600,16 @@ static void on_input(struct session *s, const uint8_t *p, size_t len)
 
 static void on_hello(struct session *s, const struct xp_hello *h)
 {
-    if (h->version != XP_PROTOCOL_VERSION) {
+    if (h->version < XP_PROTOCOL_VERSION_MIN || h->version > XP_PROTOCOL_VERSION) {
         send_error(s, XP_E_BAD_VERSION, XP_T_HELLO,
-                   "protocol version %u not supported; this daemon speaks version %u",
-                   (unsigned)h->version, XP_PROTOCOL_VERSION);
+                   "protocol version %u not supported; this daemon speaks versions %u to %u",
+                   (unsigned)h->version, XP_PROTOCOL_VERSION_MIN, XP_PROTOCOL_VERSION);
         session_close_after_flush(s);
         return;
     }
-    struct xp_hello me = { .version = XP_PROTOCOL_VERSION };
+    /* The client's version (ours may be higher): what it can decode. */
+    s->proto = h->version;
+    struct xp_hello me = { .version = h->version };
     snprintf(me.software, sizeof(me.software), "xcmuxd %s", PACKAGE_VERSION);
     uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_SOFTWARE];
     send_frame(s, frame, xp_encode_hello(frame, sizeof(frame), &me));
@@ -660,6 +741,19 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
         session_free(arg);
 }
 
+void session_refuse_fd(int fd, const char *why)
+{
+    /* The fd is new and its send buffer empty: this small send cannot
+     * block, and the client reads the reason before the EOF. */
+    struct xp_error e = { .code = XP_E_LIMIT, .request_type = 0 };
+    snprintf(e.text, sizeof(e.text), "%s", why);
+    uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_NOTICE_TEXT];
+    ssize_t n = xp_encode_error(frame, sizeof(frame), &e);
+    if (n > 0)
+        (void)send(fd, frame, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    close(fd);
+}
+
 struct session *session_new(int fd)
 {
     struct ucred cr;
@@ -680,6 +774,12 @@ struct session *session_new(int fd)
     s->mode = XP_MODE_READ_ONLY;
     escape_init(&s->esc, -1);
     lookup_user(s);
+    char why[XP_MAX_NOTICE_TEXT];
+    if (!session_admit_conn(s, why, sizeof(why))) {
+        session_refuse_fd(fd, why);
+        free(s);
+        return NULL;
+    }
     s->bev = bufferevent_socket_new(xd.base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (!s->bev) {
         close(fd);

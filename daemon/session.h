@@ -16,6 +16,13 @@
  *   session left more than a buffer behind gets NOTICE(DROPPED, n).
  * - Escape handling (escape char, then a command key) runs here, per
  *   session, so every client gets it.
+ * - Admission (session-admit.h): a connection, and a session on a
+ *   console, exists only if the per-user caps and the admin reserve allow
+ *   it (possibly after shedding another); refusals carry the reason.
+ * - Access is re-checked at every reload (session_access_changed): what
+ *   a user may no longer do ends at once.
+ * - Counters (session_behind, session_overrun) are computed when asked,
+ *   so WHO and LIST are true while a client is stalled.
  */
 #ifndef XCMUX_DAEMON_SESSION_H
 #define XCMUX_DAEMON_SESSION_H
@@ -72,11 +79,16 @@ struct session {
     char gone_why[64];               /* ... with this reason */
     struct escape esc;
     void *hotkey_wait;               /* TRIGGER in flight: no request read until it ends */
+    uint32_t proto;                  /* protocol version the client speaks */
+    bool admin;                      /* root or admin ACL (session-admit.h) */
+    bool granted;                    /* some request of it was allowed */
 };
 
 /* Take over an accepted connection FD (credentials read here). */
 struct session *session_new(int fd);
 void session_free(struct session *s);
+/* Refuse an accepted connection FD: ERROR(LIMIT, WHY), then close it. */
+void session_refuse_fd(int fd, const char *why);
 /* Send console output the session has not seen yet (flow-controlled). */
 void session_pump(struct session *s);
 /* Send a NOTICE to one session. */
@@ -94,6 +106,18 @@ void session_move(struct session *s, struct console *to);
 /* The outcome of S's TRIGGER (XP_TR_*): TRIGGER_RESULT, then S reads
  * requests again. */
 void session_trigger_result(struct session *s, unsigned code, const char *text);
+/* C's ACLs may have changed (reload): a session that may no longer read
+ * C is ended (NOTICE DETACHED saying why; a LOG dump gets ERROR
+ * PERMISSION), one that may no longer write loses the write seat and its
+ * read-write mode and is told; one that may now write is told so. */
+void session_access_changed(struct console *c);
+/* Counters true at every moment, even while the client is stalled:
+ * console bytes S has not been delivered yet (not yet taken from the
+ * buffer, plus what is queued in its socket buffer), and bytes the buffer
+ * has already overwritten under it (moved past at its next read, and
+ * not yet counted in s->dropped). */
+uint64_t session_behind(const struct session *s);
+uint64_t session_overrun(const struct session *s);
 /* Name for notices and logs: "user (uid N, pid P)". */
 const char *session_who(const struct session *s);
 

@@ -7,6 +7,7 @@ daemon_libxcmuxd_session_a_SOURCES = \
 	daemon/escape.c daemon/escape.h \
 	daemon/server.c daemon/server.h \
 	daemon/session.c daemon/session-req.c daemon/session-int.h \
+	daemon/session-admit.c daemon/session-admit.h \
 	daemon/session.h
 daemon_libxcmuxd_session_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 

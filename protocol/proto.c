@@ -480,6 +480,8 @@ ssize_t xp_encode_list_entry(uint8_t *out, size_t cap, const struct xp_list_entr
 	wr_u64(&w, m->log_bytes);
 	wr_str(&w, m->name, XP_MAX_DOMAIN_NAME);
 	wr_str(&w, m->tty, XP_MAX_TTY_PATH);
+	if (m->ext)
+		wr_u64(&w, m->behind);
 	return wr_finish(&w, XP_T_LIST_ENTRY);
 }
 
@@ -500,6 +502,9 @@ int xp_decode_list_entry(const uint8_t *p, size_t len, struct xp_list_entry *out
 	out->log_bytes = rd_u64(&r);
 	rd_str(&r, out->name, XP_MAX_DOMAIN_NAME);
 	rd_str(&r, out->tty, XP_MAX_TTY_PATH);
+	/* Version 2 fields: all of them or none. */
+	out->ext = !r.err && r.off < r.len;
+	out->behind = out->ext ? rd_u64(&r) : 0;
 	return rd_finish(&r);
 }
 
@@ -647,6 +652,10 @@ ssize_t xp_encode_who_entry(uint8_t *out, size_t cap, const struct xp_who_entry 
 	wr_u64(&w, m->attach_time);
 	wr_u64(&w, m->bytes_sent);
 	wr_str(&w, m->user, XP_MAX_USER_NAME);
+	if (m->ext) {
+		wr_u64(&w, m->behind);
+		wr_u64(&w, m->dropped);
+	}
 	return wr_finish(&w, XP_T_WHO_ENTRY);
 }
 
@@ -663,6 +672,10 @@ int xp_decode_who_entry(const uint8_t *p, size_t len, struct xp_who_entry *out)
 	out->attach_time = rd_u64(&r);
 	out->bytes_sent = rd_u64(&r);
 	rd_str(&r, out->user, XP_MAX_USER_NAME);
+	/* Version 2 fields: all of them or none. */
+	out->ext = !r.err && r.off < r.len;
+	out->behind = out->ext ? rd_u64(&r) : 0;
+	out->dropped = out->ext ? rd_u64(&r) : 0;
 	return rd_finish(&r);
 }
 

@@ -30,7 +30,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define XP_PROTOCOL_VERSION 1u
+/* Version 2 is version 1 plus trailing fields on LIST_ENTRY and WHO_ENTRY
+ * (PROTOCOL.md "Versions"); a peer speaks the lower of the two versions. */
+#define XP_PROTOCOL_VERSION 2u
+#define XP_PROTOCOL_VERSION_MIN 1u
 
 /* ---------------------------------------------------------------------
  * Limits.  All in one place; each protects the invariant named beside it.
@@ -259,6 +262,9 @@ struct xp_list_entry {
 	uint64_t log_bytes;      /* bytes written to the log file */
 	char name[XP_MAX_DOMAIN_NAME + 1];
 	char tty[XP_MAX_TTY_PATH + 1];   /* "" if none */
+	/* version 2 (encoded when ext; decoded: ext tells whether present) */
+	bool ext;
+	uint64_t behind;         /* bytes the furthest-behind session is behind */
 };
 
 #define XP_ATTACH_F_TERMINAL 0x01u /* client is on a terminal */
@@ -314,6 +320,10 @@ struct xp_who_entry {
 	uint64_t attach_time;    /* Unix time, seconds */
 	uint64_t bytes_sent;     /* console bytes sent to that session */
 	char user[XP_MAX_USER_NAME + 1];
+	/* version 2 (encoded when ext; decoded: ext tells whether present) */
+	bool ext;
+	uint64_t behind;         /* console bytes not yet delivered to it */
+	uint64_t dropped;        /* console bytes it was moved past */
 };
 
 struct xp_log_req {

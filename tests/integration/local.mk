@@ -31,7 +31,11 @@ XENSTORED_PASS = \
 	tests/integration/xenstored/systemd.xs \
 	tests/integration/xenstored/xlconsole.xs \
 	tests/integration/xenstored/remote.xs \
-	tests/integration/xenstored/journal.xs
+	tests/integration/xenstored/journal.xs \
+	tests/integration/xenstored/counters.xs \
+	tests/integration/xenstored/lockout.xs \
+	tests/integration/xenstored/restart.xs \
+	tests/integration/xenstored/revoke.xs
 TESTS += $(XENSTORED_PASS)
 EXTRA_DIST += tests/integration/on-xenstored.bash
 CLEANFILES += $(XENSTORED_PASS)

@@ -227,7 +227,7 @@ def case(path, name, arg):
         c.send(frame(T_LIST, flags=0x80))
         return expect_error_then_close(c, E_BAD_FRAME, name)
     if name == "bad-version":
-        c.send(hello(version=2))
+        c.send(hello(version=99))
         return expect_error_then_close(c, E_BAD_VERSION, name)
     if name == "request-before-hello":
         c.send(frame(T_LIST))

@@ -237,7 +237,20 @@ static void test_errors_name_file_and_line(void **state)
 	expect_error("[global]\nescape = ^@\n", 2, "bad escape");
 	expect_error("[global]\nescape = ab\n", 2, "bad escape");
 	expect_error("[global]\nrate = 2T\n", 2, "bad size");
-	expect_error("[global]\nburst = 99999999999999999999\n", 2, "bad size");
+	/* Too large for 64 bits is a range error, not a syntax error. */
+	expect_error("[global]\nburst = 99999999999999999999\n", 2, "out of range");
+	expect_error("[global]\nbuffer_size = 18446744073709551616k\n", 2,
+		     "buffer_size: '18446744073709551616k' out of range (4k..64M");
+	expect_error("[global]\nbuffer_size = 16777216G\n", 2, "out of range");
+	expect_error("[global]\nbuffer_size = 1G\n", 2, "out of range");
+	expect_error("[global]\nmax_connections_per_user = 0\n", 2,
+		     "max_connections_per_user: 0 out of range (1..4096)");
+	expect_error("[global]\nmax_connections_per_user = 99999999999999999999999\n", 2,
+		     "out of range");
+	expect_error("[global]\nmax_sessions_per_user = 65\n", 2, "out of range (1..64)");
+	expect_error("[global]\nreserved_connections = x\n", 2, "bad count 'x'");
+	expect_error("[global]\nreserved_sessions = 33\n", 2, "out of range (0..32)");
+	expect_error("[domain:a*]\nreserved_sessions = 3\n", 2, "only allowed in [global]");
 	expect_error("[global]\nread = root nosuchuser-xcmux\n", 2,
 		     "read: unknown user 'nosuchuser-xcmux'");
 	expect_error("[global]\nwrite = @nosuchgroup-xcmux\n", 2, "unknown group 'nosuchgroup-xcmux'");
@@ -468,6 +481,8 @@ static const char *const all_keys[] = {
 	"socket_path", "socket_mode", "socket_group", "log_dir", "admin", "log",
 	"timestamps", "sanitize", "log_max_size", "log_keep", "buffer_size",
 	"replay", "rate", "burst", "write_policy", "pty", "escape", "read", "write",
+	"max_connections_per_user", "max_sessions_per_user", "reserved_connections",
+	"reserved_sessions",
 };
 
 /* The shipped sample documents the defaults: loading it changes nothing. */
@@ -484,6 +499,10 @@ static void test_sample_conf_is_defaults(void **state)
 	assert_int_equal(sample->socket_mode, defaults->socket_mode);
 	assert_int_equal(sample->socket_group_set, defaults->socket_group_set);
 	assert_string_equal(sample->log_dir, defaults->log_dir);
+	assert_int_equal(sample->max_conn_per_user, defaults->max_conn_per_user);
+	assert_int_equal(sample->max_sessions_per_user, defaults->max_sessions_per_user);
+	assert_int_equal(sample->reserved_conn, defaults->reserved_conn);
+	assert_int_equal(sample->reserved_sessions, defaults->reserved_sessions);
 	config_for_domain(sample, "web1", &a);
 	config_for_domain(defaults, "web1", &b);
 	assert_console_cfg_equal(&a, &b);
@@ -520,6 +539,22 @@ static void test_sample_conf_is_defaults(void **state)
 	free(man);
 }
 
+/* A UTF-8 byte order mark before [global] is not part of the header. */
+static void test_utf8_bom(void **state)
+{
+	struct config *cfg = NULL;
+	char err[512];
+	(void)state;
+	write_conf("\xef\xbb\xbf[global]\nreplay = 1k\nmax_sessions_per_user = 3\n");
+	if (config_load(conf_path, &cfg, err, sizeof(err)) != 0)
+		fail_msg("config with a BOM: %s", err);
+	assert_int_equal(cfg->global.replay, 1024);
+	assert_int_equal(cfg->max_sessions_per_user, 3);
+	config_free(cfg);
+	/* Only at the very start: elsewhere it is text (a bad key). */
+	expect_error("[global]\n\xef\xbb\xbfreplay = 1k\n", 2, "unknown key");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_escape_values),
 		cmocka_unit_test(test_acl),
 		cmocka_unit_test(test_sample_conf_is_defaults),
+		cmocka_unit_test(test_utf8_bom),
 	};
 	return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }

@@ -582,6 +582,59 @@ static void test_every_truncation_refused(void **state)
 	}
 }
 
+/* Version 2 fields of LIST_ENTRY and WHO_ENTRY: present only when ext is
+ * set; a version 1 entry decodes with ext false; part of them is an
+ * error, not a short read. */
+static void test_version2_fields(void **state)
+{
+	(void)state;
+	struct xp_msg m = { .type = XP_T_WHO_ENTRY }, d;
+	m.u.who_entry.uid = 7;
+	strcpy(m.u.who_entry.user, "u");
+	ssize_t v1 = xp_encode(frame, sizeof(frame), &m);
+	assert_true(v1 > 0);
+	m.u.who_entry.ext = true;
+	m.u.who_entry.behind = 0x0102030405060708ull;
+	m.u.who_entry.dropped = UINT64_MAX;
+	ssize_t v2 = xp_encode(frame, sizeof(frame), &m);
+	assert_int_equal(v2, v1 + 16);
+	struct xp_frame_hdr h;
+	assert_int_equal(xp_frame_peek(frame, (size_t)v2, &h), XP_OK);
+	assert_int_equal(xp_decode(&h, frame + XP_HDR_SIZE, &d), XP_OK);
+	assert_true(d.u.who_entry.ext);
+	assert_true(d.u.who_entry.behind == 0x0102030405060708ull);
+	assert_true(d.u.who_entry.dropped == UINT64_MAX);
+	assert_string_equal(d.u.who_entry.user, "u");
+	for (uint32_t cut = (uint32_t)(v1 - XP_HDR_SIZE); cut < h.len; cut++) {
+		struct xp_frame_hdr th = h;
+		th.len = cut;
+		int rc = xp_decode(&th, frame + XP_HDR_SIZE, &d);
+		if (cut == (uint32_t)(v1 - XP_HDR_SIZE)) {
+			assert_int_equal(rc, XP_OK);
+			assert_false(d.u.who_entry.ext);
+			assert_true(d.u.who_entry.behind == 0 && d.u.who_entry.dropped == 0);
+		} else {
+			assert_int_equal(rc, XP_ERR_TRUNCATED);
+		}
+	}
+
+	struct xp_msg l = { .type = XP_T_LIST_ENTRY };
+	strcpy(l.u.list_entry.name, "g");
+	v1 = xp_encode(frame, sizeof(frame), &l);
+	l.u.list_entry.ext = true;
+	l.u.list_entry.behind = 5u << 20;
+	v2 = xp_encode(frame, sizeof(frame), &l);
+	assert_int_equal(v2, v1 + 8);
+	assert_int_equal(xp_frame_peek(frame, (size_t)v2, &h), XP_OK);
+	assert_int_equal(xp_decode(&h, frame + XP_HDR_SIZE, &d), XP_OK);
+	assert_true(d.u.list_entry.ext && d.u.list_entry.behind == 5u << 20);
+	h.len -= 8;
+	assert_int_equal(xp_decode(&h, frame + XP_HDR_SIZE, &d), XP_OK);
+	assert_false(d.u.list_entry.ext);
+	h.len += 3;
+	assert_int_equal(xp_decode(&h, frame + XP_HDR_SIZE, &d), XP_ERR_TRUNCATED);
+}
+
 /* Random garbage, and random mutations of valid frames: must never crash
  * or read out of bounds; the status must be a defined one. */
 static void test_fuzz_garbage(void **state)
@@ -664,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_every_truncation_refused),
 		cmocka_unit_test(test_fuzz_garbage),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_version2_fields),
 	};
 	return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
 }
