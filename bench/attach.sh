@@ -94,5 +94,7 @@ t1=$(now); s1=$(cpu_ticks "$SPID"); c1=$(cpu_ticks "$pid")
 got=$(ls "$dir" | wc -l)
 stop_pid "$pid"
 label=xenconsoled
-[ "$got" -ge "$N" ] || label="xenconsoled ($got of $N in ${XCD_WAIT:-300} s)"
+# (XCD_WAIT counts polls of 50 ms; each lists the log directory, so on a
+# loaded host the bound stretches: the ms column is the real time.)
+[ "$got" -ge "$N" ] || label="xenconsoled (stopped with $got of $N logs)"
 row "$label" "$(calc "($t1 - $t0) * 1000")" "-" "$c1" "$((s1 - s0))" "$BASE_MS"
