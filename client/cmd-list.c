@@ -4,11 +4,18 @@
  * console.  Entries are collected first so the table can size its
  * columns; the daemon bounds nothing about their number, so growth is
  * capped at MAX_ENTRIES to keep a hostile daemon from exhausting memory.
+ *
+ * After the list it asks STATUS: when the daemon has lost its xenstore
+ * connection, a line on stderr says so (the table stays as it was) and
+ * every JSON entry carries "xenstore": "unreachable" ("connected"
+ * otherwise). A daemon from before STATUS closes the connection on it:
+ * then nothing is said and the key is left out.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "client/args.h"
 #include "client/client.h"
@@ -16,6 +23,9 @@
 #include "client/text.h"
 
 #define MAX_ENTRIES 1000000
+
+/* -1: the daemon did not say (older than STATUS), else XP_XS_*. */
+static int xs_state = -1;
 
 static void print_json(const struct xp_list_entry *e, size_t n)
 {
@@ -41,6 +51,9 @@ static void print_json(const struct xp_list_entry *e, size_t n)
 			xc_json_string(stdout, e[i].tty);
 		else
 			printf("null");
+		if (xs_state >= 0)
+			printf(", \"xenstore\": \"%s\"",
+			       xs_state == XP_XS_CONNECTED ? "connected" : "unreachable");
 		printf("}");
 	}
 	printf("%s]\n", n ? "\n" : "");
@@ -128,6 +141,20 @@ int cmd_list(const struct xc_global *g, int argc, char **argv)
 		entries[n++] = m->u.list_entry;
 	}
 	if (rc == XC_EXIT_OK) {
+		/* Best effort: an older daemon ends the connection here. */
+		m->type = XP_T_STATUS;
+		if (xc_conn_send(&c, m) == XC_EXIT_OK && xc_conn_recv(&c, m) == XC_EXIT_OK &&
+		    m->type == XP_T_STATUS_INFO)
+			xs_state = m->u.status_info.xenstore;
+		if (xs_state == XP_XS_UNREACHABLE) {
+			char when[32] = "";
+			time_t t = (time_t)m->u.status_info.since;
+			struct tm tm;
+			if (t && gmtime_r(&t, &tm))
+				strftime(when, sizeof(when), " since %Y-%m-%dT%H:%M:%SZ", &tm);
+			fprintf(stderr, "xcmux: xenstore: unreachable%s: the daemon keeps serving "
+				"its consoles; new and changed guests wait until it is back\n", when);
+		}
 		if (a.json)
 			print_json(entries, n);
 		else

@@ -174,6 +174,14 @@ static struct domain *domain_new(uint32_t domid)
 static void domain_attach(struct domain *d)
 {
     char token[16], path[HYP_PATH_MAX];
+    if (d->resync) {
+        /* A new store connection: the hotkey watches of its consoles
+         * went with the old one. */
+        d->resync = false;
+        for (unsigned i = 0; i <= XCMUX_MAX_CONSOLES_PER_DOMAIN; i++)
+            if (d->con[i])
+                hotkey_store_back(d->con[i]);
+    }
     snprintf(token, sizeof(token), "d%u", d->domid);
     snprintf(path, sizeof(path), "%s/console", d->path);
     bool console_ok = hyp_watch(xd.hyp, path, token) == 0;
@@ -196,6 +204,8 @@ static void attach_cb(evutil_socket_t fd, short what, void *arg)
     uint64_t start = xd_now_ms();
     unsigned done = 0;
     struct domain *d;
+    if (!hyp_store_up(xd.hyp))
+        return; /* the queue waits for the store (domains_store_back) */
     while ((d = TAILQ_FIRST(&attach_queue))) {
         TAILQ_REMOVE(&attach_queue, d, attach_link);
         d->queued = false;
@@ -291,6 +301,41 @@ int domains_start(void (*on_attached)(void))
     domains_rescan();
     schedule_attach(); /* reports "attached" even with no domain at all */
     return 0;
+}
+
+void domains_store_lost(void)
+{
+    for (uint32_t id = 1; id < XD_MAX_DOMID; id++) {
+        struct domain *d = xd.by_domid[id];
+        if (d) {
+            d->watched = false;
+            d->registration_pending = 0;
+        }
+    }
+}
+
+void domains_store_back(void)
+{
+    if (hyp_watch(xd.hyp, "@introduceDomain", TOKEN_INTRO) < 0 ||
+        hyp_watch(xd.hyp, "@releaseDomain", TOKEN_RELEASE) < 0)
+        syslog(LOG_ERR, "cannot watch for domains on the new xenstore connection: %m");
+    domains_rescan();
+    for (uint32_t id = 1; id < XD_MAX_DOMID; id++) {
+        struct domain *d = xd.by_domid[id];
+        if (!d)
+            continue;
+        d->watched = false;
+        d->registration_pending = 0;
+        d->refresh_due = false;
+        if (d->queued)
+            continue; /* never attached: its attach does everything */
+        d->attached = false;
+        d->resync = true;
+        TAILQ_INSERT_TAIL(&attach_queue, d, attach_link);
+        d->queued = true;
+        attach_queued++;
+    }
+    schedule_attach();
 }
 
 void domains_stop(void)

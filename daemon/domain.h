@@ -35,6 +35,11 @@
  * - The domain's name is read once, when its first console is created
  *   (a console keeps the name it is created with).
  * - Watch tokens are "d<domid>" so an event costs a lookup, not a scan.
+ * - While the store connection is down (store.h) the attach queue waits;
+ *   rescans (from the hypervisor's list) still tear destroyed domains
+ *   down. When it is back, every known domain is queued again and its
+ *   attach sets its watches and hotkey watches again and re-reads its
+ *   nodes; running consoles whose nodes did not change are left alone.
  * - Everything read from xenstore is parsed strictly (decimal, bounded);
  *   a bad value (or one too long to read) leaves the console as it was
  *   (waiting, or running on the previous values) and is logged once per
@@ -66,6 +71,7 @@ struct domain {
     bool queued;                     /* on the attach queue */
     bool named;                      /* name read from xenstore */
     bool refresh_due;                /* an event of this batch wants a refresh */
+    bool resync;                     /* re-attach after a new store connection */
     uint8_t registration_pending;    /* DOMAIN_WATCH_* whose first event is due */
     uint16_t warned_bad_node;        /* bit n: console n's bad value logged */
     TAILQ_ENTRY(domain) attach_link;
@@ -84,6 +90,11 @@ unsigned domains_attaching(void);
 void domains_watch_event(void);
 /* Re-scan the domain list (introduce/release, and at start). */
 void domains_rescan(void);
+/* The store connection died (store.h): watches went with it. */
+void domains_store_lost(void);
+/* A new store connection: watch for domains again, re-scan, and queue
+ * every known domain for re-attach (watches, console nodes, hotkeys). */
+void domains_store_back(void);
 /* Find by decimal id or exact name; NULL if unknown. */
 struct domain *domain_find(const char *what);
 void domains_stop(void);

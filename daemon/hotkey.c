@@ -262,6 +262,10 @@ static const char *read_entry_node(struct hotkeys *hk, uint8_t key, const char *
 
 static void registry_read(struct hotkeys *hk)
 {
+	/* Without a store nothing can be read: keep what was registered;
+	 * the watch set again on reconnect reads it afresh. */
+	if (!hyp_store_up(xd.hyp))
+		return;
 	struct guest_registry reg;
 	memset(&reg, 0, sizeof(reg));
 	unsigned ignored = 0, excess = 0;
@@ -274,6 +278,26 @@ static void registry_read(struct hotkeys *hk)
 		static char list[4096];
 		node_path(hk, REGISTRY_DIR, path, sizeof(path));
 		int n = hyp_directory(xd.hyp, path, list, sizeof(list));
+		bool probing = false;
+		if (n < 0 && errno != ENOENT) {
+			/* Too big to list (a guest can make it so within its
+			 * quota: oxenstored would send it whole, and only its
+			 * own throwaway connection died of it): the only names
+			 * that can be valid are the 62 keys, so ask for those. */
+			if (!hk->warned_registry) {
+				hk->warned_registry = true;
+				console_log_event(hk->c, "guest hotkey registry cannot be listed (%s): "
+						  "looking up the valid keys one by one", strerror(errno));
+			}
+			probing = true;
+			n = 0;
+			for (unsigned k = 0; k < 256; k++)
+				if (hotkey_key_valid((uint8_t)k)) {
+					list[2 * n] = (char)k;
+					list[2 * n + 1] = '\0';
+					n++;
+				}
+		}
 		const char *ent = list;
 		for (int i = 0; i < n; i++, ent += strlen(ent) + 1) {
 			if (strcmp(ent, "version") == 0)
@@ -290,6 +314,8 @@ static void registry_read(struct hotkeys *hk)
 			char label[HOTKEY_GUEST_TEXT_MAX + 2], delivery[16], cb[HOTKEY_GUEST_TEXT_MAX + 2];
 			bool bad = false;
 			const char *l = read_entry_node(hk, key, "label", label, sizeof(label), &bad);
+			if (probing && !l && !bad)
+				continue; /* no such key (or no label: invalid anyway) */
 			const char *d = read_entry_node(hk, key, "delivery", delivery, sizeof(delivery), &bad);
 			const char *k = read_entry_node(hk, key, "callback", cb, sizeof(cb), &bad);
 			if (bad || guest_hotkey_parse(key, l, d, k, &reg.hk[reg.n]) < 0) {
@@ -429,6 +455,22 @@ int hotkey_console_init(struct console *c)
 	if (c->index == 0)
 		watch_node(hk, 'h', REGISTRY_DIR, &hk->watch_registry);
 	return 0;
+}
+
+void hotkey_store_back(struct console *c)
+{
+	struct hotkeys *hk = c->hk;
+	if (!hk)
+		return;
+	/* The old connection took these watches with it. */
+	bool ack = hk->watch_ack, sysrq = hk->watch_sysrq;
+	hk->watch_registry = hk->watch_ack = hk->watch_sysrq = false;
+	if (c->index == 0)
+		watch_node(hk, 'h', REGISTRY_DIR, &hk->watch_registry);
+	if (ack)
+		watch_node(hk, 'a', ACK_NODE, &hk->watch_ack);
+	if (sysrq)
+		watch_node(hk, 'y', SYSRQ_NODE, &hk->watch_sysrq);
 }
 
 void hotkey_console_gone(struct console *c)

@@ -127,6 +127,10 @@ int hotkey_console_init(struct console *c);
 void hotkey_console_gone(struct console *c);
 void hotkey_console_free(struct console *c);
 
+/* A new store connection: set the console's watches again (the registry
+ * is re-read by its watch's first event). */
+void hotkey_store_back(struct console *c);
+
 /* A xenstore watch event; true when TOKEN was a hotkey token. */
 bool hotkey_watch_event(const char *path, const char *token);
 

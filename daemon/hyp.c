@@ -3,15 +3,32 @@
  * hyp.c — libxenctrl, libxenstore, libxenevtchn, libxengnttab and
  * libxenforeignmemory behind hyp.h. Nothing else in the daemon includes
  * their headers, so the hypervisor surface is reviewable in one place.
+ *
+ * Two xenstore connections (see "the store connection" in hyp.h):
+ * - xs, the main one: watches, reads and writes of nodes whose replies
+ *   are bounded whatever a guest writes (values: the stores' quota caps
+ *   them near 2 KiB; watch events: a path and a token). It is never asked
+ *   for a directory.
+ * - xsd, the throwaway one: every XS_DIRECTORY. A guest can make a
+ *   directory under a node it may write (data/...) list more than 4096
+ *   bytes; oxenstored sends such a reply whole and libxenstore then
+ *   closes the connection. On xsd that costs this one listing: it is
+ *   closed and opened again on the next call. It carries one watch, on
+ *   a node nobody writes, so that libxenstore reads it with its reader
+ *   thread: an oversized reply then closes the socket instead of leaving
+ *   the rest of the reply in the stream to be parsed as the next one.
  */
 #include "daemon/hyp.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <xenctrl.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
@@ -20,11 +37,39 @@
 
 struct hyp {
     xc_interface *xc;
-    struct xs_handle *xs;
+    struct xs_handle *xs;   /* NULL while the store is down */
+    struct xs_handle *xsd;  /* directories only; opened on demand */
+    bool xs_suspect;        /* a call failed as on a dead connection */
+    uint64_t xs_ok_ms;      /* last reply on xs */
+    int xs_sock;            /* our dup of xs's socket, or -1 */
+    uint64_t xs_requests;   /* round trips on either connection */
+    void (*on_suspect)(void);
     xenevtchn_handle *xce;
     xengnttab_handle *xgt;
     xenforeignmemory_handle *xfm;
 };
+
+/* xs_open() for the main connection, and a dup of the socket it opened.
+ * hyp_store_fd() hands the dup to the event loop so a store that goes
+ * away is seen at once (the peer's close), not by polling; libxenstore's
+ * reader thread keeps reading the original. The socket is the one fd
+ * xs_open() adds (the reader thread and watch pipe come later), and a
+ * new fd is the lowest free one, found beforehand. Without a socket (the
+ * xenbus device) there is no dup, and the caller polls. */
+static struct xs_handle *xs_open_main(struct hyp *h)
+{
+    h->xs_sock = -1;
+    int lowest = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (lowest >= 0)
+        close(lowest);
+    struct xs_handle *x = xs_open(XS_UNWATCH_FILTER);
+    if (!x)
+        return NULL;
+    struct stat st;
+    if (lowest >= 0 && fstat(lowest, &st) == 0 && S_ISSOCK(st.st_mode))
+        h->xs_sock = fcntl(lowest, F_DUPFD_CLOEXEC, 0);
+    return x;
+}
 
 struct hyp *hyp_open(char *err, size_t errlen)
 {
@@ -33,10 +78,11 @@ struct hyp *hyp_open(char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    h->xs_sock = -1;
     const char *what = NULL;
     if (!(h->xc = xc_interface_open(NULL, NULL, 0)))
         what = "xc_interface_open (is this dom0, with /dev/xen/privcmd?)";
-    else if (!(h->xs = xs_open(XS_UNWATCH_FILTER)))
+    else if (!(h->xs = xs_open_main(h)))
         what = "xs_open (is xenstored running?)";
     else if (!(h->xce = xenevtchn_open(NULL, 0)))
         what = "xenevtchn_open (/dev/xen/evtchn)";
@@ -66,8 +112,12 @@ void hyp_close(struct hyp *h)
         xengnttab_close(h->xgt);
     if (h->xce)
         xenevtchn_close(h->xce);
+    if (h->xsd)
+        xs_close(h->xsd);
     if (h->xs)
         xs_close(h->xs);
+    if (h->xs_sock >= 0)
+        close(h->xs_sock);
     if (h->xc)
         xc_interface_close(h->xc);
     free(h);
@@ -75,23 +125,69 @@ void hyp_close(struct hyp *h)
 
 /* ---- xenstore ---- */
 
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The main connection, or NULL with ENOTCONN while it is down. */
+static struct xs_handle *xs_main(struct hyp *h)
+{
+    if (!h->xs)
+        errno = ENOTCONN;
+    return h->xs;
+}
+
+/* After a call on xs: a reply (even an error reply such as ENOENT or
+ * EACCES) proves the connection; anything else makes it suspect, and
+ * hyp_store_check() asks the store. libxenstore reports a dead
+ * connection as EBADF, EINVAL, EIO, EPIPE or ECONNRESET, all of which a
+ * live store can answer too, so the errno alone never decides. */
+static void xs_outcome(struct hyp *h, bool ok)
+{
+    h->xs_requests++;
+    if (ok || errno == ENOENT || errno == EACCES || errno == EEXIST) {
+        h->xs_ok_ms = now_ms();
+    } else if (!h->xs_suspect) {
+        int e = errno;
+        h->xs_suspect = true;
+        if (h->on_suspect)
+            h->on_suspect();
+        errno = e;
+    }
+}
+
 int hyp_watch_fd(struct hyp *h)
 {
-    return xs_fileno(h->xs);
+    return h->xs ? xs_fileno(h->xs) : -1;
 }
 
 int hyp_watch(struct hyp *h, const char *path, const char *token)
 {
-    return xs_watch(h->xs, path, token) ? 0 : -1;
+    struct xs_handle *xs = xs_main(h);
+    if (!xs)
+        return -1;
+    bool ok = xs_watch(xs, path, token);
+    xs_outcome(h, ok);
+    return ok ? 0 : -1;
 }
 
 int hyp_unwatch(struct hyp *h, const char *path, const char *token)
 {
-    return xs_unwatch(h->xs, path, token) ? 0 : -1;
+    struct xs_handle *xs = xs_main(h);
+    if (!xs)
+        return -1;
+    bool ok = xs_unwatch(xs, path, token);
+    xs_outcome(h, ok);
+    return ok ? 0 : -1;
 }
 
 int hyp_next_watch(struct hyp *h, char *path, size_t pathlen, char *token, size_t toklen)
 {
+    if (!h->xs)
+        return 0;
     char **ev = xs_check_watch(h->xs);
     if (!ev)
         return 0;
@@ -103,8 +199,12 @@ int hyp_next_watch(struct hyp *h, char *path, size_t pathlen, char *token, size_
 
 ssize_t hyp_read(struct hyp *h, const char *path, char *buf, size_t buflen)
 {
+    struct xs_handle *xs = xs_main(h);
+    if (!xs)
+        return -1;
     unsigned int len = 0;
-    char *v = xs_read(h->xs, XBT_NULL, path, &len);
+    char *v = xs_read(xs, XBT_NULL, path, &len);
+    xs_outcome(h, v != NULL);
     if (!v)
         return -1;
     if (len >= buflen) {
@@ -120,20 +220,71 @@ ssize_t hyp_read(struct hyp *h, const char *path, char *buf, size_t buflen)
 
 int hyp_write(struct hyp *h, const char *path, const char *value)
 {
-    return xs_write(h->xs, XBT_NULL, path, value, (unsigned int)strlen(value)) ? 0 : -1;
+    struct xs_handle *xs = xs_main(h);
+    if (!xs)
+        return -1;
+    bool ok = xs_write(xs, XBT_NULL, path, value, (unsigned int)strlen(value));
+    xs_outcome(h, ok);
+    return ok ? 0 : -1;
 }
 
 int hyp_rm(struct hyp *h, const char *path)
 {
-    return xs_rm(h->xs, XBT_NULL, path) ? 0 : -1;
+    struct xs_handle *xs = xs_main(h);
+    if (!xs)
+        return -1;
+    bool ok = xs_rm(xs, XBT_NULL, path);
+    xs_outcome(h, ok);
+    return ok ? 0 : -1;
+}
+
+/* A node nobody writes: the throwaway connection's one watch. */
+#define XSD_WATCH_PATH "/tool/xcmuxd/directory-connection"
+
+static struct xs_handle *xs_dir(struct hyp *h)
+{
+    if (h->xsd)
+        return h->xsd;
+    if (!h->xs) {
+        errno = ENOTCONN;
+        return NULL;
+    }
+    struct xs_handle *x = xs_open(0);
+    if (!x)
+        return NULL;
+    if (!xs_watch(x, XSD_WATCH_PATH, "x")) {
+        int e = errno;
+        xs_close(x);
+        errno = e;
+        return NULL;
+    }
+    h->xsd = x;
+    return x;
 }
 
 int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen)
 {
-    unsigned int n = 0;
-    char **ents = xs_directory(h->xs, XBT_NULL, path, &n);
-    if (!ents)
+    struct xs_handle *xs = xs_dir(h);
+    if (!xs)
         return -1;
+    unsigned int n = 0;
+    h->xs_requests++;
+    char **ents = xs_directory(xs, XBT_NULL, path, &n);
+    if (!ents) {
+        int e = errno;
+        if (e != ENOENT && e != EACCES) {
+            /* Possibly an oversized reply, and the connection with it:
+             * a fresh one next time. E2BIG says "too big" either way. */
+            xs_close(h->xsd);
+            h->xsd = NULL;
+        }
+        errno = e;
+        return -1;
+    }
+    /* Events of the one watch (its registration) are drained unread. */
+    char **ev;
+    while ((ev = xs_check_watch(xs)))
+        free(ev);
     size_t used = 0;
     int count = 0;
     for (unsigned int i = 0; i < n; i++) {
@@ -146,6 +297,98 @@ int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen)
     }
     free(ents);
     return count;
+}
+
+/* ---- the store connection ---- */
+
+bool hyp_store_up(struct hyp *h)
+{
+    return h->xs != NULL;
+}
+
+uint64_t hyp_store_requests(struct hyp *h)
+{
+    return h->xs_requests;
+}
+
+int hyp_store_fd(struct hyp *h)
+{
+    return h->xs ? h->xs_sock : -1;
+}
+
+void hyp_store_on_suspect(struct hyp *h, void (*cb)(void))
+{
+    h->on_suspect = cb;
+}
+
+bool hyp_store_check_due(struct hyp *h, unsigned idle_ms)
+{
+    return h->xs && (h->xs_suspect || now_ms() - h->xs_ok_ms >= idle_ms);
+}
+
+int hyp_store_check(struct hyp *h)
+{
+    if (!h->xs) {
+        errno = ENOTCONN;
+        return -1;
+    }
+    /* XS_GET_DOMAIN_PATH: any live store answers it, for any domid. */
+    h->xs_requests++;
+    char *p = xs_get_domain_path(h->xs, 0);
+    if (p) {
+        free(p);
+        h->xs_suspect = false;
+        h->xs_ok_ms = now_ms();
+        return 0;
+    }
+    int e = errno;
+    h->xs_suspect = false;
+    errno = e ? e : ECONNRESET;
+    return -1;
+}
+
+void hyp_store_drop(struct hyp *h)
+{
+    /* libxenstore has closed the socket, or the store is gone; watches
+     * went with it. Both connections go. */
+    if (h->xs) {
+        xs_close(h->xs);
+        h->xs = NULL;
+    }
+    if (h->xsd) {
+        xs_close(h->xsd);
+        h->xsd = NULL;
+    }
+    if (h->xs_sock >= 0) {
+        close(h->xs_sock);
+        h->xs_sock = -1;
+    }
+    h->xs_suspect = false;
+}
+
+int hyp_store_reconnect(struct hyp *h)
+{
+    if (h->xs)
+        return 0;
+    struct xs_handle *x = xs_open_main(h);
+    if (!x)
+        return -1;
+    char *p = xs_get_domain_path(x, 0);
+    if (!p) {
+        int e = errno;
+        xs_close(x);
+        if (h->xs_sock >= 0) {
+            close(h->xs_sock);
+            h->xs_sock = -1;
+        }
+        errno = e;
+        return -1;
+    }
+    free(p);
+    h->xs = x;
+    h->xs_suspect = false;
+    h->xs_ok_ms = now_ms();
+    return 0;
 }
 
 int hyp_domain_path(struct hyp *h, uint32_t domid, char *buf, size_t buflen)

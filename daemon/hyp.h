@@ -14,6 +14,16 @@
  * - xenstore calls are synchronous round trips to xenstored (as in
  *   xenconsoled); watch events arrive on hyp_watch_fd() and are fetched
  *   without blocking by hyp_next_watch().
+ * - The store connection can die (the store exits or is restarted, or a
+ *   reply libxenstore cannot take closes it). The daemon never asks the
+ *   main connection for a directory (hyp_directory uses a throwaway
+ *   connection of its own), so no guest can kill it on purpose. While it
+ *   is down every xenstore call fails at once with ENOTCONN and
+ *   hyp_watch_fd() is -1. hyp_store_check() finds out (one round trip;
+ *   the caller runs it when hyp_store_check_due()), hyp_store_drop()
+ *   closes the dead connection, and
+ *   hyp_store_reconnect() opens a new one: watches are then to be set
+ *   again by the caller.
  * - Everything read from xenstore is guest-influenced: values are returned
  *   NUL-terminated and bounded (HYP_VALUE_MAX); parsing is the caller's.
  * - Return conventions: -1 with errno on failure, unless stated.
@@ -54,8 +64,34 @@ int hyp_next_watch(struct hyp *h, char *path, size_t pathlen, char *token, size_
 ssize_t hyp_read(struct hyp *h, const char *path, char *buf, size_t buflen);
 int hyp_write(struct hyp *h, const char *path, const char *value);
 int hyp_rm(struct hyp *h, const char *path);
-/* Children names of PATH, joined by '\0' into buf; returns the count. */
+/* Children names of PATH, joined by '\0' into buf; returns the count
+ * (what fits). On its own connection: a listing too big for libxenstore
+ * fails (E2BIG, or another errno) without touching the main one. */
 int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen);
+
+/* ---- the store connection ---- */
+/* False from a failed hyp_store_check() until hyp_store_reconnect(). */
+bool hyp_store_up(struct hyp *h);
+/* True when the connection is up and should be checked: a call failed
+ * the way calls on a dead connection fail, or no reply came for IDLE_MS. */
+bool hyp_store_check_due(struct hyp *h, unsigned idle_ms);
+/* Ask the store (one round trip). 0: alive. -1: the connection is dead:
+ * take hyp_watch_fd() out of the event loop, then hyp_store_drop(). */
+int hyp_store_check(struct hyp *h);
+/* xenstore round trips made so far (both connections). */
+uint64_t hyp_store_requests(struct hyp *h);
+/* Close the (dead) connections; hyp_store_up() is false from now on. */
+void hyp_store_drop(struct hyp *h);
+/* A descriptor of the main connection's socket that reports the store
+ * closing it (poll it for the peer's hangup only: POLLRDHUP/EV_CLOSED;
+ * it also sees every reply), or -1 when there is none (no connection, or
+ * not a socket: then the caller checks on a timer). */
+int hyp_store_fd(struct hyp *h);
+/* CB runs (once until the next check) when a call fails the way calls
+ * on a dead connection fail: the caller checks soon after. */
+void hyp_store_on_suspect(struct hyp *h, void (*cb)(void));
+/* Open a new connection; 0 when a store answers on it. */
+int hyp_store_reconnect(struct hyp *h);
 /* The path under which domain DOMID's nodes live ("/local/domain/<id>",
  * as xenstored answers; computed, no round trip). */
 int hyp_domain_path(struct hyp *h, uint32_t domid, char *buf, size_t buflen);

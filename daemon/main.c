@@ -27,6 +27,7 @@
 #include "daemon/domain.h"
 #include "daemon/log.h"
 #include "daemon/sdnotify.h"
+#include "daemon/store.h"
 #include "daemon/server.h"
 #include "daemon/session.h"
 #include "protocol/xcmux-proto.h"
@@ -47,7 +48,7 @@ static struct {
     bool foreground;
 } opt;
 
-static struct event *ev_evtchn, *ev_watch, *ev_sighup, *ev_sigterm, *ev_sigint, *ev_exit;
+static struct event *ev_evtchn, *ev_sighup, *ev_sigterm, *ev_sigint, *ev_exit;
 /* Where clients connect, for the "serving" line. */
 static const char *served_on;
 static uint64_t started_ms;
@@ -113,11 +114,6 @@ static void evtchn_cb(evutil_socket_t fd, short what, void *arg)
         else
             hyp_unmask(xd.hyp, port);
     }
-}
-
-static void watch_cb(evutil_socket_t fd, short what, void *arg)
-{
-    domains_watch_event();
 }
 
 /* systemd wants RELOADING=1 with the monotonic time (for
@@ -258,8 +254,10 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 /* Every domain of the first scan is attached (domain.h, "Serving"). */
 static void first_attach_done(void)
 {
-    syslog(LOG_INFO, "serving %u console(s) on %s (attached in %llu ms)", xd.nconsoles,
-           served_on, (unsigned long long)(xd_now_ms() - started_ms));
+    syslog(LOG_INFO, "serving %u console(s) on %s (attached in %llu ms, %llu xenstore "
+           "requests)", xd.nconsoles, served_on,
+           (unsigned long long)(xd_now_ms() - started_ms),
+           (unsigned long long)hyp_store_requests(xd.hyp));
     report_ready(NULL);
     /* Sockets and discovery are up: clients and xl create may rely on us. */
     notify_ready();
@@ -371,14 +369,16 @@ int main(int argc, char **argv)
     }
 
     ev_evtchn = event_new(xd.base, hyp_evtchn_fd(xd.hyp), EV_READ | EV_PERSIST, evtchn_cb, NULL);
-    ev_watch = event_new(xd.base, hyp_watch_fd(xd.hyp), EV_READ | EV_PERSIST, watch_cb, NULL);
     ev_sighup = evsignal_new(xd.base, SIGHUP, sighup_cb, NULL);
     ev_sigterm = evsignal_new(xd.base, SIGTERM, sigterm_cb, NULL);
     ev_sigint = evsignal_new(xd.base, SIGINT, sigterm_cb, NULL);
-    if (!ev_evtchn || !ev_watch || !ev_sighup || !ev_sigterm || !ev_sigint)
+    if (!ev_evtchn || !ev_sighup || !ev_sigterm || !ev_sigint)
         return fail("%s", "cannot register events");
     event_add(ev_evtchn, NULL);
-    event_add(ev_watch, NULL);
+    /* The xenstore watch fd, and the checks that notice a dead store
+     * connection and reconnect (store.h). */
+    if (store_start() < 0)
+        return fail("%s", "cannot register the xenstore connection's events");
     event_add(ev_sighup, NULL);
     event_add(ev_sigterm, NULL);
     event_add(ev_sigint, NULL);
@@ -414,7 +414,7 @@ int main(int argc, char **argv)
         session_free(s);
     server_stop();
     event_free(ev_evtchn);
-    event_free(ev_watch);
+    store_stop();
     event_free(ev_sighup);
     event_free(ev_sigterm);
     event_free(ev_sigint);

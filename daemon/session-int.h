@@ -37,6 +37,8 @@ bool session_may_write(struct session *s);
 
 /* Request handlers (session-req.c); the state is checked by the caller. */
 void req_list(struct session *s);
+/* STATUS: the xenstore connection's state (store.c). */
+void req_status(struct session *s);
 void req_attach(struct session *s, const struct xp_attach *a);
 void req_who(struct session *s, const struct xp_console_ref *ref);
 void req_log(struct session *s, const struct xp_log_req *req);

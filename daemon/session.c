@@ -669,6 +669,7 @@ static void handle_frame(struct session *s, const struct xp_frame_hdr *h, const 
     case XP_T_LOG: req_log(s, &m.u.log); break;
     case XP_T_HOTKEYS: req_hotkeys(s, &m.u.ref); break;
     case XP_T_TRIGGER: req_trigger(s, &m.u.trigger); break;
+    case XP_T_STATUS: req_status(s); break;
     default:
         send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not valid now",
                    xp_type_name(h->type));

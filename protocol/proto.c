@@ -22,6 +22,7 @@ bool xp_type_known(unsigned type)
 	case XP_T_WHO: case XP_T_WHO_ENTRY: case XP_T_LOG:
 	case XP_T_HOTKEYS: case XP_T_HOTKEY_ENTRY:
 	case XP_T_TRIGGER: case XP_T_TRIGGER_RESULT:
+	case XP_T_STATUS: case XP_T_STATUS_INFO:
 		return true;
 	default:
 		return false;
@@ -33,7 +34,7 @@ bool xp_type_from_client(unsigned type)
 	switch (type) {
 	case XP_T_HELLO: case XP_T_LIST: case XP_T_ATTACH: case XP_T_INPUT:
 	case XP_T_DETACH: case XP_T_WHO: case XP_T_LOG: case XP_T_HOTKEYS:
-	case XP_T_TRIGGER:
+	case XP_T_TRIGGER: case XP_T_STATUS:
 		return true;
 	default:
 		return false;
@@ -61,6 +62,8 @@ const char *xp_type_name(unsigned type)
 	case XP_T_HOTKEY_ENTRY: return "HOTKEY_ENTRY";
 	case XP_T_TRIGGER: return "TRIGGER";
 	case XP_T_TRIGGER_RESULT: return "TRIGGER_RESULT";
+	case XP_T_STATUS: return "STATUS";
+	case XP_T_STATUS_INFO: return "STATUS_INFO";
 	default: return "?";
 	}
 }
@@ -424,7 +427,7 @@ int xp_decode_end(const uint8_t *p, size_t len, struct xp_end *out)
 
 ssize_t xp_encode_empty(uint8_t *out, size_t cap, uint8_t type)
 {
-	if (type != XP_T_LIST && type != XP_T_DETACH)
+	if (type != XP_T_LIST && type != XP_T_DETACH && type != XP_T_STATUS)
 		return XP_ERR_BAD_TYPE;
 	struct wr w;
 	wr_init(&w, out, cap);
@@ -435,6 +438,31 @@ int xp_decode_empty(const uint8_t *p, size_t len)
 {
 	(void)p;
 	return len == 0 ? XP_OK : XP_ERR_TRAILING;
+}
+
+ssize_t xp_encode_status_info(uint8_t *out, size_t cap, const struct xp_status_info *m)
+{
+	if (m->xenstore > XP_XS_UNREACHABLE)
+		return XP_ERR_BAD_VALUE;
+	struct wr w;
+	wr_init(&w, out, cap);
+	wr_u8(&w, m->xenstore);
+	wr_u64(&w, m->since);
+	wr_u32(&w, m->losses);
+	return wr_finish(&w, XP_T_STATUS_INFO);
+}
+
+int xp_decode_status_info(const uint8_t *p, size_t len, struct xp_status_info *out)
+{
+	struct rd r;
+	rd_init(&r, p, len);
+	out->xenstore = rd_u8(&r);
+	out->since = rd_u64(&r);
+	out->losses = rd_u32(&r);
+	int rc = rd_finish(&r);
+	if (rc == XP_OK && out->xenstore > XP_XS_UNREACHABLE)
+		return XP_ERR_BAD_VALUE;
+	return rc;
 }
 
 ssize_t xp_encode_list_entry(uint8_t *out, size_t cap, const struct xp_list_entry *m)
@@ -738,7 +766,9 @@ ssize_t xp_encode(uint8_t *out, size_t cap, const struct xp_msg *m)
 	case XP_T_ERROR: return xp_encode_error(out, cap, &m->u.error);
 	case XP_T_END: return xp_encode_end(out, cap, &m->u.end);
 	case XP_T_LIST:
+	case XP_T_STATUS:
 	case XP_T_DETACH: return xp_encode_empty(out, cap, m->type);
+	case XP_T_STATUS_INFO: return xp_encode_status_info(out, cap, &m->u.status_info);
 	case XP_T_LIST_ENTRY: return xp_encode_list_entry(out, cap, &m->u.list_entry);
 	case XP_T_ATTACH: return xp_encode_attach(out, cap, &m->u.attach);
 	case XP_T_ATTACHED: return xp_encode_attached(out, cap, &m->u.attached);
@@ -774,7 +804,9 @@ int xp_decode(const struct xp_frame_hdr *hdr, const uint8_t *payload,
 	case XP_T_ERROR: return xp_decode_error(p, n, &out->u.error);
 	case XP_T_END: return xp_decode_end(p, n, &out->u.end);
 	case XP_T_LIST:
+	case XP_T_STATUS:
 	case XP_T_DETACH: return xp_decode_empty(p, n);
+	case XP_T_STATUS_INFO: return xp_decode_status_info(p, n, &out->u.status_info);
 	case XP_T_LIST_ENTRY: return xp_decode_list_entry(p, n, &out->u.list_entry);
 	case XP_T_ATTACH: return xp_decode_attach(p, n, &out->u.attach);
 	case XP_T_ATTACHED: return xp_decode_attached(p, n, &out->u.attached);

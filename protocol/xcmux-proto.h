@@ -82,6 +82,8 @@ enum xp_type {
 	XP_T_END            = 0x03, /* D: end of a multi-frame reply */
 	XP_T_LIST           = 0x10, /* C: list consoles */
 	XP_T_LIST_ENTRY     = 0x11, /* D: one console (reply to LIST) */
+	XP_T_STATUS         = 0x12, /* C: the daemon's view of xenstore */
+	XP_T_STATUS_INFO    = 0x13, /* D: reply to STATUS */
 	XP_T_ATTACH         = 0x20, /* C: attach to a console */
 	XP_T_ATTACHED       = 0x21, /* D: attach granted */
 	XP_T_INPUT          = 0x22, /* C: bytes typed into the console */
@@ -232,7 +234,18 @@ struct xp_end {
 	uint64_t count;         /* records sent (LOG: bytes sent) */
 };
 
-/* LIST has an empty payload; DETACH too. */
+/* LIST has an empty payload; DETACH and STATUS too. */
+
+/* STATUS_INFO: whether the daemon's xenstore connection is up. */
+enum xp_xenstore_state {
+	XP_XS_CONNECTED   = 0,
+	XP_XS_UNREACHABLE = 1, /* lost; consoles keep running, reconnecting */
+};
+struct xp_status_info {
+	uint8_t xenstore;        /* enum xp_xenstore_state */
+	uint64_t since;          /* Unix seconds of the last change, 0 = none */
+	uint32_t losses;         /* connections lost since the daemon started */
+};
 
 #define XP_LIST_F_WRITER       0x01u /* a session holds the write seat */
 #define XP_LIST_F_RATE_LIMITED 0x02u /* guest is being throttled now */
@@ -354,6 +367,7 @@ struct xp_msg {
 		struct xp_hotkey_entry hotkey;
 		struct xp_trigger trigger;
 		struct xp_trigger_result trigger_result;
+		struct xp_status_info status_info;
 	} u;
 };
 
@@ -368,7 +382,7 @@ int xp_decode(const struct xp_frame_hdr *hdr, const uint8_t *payload,
 ssize_t xp_encode_hello(uint8_t *out, size_t cap, const struct xp_hello *m);
 ssize_t xp_encode_error(uint8_t *out, size_t cap, const struct xp_error *m);
 ssize_t xp_encode_end(uint8_t *out, size_t cap, const struct xp_end *m);
-ssize_t xp_encode_empty(uint8_t *out, size_t cap, uint8_t type); /* LIST, DETACH */
+ssize_t xp_encode_empty(uint8_t *out, size_t cap, uint8_t type); /* LIST, DETACH, STATUS */
 ssize_t xp_encode_list_entry(uint8_t *out, size_t cap, const struct xp_list_entry *m);
 ssize_t xp_encode_attach(uint8_t *out, size_t cap, const struct xp_attach *m);
 ssize_t xp_encode_attached(uint8_t *out, size_t cap, const struct xp_attached *m);
@@ -384,6 +398,7 @@ ssize_t xp_encode_log(uint8_t *out, size_t cap, const struct xp_log_req *m);
 ssize_t xp_encode_hotkey_entry(uint8_t *out, size_t cap, const struct xp_hotkey_entry *m);
 ssize_t xp_encode_trigger(uint8_t *out, size_t cap, const struct xp_trigger *m);
 ssize_t xp_encode_trigger_result(uint8_t *out, size_t cap, const struct xp_trigger_result *m);
+ssize_t xp_encode_status_info(uint8_t *out, size_t cap, const struct xp_status_info *m);
 
 int xp_decode_hello(const uint8_t *p, size_t len, struct xp_hello *out);
 int xp_decode_error(const uint8_t *p, size_t len, struct xp_error *out);
@@ -400,6 +415,7 @@ int xp_decode_log(const uint8_t *p, size_t len, struct xp_log_req *out);
 int xp_decode_hotkey_entry(const uint8_t *p, size_t len, struct xp_hotkey_entry *out);
 int xp_decode_trigger(const uint8_t *p, size_t len, struct xp_trigger *out);
 int xp_decode_trigger_result(const uint8_t *p, size_t len, struct xp_trigger_result *out);
+int xp_decode_status_info(const uint8_t *p, size_t len, struct xp_status_info *out);
 
 /* ---------------------------------------------------------------------
  * Stream reassembly for callers without an evbuffer.  Holds at most one

@@ -4,6 +4,9 @@
 # --test also what the test command needs (fuzzers, static analysis,
 # valgrind).
 # Idempotent: skips apt when everything is already there.
+# xen-utils-4.17 carries both xenstore daemons xensim runs (oxenstored,
+# its default, and the C xenstored) and xenconsoled; util-linux carries
+# unshare and mount, with which xensim gives oxenstored its own /run.
 set -eu
 PKGS="build-essential autoconf automake pkg-config git ca-certificates
  libxen-dev xen-utils-4.17 xenstore-utils libevent-dev libinih-dev

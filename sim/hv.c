@@ -249,7 +249,9 @@ int hv_host_create(const char *dir)
     unlink(buf);
     if (symlink("../hv.pages", buf) < 0)
         return -1;
-    snprintf(buf, sizeof(buf), "%d\n", port);
+    /* As Linux shows it: the number, no newline (oxenstored's
+     * int_of_string refuses one; the C xenstored would not notice). */
+    snprintf(buf, sizeof(buf), "%d", port);
     return write_file(dir, "proc-xen/xsd_port", buf);
 }
 

@@ -17,7 +17,7 @@ sim_libhv_a_CFLAGS = $(AM_CFLAGS) -fPIC
 
 noinst_PROGRAMS += sim/lib/libxensim.so.0 sim/lib/libxenevtchn.so.1 \
 	sim/lib/libxengnttab.so.1 sim/lib/libxenforeignmemory.so.1 \
-	sim/lib/libxenctrl.so.4.17 sim/lib/xensim-preload.so
+	sim/lib/libxenctrl.so.4.17 sim/lib/libxenguest.so.4.17 sim/lib/xensim-preload.so
 
 sim_lib_libxensim_so_0_SOURCES = sim/hv.c sim/hv.h
 sim_lib_libxensim_so_0_CFLAGS = $(xensim_pic_cc)
@@ -54,13 +54,20 @@ sim_lib_libxenctrl_so_4_17_LDFLAGS = $(xensim_shlib_link) -Wl,-soname,libxenctrl
 sim_lib_libxenctrl_so_4_17_LDADD = sim/lib/libxensim.so.0
 sim_lib_libxenctrl_so_4_17_DEPENDENCIES = sim/lib/libxensim.so.0 $(srcdir)/sim/fake/xenctrl.map
 
+# oxenstored's NEEDED libxenguest: a stand-in (sim/fake/xenguest.c).
+sim_lib_libxenguest_so_4_17_SOURCES = sim/fake/xenguest.c
+sim_lib_libxenguest_so_4_17_CFLAGS = $(xensim_pic_cc) $(XENCTRL_CFLAGS)
+sim_lib_libxenguest_so_4_17_LDFLAGS = $(xensim_shlib_link) -Wl,-soname,libxenguest.so.4.17 \
+	-Wl,--version-script=$(srcdir)/sim/fake/xenguest.map
+sim_lib_libxenguest_so_4_17_DEPENDENCIES = $(srcdir)/sim/fake/xenguest.map
+
 sim_lib_xensim_preload_so_SOURCES = sim/fake/preload.c
 sim_lib_xensim_preload_so_CFLAGS = $(xensim_pic_cc)
 sim_lib_xensim_preload_so_LDFLAGS = $(xensim_shlib_link)
 sim_lib_xensim_preload_so_LDADD = -ldl
 
 EXTRA_DIST += sim/fake/evtchn.map sim/fake/gnttab.map sim/fake/foreignmemory.map \
-	sim/fake/xenctrl.map sim/README.md sim/xensim.in
+	sim/fake/xenctrl.map sim/fake/xenguest.map sim/README.md sim/xensim.in
 
 # The launcher knows where this build keeps its pieces.
 noinst_SCRIPTS = sim/xensim

@@ -4,6 +4,7 @@
  * store port and page come from the compiled-in /proc/xen/xsd_port and
  * /proc/xen/xsd_kva; this redirects exactly those opens into the host
  * directory ($XENSIM_DIR/proc-xen/). Every other open passes through.
+ * (oxenstored takes both paths from its config file and needs no shim.)
  */
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -36,3 +37,4 @@ int open(const char *path, int flags, ...)
     }
     return real_open(path, flags, mode);
 }
+

@@ -199,7 +199,7 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
                            !strcmp(opt, "--every") || !strcmp(opt, "--line") ||
                            !strcmp(opt, "--count") || !strcmp(opt, "--secondary") ||
                            !strcmp(opt, "--hotkeys-count") ||
-                           !strcmp(opt, "--hotkey-label-len") ||
+                           !strcmp(opt, "--hotkey-label-len") || !strcmp(opt, "--hotkey-junk") ||
                            !strcmp(opt, "--ack-delay");
         if (takes_value && !val)
             return fail(err, errlen, "create: %s needs a value", opt);
@@ -220,6 +220,12 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
                             GUEST_MAX_HOTKEYS);
             spec->has_hotkeys_count = true;
             spec->hotkeys_count = (unsigned)v;
+            i++;
+        } else if (!strcmp(opt, "--hotkey-junk")) {
+            if (parse_u64(val, 0, GUEST_MAX_HOTKEY_JUNK, &v))
+                return fail(err, errlen, "create: --hotkey-junk: N 0-%u",
+                            GUEST_MAX_HOTKEY_JUNK);
+            spec->hotkey_junk = (unsigned)v;
             i++;
         } else if (!strcmp(opt, "--hotkey-label-len")) {
             if (parse_u64(val, 1, GUEST_MAX_LABEL_LEN, &v))
@@ -278,8 +284,9 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
     if (spec->has_line && !spec->every_ms)
         return fail(err, errlen, "create: --line needs --every");
     if (!spec->xencons_debug && (spec->has_hotkeys_count || spec->hotkey_label_len ||
+                                 spec->hotkey_junk ||
                                  spec->no_ack || spec->ack_delay_ms))
-        return fail(err, errlen, "create: --hotkeys-count, --hotkey-label-len, "
+        return fail(err, errlen, "create: --hotkeys-count, --hotkey-label-len, --hotkey-junk, "
                     "--no-ack and --ack-delay need --xencons-debug");
     return 0;
 }
@@ -319,6 +326,8 @@ void ctl_describe(const struct guest_spec *spec, char *buf, size_t size)
         ADD("hotkeys=%u", spec->hotkeys_count);
     if (spec->hotkey_label_len)
         ADD("label-len=%u", spec->hotkey_label_len);
+    if (spec->hotkey_junk)
+        ADD("junk=%u", spec->hotkey_junk);
     if (spec->no_ack)
         ADD("no-ack");
     if (spec->ack_delay_ms)

@@ -31,6 +31,8 @@
 #define GUEST_MAX_EVERY_MS 3600000u
 #define GUEST_MAX_FLOOD_RATE 1000000000ull
 #define GUEST_MAX_HOTKEYS 100000u
+#define GUEST_MAX_HOTKEY_JUNK 1000u
+#define GUEST_HOTKEY_JUNK_NAME_LEN 40u
 #define GUEST_MAX_LABEL_LEN 4000u
 #define GUEST_MAX_ACK_DELAY_MS 600000u
 
@@ -56,6 +58,7 @@ struct guest_spec {
     bool has_hotkeys_count;
     unsigned hotkeys_count;   /* registry entries, 0..GUEST_MAX_HOTKEYS */
     unsigned hotkey_label_len; /* 0: natural labels */
+    unsigned hotkey_junk;     /* extra entries with long invalid names */
     bool no_ack;
     unsigned ack_delay_ms;
 };

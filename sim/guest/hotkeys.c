@@ -19,11 +19,16 @@ static const struct {
     { 'x', "XENVIF state (xenstore delivery)", HK_XENSTORE, "XENVIF" },
 };
 
-unsigned hk_registry_size(const struct guest_spec *spec)
+static unsigned base_size(const struct guest_spec *spec)
 {
     if (spec->has_hotkeys_count)
         return spec->hotkeys_count;
     return spec->xencons_debug ? 3u : 0u;
+}
+
+unsigned hk_registry_size(const struct guest_spec *spec)
+{
+    return base_size(spec) + spec->hotkey_junk;
 }
 
 static void fit_label(const struct guest_spec *spec, const char *base, char *out)
@@ -44,6 +49,15 @@ void hk_registry_entry(const struct guest_spec *spec, unsigned index,
     char base[64];
     memset(def, 0, sizeof(*def));
     def->delivery = HK_INJECT;
+    if (index >= base_size(spec)) {
+        unsigned j = index - base_size(spec);
+        int n = snprintf(def->name, sizeof(def->name), "junk-%u-", j);
+        for (unsigned i = (unsigned)n; i < GUEST_HOTKEY_JUNK_NAME_LEN; i++)
+            def->name[i] = 'x';
+        def->name[GUEST_HOTKEY_JUNK_NAME_LEN] = '\0';
+        fit_label(spec, "Junk entry with a long name", def->label);
+        return;
+    }
     if (index >= HK_SINGLE_KEYS) {
         snprintf(def->name, sizeof(def->name), "key%u", index);
         snprintf(base, sizeof(base), "Invalid multi-character key %u", index);

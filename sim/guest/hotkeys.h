@@ -14,7 +14,11 @@
  *   then the other unreserved [0-9A-Za-z], then the reserved b f r w),
  *   and from entry 62 on invalid multi-character names "key<N>" that a
  *   daemon must ignore. --hotkey-label-len L makes every label exactly L
- *   bytes (printable). Lookups of a key are O(1); nothing is stored.
+ *   bytes (printable). --hotkey-junk J appends J more entries whose names
+ *   are 40 characters ("junk-<N>-xxx..."): invalid, and enough of them
+ *   make the registry's directory listing longer than the 4096 bytes
+ *   libxenstore takes in one reply (150 do). Lookups of a key are O(1);
+ *   nothing is stored.
  * - Request values are "<K> <ID>" exactly (K one byte of [0-9A-Za-z], ID
  *   1..4294967295 without leading zeros); anything else is rejected.
  * - Dumps: one frame per fake callback whose name starts with the prefix
@@ -33,7 +37,7 @@
 
 #define HK_KEY_ORDER "dsx0123456789aceghijklmnopqtuvyzABCDEFGHIJKLMNOPQRSTUVWXYZbfrw"
 #define HK_SINGLE_KEYS 62u
-#define HK_NAME_MAX 16u        /* "key100000" fits */
+#define HK_NAME_MAX 48u        /* "key100000" and junk names (40) fit */
 #define HK_LABEL_MAX 4001u     /* GUEST_MAX_LABEL_LEN + NUL */
 #define HK_CALLBACK_MAX 32u
 #define HK_DUMP_MAX 2048u

@@ -21,6 +21,7 @@ static int usage(FILE *out)
           "           [--flood BYTES_PER_S|max] [--every MS [--line TEXT]]\n"
           "           [--count N] [--secondary N] [--linux-sysrq] [--no-boot-text]\n"
           "           [--xencons-debug [--hotkeys-count N] [--hotkey-label-len N]\n"
+          "           [--hotkey-junk N]\n"
           "            [--no-ack] [--ack-delay MS]]\n"
           "       xensim-guestd ctl destroy|reboot|crash|status NAME|ID\n"
           "       xensim-guestd ctl list\n"

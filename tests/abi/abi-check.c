@@ -6,6 +6,7 @@
  * fakes differs from the real ones, this fails to load or fails a check.
  * Prints `N passed, N failed`.
  */
+#define XC_WANT_COMPAT_MAP_FOREIGN_API 1 /* xc_map_foreign_range: oxenstored's map */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,25 @@ int main(int argc, char **argv)
     xen_pfn_t bogus = 7;
     CHECK(xenforeignmemory_map(xfm, domid, PROT_READ, 1, &bogus, NULL) == NULL,
           "a gfn the guest does not own is refused");
+    /* oxenstored maps a guest's store page this way (the compat call). */
+    struct xencons_interface *c = xc_map_foreign_range(xch, domid, XC_PAGE_SIZE,
+                                                       PROT_READ | PROT_WRITE, gfn);
+    CHECK(c != NULL, "xc_map_foreign_range gfn %#llx: %s", (unsigned long long)gfn,
+          strerror(errno));
+    if (a && c) {
+        a->out[1] = 'Y';
+        CHECK(c->out[1] == 'Y', "xc_map_foreign_range aliases the guest's page");
+    }
+    if (c)
+        munmap(c, XC_PAGE_SIZE);
+    CHECK(xc_map_foreign_range(xch, domid, XC_PAGE_SIZE, PROT_READ, 7) == NULL,
+          "xc_map_foreign_range refuses a gfn the guest does not own");
+    /* oxenstored's error path: the last error and its description. */
+    CHECK(xc_domain_pause(xch, domid) < 0, "unsimulated calls fail, not pretend");
+    const xc_error *e = xc_get_last_error(xch);
+    CHECK(e && e->code != XC_ERROR_NONE && e->message[0], "xc_get_last_error filled");
+    CHECK(e && strcmp(xc_error_code_to_desc(e->code), "Internal error") == 0,
+          "xc_error_code_to_desc");
 
     int lport = xenevtchn_bind_interdomain(xce, domid, gport);
     CHECK(lport > 0, "bind_interdomain: %s", strerror(errno));

@@ -134,7 +134,17 @@ xensim create longlab --xencons-debug --hotkey-label-len 4000 >/dev/null
 sleep 6
 n=$($X hotkeys big | grep -c guest)
 echo "# big registry: $n guest hotkeys listed"
-check "a 100000-key registry is cut to at most 32" test "$n" -ge 1 -a "$n" -le 32
+# The stores account differently: the C xenstored refuses entries part
+# way (ENOSPC) and still takes the version; oxenstored's quota (1000
+# nodes, EQUOTA) can leave no room for the version, and a registry
+# without one is ignored whole.
+bigver=$(xensim status big | tr ' ' '\n' | sed -n 's/^hotkey_version=//p')
+echo "# big registry on $(xensim store): version ${bigver:-?} written by the guest"
+if [ "$bigver" = 1 ]; then
+    check "a 100000-key registry is cut to at most 32" test "$n" -ge 1 -a "$n" -le 32
+else
+    check "a 100000-key registry whose version the store refused shows no hotkeys" test "$n" -eq 0
+fi
 check "over-long labels make hotkeys invalid" bash -c "! $X hotkeys longlab | grep -q guest"
 c1=$(cpu)
 echo "# daemon CPU for the hostile registries: $((c1 - c0)) ticks"

@@ -255,6 +255,26 @@ static void send_attached(const char *name, bool writer)
 	srv_send(&a);
 }
 
+/* After LIST, xcmux asks STATUS (the daemon's xenstore connection). */
+static void answer_status(uint8_t xenstore)
+{
+	expect(XP_T_STATUS);
+	struct xp_msg m = { .type = XP_T_STATUS_INFO };
+	m.u.status_info.xenstore = xenstore;
+	m.u.status_info.since = 1764806400u; /* 2025-12-04T00:00:00Z */
+	m.u.status_info.losses = 1;
+	srv_send(&m);
+}
+
+/* A daemon from before STATUS: an unknown type is a framing error. */
+static void refuse_status(void)
+{
+	expect(XP_T_STATUS);
+	send_error(XP_E_BAD_FRAME, 0, "unknown message type 0x12");
+	close(F.cfd);
+	F.cfd = -1;
+}
+
 static void send_list_entries(void)
 {
 	struct xp_msg m = { .type = XP_T_LIST_ENTRY };
@@ -287,7 +307,9 @@ static void test_list_table(void **state)
 	handshake();
 	expect(XP_T_LIST);
 	send_list_entries();
+	refuse_status(); /* a daemon from before STATUS: the list stands */
 	assert_int_equal(wait_exit(), 0);
+	assert_null(strstr(F.err, "xenstore"));
 	assert_non_null(strstr(F.out, "ID CON NAME"));
 	assert_non_null(strstr(F.out, "STATE"));
 	assert_non_null(strstr(F.out, "SESS WRITER"));
@@ -309,17 +331,19 @@ static void test_list_json(void **state)
 	handshake();
 	expect(XP_T_LIST);
 	send_list_entries();
+	answer_status(XP_XS_UNREACHABLE);
 	assert_int_equal(wait_exit(), 0);
+	assert_non_null(strstr(F.err, "xenstore: unreachable since 2025-12-04T00:00:00Z"));
 	assert_string_equal(F.out,
 		"[\n"
 		"  {\"domid\": 3, \"console\": 0, \"name\": \"web1\", \"state\": \"running\", "
 		"\"sessions\": 2, \"writer\": true, \"rate_limited\": false, \"bytes_out\": 123456, "
 		"\"dropped_guest\": 10, \"dropped_client\": 5, \"log_bytes\": 0, "
-		"\"tty\": \"/dev/pts/7\"},\n"
+		"\"tty\": \"/dev/pts/7\", \"xenstore\": \"unreachable\"},\n"
 		"  {\"domid\": 12, \"console\": 1, \"name\": \"we\\\"ird\\\\\\u0001\", "
 		"\"state\": \"gone\", \"sessions\": 0, \"writer\": false, \"rate_limited\": true, "
 		"\"bytes_out\": 0, \"dropped_guest\": 0, \"dropped_client\": 0, \"log_bytes\": 0, "
-		"\"tty\": null}\n"
+		"\"tty\": null, \"xenstore\": \"unreachable\"}\n"
 		"]\n");
 }
 
@@ -331,8 +355,10 @@ static void test_list_json_empty(void **state)
 	handshake();
 	expect(XP_T_LIST);
 	send_end(XP_T_LIST, 0);
+	answer_status(XP_XS_CONNECTED);
 	assert_int_equal(wait_exit(), 0);
 	assert_string_equal(F.out, "[]\n");
+	assert_null(strstr(F.err, "xenstore"));
 }
 
 static void test_no_daemon(void **state)
@@ -416,6 +442,7 @@ static void test_older_daemon(void **state)
 	srv_send(&h);
 	expect(XP_T_LIST);
 	send_list_entries();
+	refuse_status();
 	assert_int_equal(wait_exit(), 0);
 	assert_non_null(strstr(F.out, "DROPPED TTY\n"));
 	assert_null(strstr(F.out, "BEHIND"));

@@ -139,6 +139,13 @@ static size_t make_samples(struct xp_msg *m, size_t cap)
 	m[n].u.trigger_result.code = XP_TR_FIRED_NO_ACK;
 	strcpy(m[n++].u.trigger_result.text, "no ack within 2s");
 
+	m[n++].type = XP_T_STATUS;
+
+	m[n].type = XP_T_STATUS_INFO;
+	m[n].u.status_info.xenstore = XP_XS_UNREACHABLE;
+	m[n].u.status_info.since = 1764800000u;
+	m[n++].u.status_info.losses = 3;
+
 	assert_true(n <= cap);
 	return n;
 }
@@ -244,6 +251,13 @@ static void assert_msg_equal(const struct xp_msg *a, const struct xp_msg *b)
 	case XP_T_TRIGGER_RESULT:
 		assert_int_equal(a->u.trigger_result.code, b->u.trigger_result.code);
 		assert_string_equal(a->u.trigger_result.text, b->u.trigger_result.text);
+		return;
+	case XP_T_STATUS:
+		return;
+	case XP_T_STATUS_INFO:
+		assert_int_equal(a->u.status_info.xenstore, b->u.status_info.xenstore);
+		assert_int_equal(a->u.status_info.since, b->u.status_info.since);
+		assert_int_equal(a->u.status_info.losses, b->u.status_info.losses);
 		return;
 	default:
 		fail_msg("unhandled type %u", a->type);
