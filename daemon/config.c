@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/rules.h"
 #include "daemon/outbuf.h"
 
 #define DOMAIN_PREFIX "domain:"
@@ -172,26 +173,7 @@ static int parse_bool(const char *s, bool *out)
 
 static int parse_digits(const char **s, int base, uint64_t *out)
 {
-	const char *c = *s;
-	uint64_t v = 0;
-
-	if (!isdigit((unsigned char)*c))
-		return -1;
-	for (; *c; c++) {
-		int d;
-		if (*c >= '0' && *c <= '9')
-			d = *c - '0';
-		else
-			break;
-		if (d >= base)
-			return -1;
-		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-			return -1;
-		v = v * (uint64_t)base + (uint64_t)d;
-	}
-	*s = c;
-	*out = v;
-	return 0;
+	return xr_lex_u64(s, (unsigned)base, UINT64_MAX, out);
 }
 
 /* Digits with at most one k/M/G suffix: the syntax of a size, whatever
@@ -239,28 +221,7 @@ int config_parse_size(const char *s, uint64_t *out)
 
 int config_parse_escape(const char *s, int *out)
 {
-	if (strcasecmp(s, "none") == 0) {
-		*out = XCMUX_ESCAPE_NONE;
-		return 0;
-	}
-	if (s[0] == '^' && s[1] != '\0' && s[2] == '\0') {
-		int c = toupper((unsigned char)s[1]);
-		if (c == '?') {
-			*out = 0x7f;
-			return 0;
-		}
-		/* ^@ (NUL) is excluded: too easy to send by accident. */
-		if (c > '@' && c <= '_') {
-			*out = c - '@';
-			return 0;
-		}
-		return -1;
-	}
-	if (s[0] != '\0' && s[1] == '\0' && isgraph((unsigned char)s[0])) {
-		*out = (unsigned char)s[0];
-		return 0;
-	}
-	return -1;
+	return xr_parse_escape(s, out);
 }
 
 static bool acl_add_uid(struct acl *acl, uid_t uid)

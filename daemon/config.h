@@ -84,7 +84,7 @@ enum log_target {
 };
 
 /* Escape character value meaning "no escape character". */
-#define XCMUX_ESCAPE_NONE (-1)
+#define XCMUX_ESCAPE_NONE (-1) /* = XR_ESCAPE_NONE (common/rules.h) */
 
 /* --- hotkeys (see xcmuxd.conf(5) and protocol/HOTKEYS.md) ---------------- */
 

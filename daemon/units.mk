@@ -8,7 +8,8 @@ daemon_libxcmuxd_a_SOURCES = \
 	daemon/outbuf.c daemon/outbuf.h \
 	daemon/ratelimit.c daemon/ratelimit.h
 daemon_libxcmuxd_a_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
-# Programs linking daemon/libxcmuxd.a also need $(INIH_LIBS).
+# Programs linking daemon/libxcmuxd.a also need common/libxcmuxcommon.a and
+# $(INIH_LIBS).
 
 EXTRA_DIST += conf/xcmuxd.conf man/xcmuxd.conf.5
 
@@ -22,7 +23,7 @@ check_PROGRAMS += $(UNITS_TESTS)
 TESTS += $(UNITS_TESTS)
 
 UNITS_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
-UNITS_TEST_LDADD = daemon/libxcmuxd.a $(INIH_LIBS) $(CMOCKA_LIBS)
+UNITS_TEST_LDADD = daemon/libxcmuxd.a common/libxcmuxcommon.a $(INIH_LIBS) $(CMOCKA_LIBS)
 
 tests_unit_test_config_SOURCES = tests/unit/test-config.c
 tests_unit_test_config_CFLAGS = $(UNITS_TEST_CFLAGS)
