@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz-config.c — libFuzzer target for the configuration loader
- * (daemon/config.c, on top of inih). The file is root-owned in practice,
+ * (daemon/config*.c and hotkey-config.c, on top of inih). The file is root-owned in practice,
  * but a SIGHUP reload must never crash the daemon whatever an admin (or
  * a bad editor save) left in it.
  *

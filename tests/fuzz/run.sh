@@ -55,9 +55,12 @@ sources_for() {
 	escape) echo daemon/escape.c ;;
 	parse-u64) echo daemon/parse.c common/rules.c ;;
 	ring) echo daemon/ring.c ;;
-	config) echo daemon/config.c daemon/outbuf.c common/rules.c ;;
+	config) echo daemon/config.c daemon/config-keys.c daemon/config-lex.c \
+		daemon/hotkey-config.c daemon/access.c daemon/outbuf.c common/rules.c ;;
 	hkfilter) echo protocol/hkfilter.c ;;
-	hotkey) echo daemon/hotkey-table.c daemon/config.c daemon/outbuf.c common/rules.c ;;
+	hotkey) echo daemon/hotkey-table.c daemon/config.c daemon/config-keys.c \
+		daemon/config-lex.c daemon/hotkey-config.c daemon/access.c daemon/outbuf.c \
+		common/rules.c ;;
 	*) return 1 ;;
 	esac
 }

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "daemon/config-keys.h"
 #include "daemon/config.h"
 #include "daemon/limits.h"
 
@@ -477,14 +478,6 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-static const char *const all_keys[] = {
-	"socket_path", "socket_mode", "socket_group", "log_dir", "admin", "log",
-	"timestamps", "sanitize", "log_max_size", "log_keep", "buffer_size",
-	"replay", "rate", "burst", "write_policy", "pty", "escape", "read", "write",
-	"max_connections_per_user", "max_sessions_per_user", "reserved_connections",
-	"reserved_sessions",
-};
-
 /* The shipped sample documents the defaults: loading it changes nothing. */
 static void test_sample_conf_is_defaults(void **state)
 {
@@ -514,26 +507,27 @@ static void test_sample_conf_is_defaults(void **state)
 	char *man = slurp(TOP_SRCDIR "/man/xcmuxd.conf.5");
 	assert_non_null(conf);
 	assert_non_null(man);
-	for (size_t i = 0; i < sizeof(all_keys) / sizeof(all_keys[0]); i++) {
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const char *key = config_keys[i].name;
 		char needle[64];
-		snprintf(needle, sizeof(needle), "\n%s = ", all_keys[i]);
+		snprintf(needle, sizeof(needle), "\n%s = ", key);
 		char commented[64];
-		snprintf(commented, sizeof(commented), "\n#%s = ", all_keys[i]);
+		snprintf(commented, sizeof(commented), "\n#%s = ", key);
 		if (!strstr(conf, needle) && !strstr(conf, commented))
-			fail_msg("conf/xcmuxd.conf does not document '%s'", all_keys[i]);
+			fail_msg("conf/xcmuxd.conf does not document '%s'", key);
 		/* Man page: each key is a tagged paragraph ".B key" (underscores
 		 * escaped as \_ are not used). */
-		snprintf(needle, sizeof(needle), "\n.B %s\n", all_keys[i]);
+		snprintf(needle, sizeof(needle), "\n.B %s\n", key);
 		if (!strstr(man, needle))
-			fail_msg("man/xcmuxd.conf.5 does not document '%s'", all_keys[i]);
+			fail_msg("man/xcmuxd.conf.5 does not document '%s'", key);
 		/* And every documented key is accepted. */
 		char text[128];
-		snprintf(text, sizeof(text), "[global]\n%s = definitely-bad-value\n", all_keys[i]);
+		snprintf(text, sizeof(text), "[global]\n%s = definitely-bad-value\n", key);
 		write_conf(text);
 		struct config *cfg = NULL;
 		assert_int_equal(config_load(conf_path, &cfg, err, sizeof(err)), -1);
 		if (strstr(err, "unknown key"))
-			fail_msg("key '%s' rejected as unknown", all_keys[i]);
+			fail_msg("key '%s' rejected as unknown", key);
 	}
 	free(conf);
 	free(man);
