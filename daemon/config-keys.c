@@ -312,23 +312,22 @@ int config_key_set(const struct config_key *k, void *base, const char *v, char *
 			store(base, k->off2, k->size2, true);
 		return set_acl(key, v, (struct acl *)(void *)((char *)base + k->off), why, whylen);
 	case CT_COUNT:
-		if (!lex_size_syntax(v, false)) {
+	case CT_NUMBER:
+		/* CT_COUNT tells bad syntax from a bad value; CT_NUMBER has
+		 * one message for both. */
+		if (k->type == CT_COUNT && !lex_size_syntax(v, false)) {
 			snprintf(why, whylen, "%s: bad count '%s' (expected a number)", key, v);
 			return -1;
 		}
-		if (lex_count(v, &n) < 0 || n < k->min || n > k->max) {
-			snprintf(why, whylen, "%s: %s out of range (%u..%u)", key, v, (unsigned)k->min,
-				 (unsigned)k->max);
-			return -1;
-		}
-		break;
-	case CT_NUMBER:
-		if (lex_count(v, &n) < 0 || n < k->min || n > k->max) {
-			snprintf(why, whylen, "%s: bad count '%s' (%u..%u)", key, v, (unsigned)k->min,
-				 (unsigned)k->max);
-			return -1;
-		}
-		break;
+		if (lex_count(v, &n) == 0 && n >= k->min && n <= k->max)
+			break;
+		if (k->type == CT_COUNT)
+			snprintf(why, whylen, "%s: %s out of range (%u..%u)", key, v,
+				 (unsigned)k->min, (unsigned)k->max);
+		else
+			snprintf(why, whylen, "%s: bad count '%s' (%u..%u)", key, v,
+				 (unsigned)k->min, (unsigned)k->max);
+		return -1;
 	case CT_BOOL:
 		if (lex_bool(v, &b) < 0) {
 			snprintf(why, whylen, "%s: bad boolean '%s' (expected on or off)", key, v);

@@ -32,7 +32,9 @@ unsigned hotkey_key_bit(uint8_t key)
 		return (unsigned)(key - '0');
 	if (key >= 'A' && key <= 'Z')
 		return 10u + (unsigned)(key - 'A');
-	return 36u + (unsigned)(key - 'a');
+	if (key >= 'a' && key <= 'z')
+		return 36u + (unsigned)(key - 'a');
+	return 0;
 }
 
 static bool printable(const char *s)
@@ -123,18 +125,26 @@ static bool relative_path_valid(const char *path, size_t len)
 	return true; /* '.' is not in the set, so ".." cannot occur */
 }
 
+/* "<head> [| <label>]": copies VALUE into BUF and returns the trimmed
+ * head; *label is the trimmed label, or NULL without a '|'. */
+static char *split_label(const char *value, char *buf, size_t len, char **label)
+{
+	snprintf(buf, len, "%s", value);
+	char *bar = strchr(buf, '|');
+	*label = NULL;
+	if (bar) {
+		*bar = '\0';
+		*label = trim(bar + 1);
+	}
+	return trim(buf);
+}
+
 int hotkey_parse_def(const char *key, const char *value, struct hotkey_def *d, char *why,
 		     size_t whylen)
 {
 	char buf[XCMUX_CONFIG_LINE_MAX + 1];
-	snprintf(buf, sizeof(buf), "%s", value);
-	char *bar = strchr(buf, '|');
-	char *label = NULL;
-	if (bar) {
-		*bar = '\0';
-		label = trim(bar + 1);
-	}
-	char *action = trim(buf);
+	char *label;
+	char *action = split_label(value, buf, sizeof(buf), &label);
 	if (strcasecmp(action, "off") == 0) {
 		if (label) {
 			snprintf(why, whylen, "%s: 'off' takes no label", key);
@@ -219,14 +229,8 @@ int hotkey_parse_rule(const char *key, const char *value, struct guest_hotkey_ru
 		      char *why, size_t whylen)
 {
 	char buf[XCMUX_CONFIG_LINE_MAX + 1];
-	snprintf(buf, sizeof(buf), "%s", value);
-	char *bar = strchr(buf, '|');
-	char *label = NULL;
-	if (bar) {
-		*bar = '\0';
-		label = trim(bar + 1);
-	}
-	char *nk = trim(buf);
+	char *label;
+	char *nk = split_label(value, buf, sizeof(buf), &label);
 	if (strcasecmp(nk, "off") == 0 && !label) {
 		r->hide = true;
 		return 0;

@@ -85,7 +85,8 @@ const struct hotkey_def *hotkey_cfg_find(const struct hotkey_cfg *h, uint8_t key
 /* The guest-hotkey rule of the guest's KEY, or NULL. */
 const struct guest_hotkey_rule *hotkey_rule_find(const struct hotkey_cfg *h, uint8_t key);
 
-/* 0..61 for a valid hotkey key (a bit in a per-section "seen" mask). */
+/* 0..61 for a key in [0-9A-Za-z] (a bit in a per-section "seen" mask, an
+ * index in per-key arrays), 0 for any other byte. */
 unsigned hotkey_key_bit(uint8_t key);
 
 /* Is NAME a hotkey key? 0: no (some other key); 1: yes, *rule tells

@@ -8,7 +8,7 @@
 # - scan-build (clang static analyzer) over a full build of everything,
 #   sim/ included, in BUILDDIR (default /tmp/xcmux-static).
 # - clang-tidy with the repository's .clang-tidy on the C sources of
-#   daemon/, protocol/, client/ and tests/fuzz/.
+#   daemon/, protocol/, common/, client/ and tests/fuzz/.
 # - cppcheck (warning, portability, performance) on the same files.
 #
 # Every finding is either fixed or listed in the SUPPRESSIONS table below
@@ -99,7 +99,7 @@ fi
 
 # Files for tidy and cppcheck: the production code and the fuzzers.
 cd "$src" || exit 2
-files=$(ls daemon/*.c protocol/*.c client/*.c tests/fuzz/*.c 2>/dev/null)
+files=$(ls daemon/*.c protocol/*.c common/*.c client/*.c tests/fuzz/*.c 2>/dev/null)
 cflags="-std=gnu17 -D_GNU_SOURCE -include $build/config.h -I$src -I$build \
 	$(pkg-config --cflags libevent inih xencontrol xenstore xenevtchn xengnttab xenforeignmemory libsystemd 2>/dev/null)"
 
