@@ -72,7 +72,7 @@ void xc_sanitize(char *dst, size_t dstsz, const char *src, const char *newline)
 			piece = newline;
 			plen = strlen(newline);
 			n = 1;
-		} else if (n == 0 || (n == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
+		} else if (n == 0 || (n == 1 && xr_is_control(s[i]))) {
 			piece = &q;
 			plen = 1;
 			n = 1;
@@ -115,7 +115,7 @@ void xc_json_string(FILE *out, const char *src)
 		case '\r': fputs("\\r", out); break;
 		case '\t': fputs("\\t", out); break;
 		default:
-			if (c < 0x20 || c == 0x7f)
+			if (xr_is_control(c))
 				fprintf(out, "\\u%04x", c);
 			else
 				fputc(c, out);

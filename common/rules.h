@@ -42,8 +42,9 @@ int xr_lex_u64(const char **s, unsigned base, uint64_t max, uint64_t *out);
  * *out untouched. */
 int xr_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
-/* Does CH need caret notation (a control byte or DEL)? */
-static inline bool xr_is_caret(unsigned char ch)
+/* Is CH a control byte or DEL (what logs show in caret notation and the
+ * client never prints raw)? */
+static inline bool xr_is_control(unsigned char ch)
 {
 	return ch < 0x20 || ch == 0x7f;
 }

@@ -239,7 +239,7 @@ void journal_write(struct journal *j, const void *data, size_t len, uint64_t now
         }
         if (ch == '\r')
             continue;
-        if (j->sanitize && xr_is_caret(ch) && ch != '\t') {
+        if (j->sanitize && xr_is_control(ch) && ch != '\t') {
             /* Caret notation, as the file log writes it. */
             char esc[2];
             xr_caret(ch, esc);

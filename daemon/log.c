@@ -247,7 +247,7 @@ static size_t format_stamp(struct log *log, char *out)
 static void append_sanitized(struct chunk *c, unsigned char ch, bool keep_layout)
 {
 	bool layout = ch == '\t' || ch == '\r' || ch == '\n';
-	if (xr_is_caret(ch) && !(layout && keep_layout)) {
+	if (xr_is_control(ch) && !(layout && keep_layout)) {
 		xr_caret(ch, &c->buf[c->len]);
 		c->len += 2;
 	} else {
@@ -413,7 +413,7 @@ static size_t plain_run(const unsigned char *in, size_t len, bool sanitize)
 		unsigned char ch = in[n];
 		if (ch == '\n')
 			return n + 1;
-		if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch == 0x7f)
+		if (xr_is_control(ch) && ch != '\t' && ch != '\r')
 			return n;
 		n++;
 	}

@@ -108,12 +108,12 @@ static void test_caret(void **state)
 {
 	(void)state;
 	char c[2];
-	assert_true(xr_is_caret(0));
-	assert_true(xr_is_caret(0x1b));
-	assert_true(xr_is_caret(0x7f));
-	assert_false(xr_is_caret(' '));
-	assert_false(xr_is_caret('~'));
-	assert_false(xr_is_caret(0x80));
+	assert_true(xr_is_control(0));
+	assert_true(xr_is_control(0x1b));
+	assert_true(xr_is_control(0x7f));
+	assert_false(xr_is_control(' '));
+	assert_false(xr_is_control('~'));
+	assert_false(xr_is_control(0x80));
 	xr_caret(0x1b, c);
 	assert_memory_equal(c, "^[", 2);
 	xr_caret(0, c);
