@@ -17,7 +17,9 @@
  *   [domain:GLOB] section whose glob matches the guest name (fnmatch(3),
  *   no flags), in file order; later sections override earlier ones, key by
  *   key. Secondary consoles of a guest use the guest's settings.
- * - Defaults (also in conf/xcmuxd.conf and the man page): read and write ACLs
+ * - Defaults are the "def" column of config-keys.c (also in
+ *   conf/xcmuxd.conf, which test-config checks loads as the defaults, and
+ *   in the man page). Those that depend on the host: read and write ACLs
  *   are "root" plus the group "xcmux" if that group exists when the config
  *   is loaded; admin is "root"; root (uid 0) is always allowed everything.
  *   The socket group is "xcmux" when it exists (otherwise unchanged). Write
