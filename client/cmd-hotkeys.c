@@ -12,19 +12,7 @@
 #include "client/client.h"
 #include "client/conn.h"
 #include "client/text.h"
-
-/* "^X" for control keys, the character otherwise. */
-static void key_name(uint8_t key, char out[8])
-{
-	if (key < 0x20)
-		snprintf(out, 8, "^%c", key + '@');
-	else if (key == 0x7f)
-		snprintf(out, 8, "^?");
-	else if (key < 0x7f)
-		snprintf(out, 8, "%c", key);
-	else
-		snprintf(out, 8, "\\x%02x", key);
-}
+#include "common/rules.h"
 
 static int hotkey_entry(const struct xp_msg *m, void *arg)
 {
@@ -34,7 +22,7 @@ static int hotkey_entry(const struct xp_msg *m, void *arg)
 	*header = true;
 	char key[8], label[XP_MAX_HOTKEY_LABEL * 4 + 1];
 	char action[XP_MAX_HOTKEY_ACTION * 4 + 1];
-	key_name(m->u.hotkey.key, key);
+	xr_key_name(m->u.hotkey.key, key);
 	xc_sanitize(label, sizeof(label), m->u.hotkey.label, NULL);
 	xc_sanitize(action, sizeof(action), m->u.hotkey.action, NULL);
 	printf("%-4s %-6s %-32s %s\n", key,

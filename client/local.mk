@@ -15,7 +15,7 @@ client_libxcmuxcli_a_SOURCES = \
 
 bin_PROGRAMS += client/xcmux
 client_xcmux_SOURCES = client/main.c
-client_xcmux_LDADD = client/libxcmuxcli.a protocol/libxcmuxproto.a
+client_xcmux_LDADD = client/libxcmuxcli.a protocol/libxcmuxproto.a common/libxcmuxcommon.a
 
 dist_man1_MANS = man/xcmux.1
 
@@ -24,8 +24,10 @@ check_PROGRAMS += tests/unit/test-client-text tests/unit/test-client-cli
 TESTS += tests/unit/test-client-text tests/unit/test-client-cli
 tests_unit_test_client_text_SOURCES = tests/unit/test-client-text.c
 tests_unit_test_client_text_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_client_text_LDADD = client/libxcmuxcli.a protocol/libxcmuxproto.a $(CMOCKA_LIBS)
+tests_unit_test_client_text_LDADD = client/libxcmuxcli.a protocol/libxcmuxproto.a \
+	common/libxcmuxcommon.a $(CMOCKA_LIBS)
 tests_unit_test_client_cli_SOURCES = tests/unit/test-client-cli.c
 tests_unit_test_client_cli_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_client_cli_LDADD = client/libxcmuxcli.a protocol/libxcmuxproto.a $(CMOCKA_LIBS)
+tests_unit_test_client_cli_LDADD = client/libxcmuxcli.a protocol/libxcmuxproto.a \
+	common/libxcmuxcommon.a $(CMOCKA_LIBS)
 endif

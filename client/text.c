@@ -4,53 +4,21 @@
 
 #include <string.h>
 
+#include "common/rules.h"
 #include "protocol/xcmux-proto.h"
 
 bool xc_parse_escape(const char *arg, uint16_t *escape)
 {
-	if (!arg || !*arg)
+	int ch;
+	if (xr_parse_escape(arg, &ch) < 0)
 		return false;
-	if (!strcmp(arg, "none")) {
-		*escape = XP_ESCAPE_NONE;
-		return true;
-	}
-	if (arg[0] == '^' && arg[1] && !arg[2]) {
-		unsigned char c = (unsigned char)arg[1];
-		if (c == '?') {
-			*escape = 0x7f;
-			return true;
-		}
-		if (c >= 'a' && c <= 'z')
-			c = (unsigned char)(c - 'a' + 'A');
-		if (c < '@' || c > '_')
-			return false;
-		*escape = (uint16_t)(c - '@');
-		return true;
-	}
-	/* One literal character: a single byte (multi-byte UTF-8 cannot be
-	 * matched against the byte stream as one key). */
-	if (!arg[1]) {
-		*escape = (unsigned char)arg[0];
-		return true;
-	}
-	return false;
+	*escape = ch == XR_ESCAPE_NONE ? XP_ESCAPE_NONE : (uint16_t)ch;
+	return true;
 }
 
 bool xc_parse_uint(const char *arg, uint64_t max, uint64_t *out)
 {
-	uint64_t v = 0;
-	if (!arg || !*arg)
-		return false;
-	for (const char *p = arg; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		unsigned d = (unsigned)(*p - '0');
-		if (v > (max - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
+	return xr_parse_u64(arg, max, out) == 0;
 }
 
 size_t xc_utf8_len(const unsigned char *s, size_t avail)
@@ -104,7 +72,7 @@ void xc_sanitize(char *dst, size_t dstsz, const char *src, const char *newline)
 			piece = newline;
 			plen = strlen(newline);
 			n = 1;
-		} else if (n == 0 || (n == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
+		} else if (n == 0 || (n == 1 && xr_is_control(s[i]))) {
 			piece = &q;
 			plen = 1;
 			n = 1;
@@ -147,7 +115,7 @@ void xc_json_string(FILE *out, const char *src)
 		case '\r': fputs("\\r", out); break;
 		case '\t': fputs("\\t", out); break;
 		default:
-			if (c < 0x20 || c == 0x7f)
+			if (xr_is_control(c))
 				fprintf(out, "\\u%04x", c);
 			else
 				fputc(c, out);

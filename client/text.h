@@ -16,11 +16,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Parses the -e argument: "none", "^X" caret notation (^@ .. ^_, ^?), or a
- * single literal character.  Sets *escape to 0..255 or XP_ESCAPE_NONE. */
+/* Parses the -e argument by the daemon's rule (common/rules.h): "none",
+ * "^X" caret notation (^A .. ^_, ^?), or one printable ASCII character.
+ * Sets *escape to 1..127 or XP_ESCAPE_NONE. */
 bool xc_parse_escape(const char *arg, uint16_t *escape);
 
-/* Decimal unsigned integer, no sign, no trailing junk, <= max. */
+/* Decimal unsigned integer of 1..20 digits, no sign, no trailing junk,
+ * <= max (common/rules.h). */
 bool xc_parse_uint(const char *arg, uint64_t max, uint64_t *out);
 
 /* Copies src into dst (size dstsz, always terminated) replacing control

@@ -17,7 +17,9 @@
  *   [domain:GLOB] section whose glob matches the guest name (fnmatch(3),
  *   no flags), in file order; later sections override earlier ones, key by
  *   key. Secondary consoles of a guest use the guest's settings.
- * - Defaults (also in conf/xcmuxd.conf and the man page): read and write ACLs
+ * - Defaults are the "def" column of config-keys.c (also in
+ *   conf/xcmuxd.conf, which test-config checks loads as the defaults, and
+ *   in the man page). Those that depend on the host: read and write ACLs
  *   are "root" plus the group "xcmux" if that group exists when the config
  *   is loaded; admin is "root"; root (uid 0) is always allowed everything.
  *   The socket group is "xcmux" when it exists (otherwise unchanged). Write
@@ -37,6 +39,11 @@
  *   most XCMUX_CONFIG_HOTKEY_TABLES_MAX per config (past that, and when
  *   out of memory, a console gets no config hotkeys).
  * - Loading is not thread-safe (inih's option globals are set here).
+ * - Layout: config.c drives inih and resolves; the keys, their types,
+ *   bounds, defaults and setters are one table (config-keys.h); value
+ *   lexers are config-lex.h; the hotkey language is hotkey-config.h; the
+ *   runtime ACL checks are access.h (all included or declared here, so
+ *   callers keep including config.h alone).
  */
 #ifndef XCMUX_DAEMON_CONFIG_H
 #define XCMUX_DAEMON_CONFIG_H
@@ -46,17 +53,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "daemon/access.h"        /* struct acl, the ACL checks */
+#include "daemon/hotkey-config.h" /* hotkey definitions and tables */
 #include "daemon/limits.h"
 
 /* The group whose members get read/write by default, if it exists. */
 #define XCMUX_DEFAULT_GROUP "xcmux"
-
-struct acl {
-	bool everyone;
-	unsigned nuids, ngids;
-	uid_t uids[XCMUX_ACL_MAX_ENTRIES];
-	gid_t gids[XCMUX_ACL_MAX_ENTRIES];
-};
 
 enum write_policy {
 	WRITE_POLICY_SINGLE, /* one writer, others read-only; force takes the seat */
@@ -69,13 +71,6 @@ enum pty_mode {
 	PTY_OFF, /* no pty (xl create then waits for console/tty in vain) */
 };
 
-enum access_level {
-	ACCESS_NONE,
-	ACCESS_READ,
-	ACCESS_WRITE,
-	ACCESS_ADMIN,
-};
-
 /* Where console output is logged (log = off disables both). */
 enum log_target {
 	LOG_TARGET_FILE,    /* DIR/<name>.log (the default) */
@@ -84,59 +79,7 @@ enum log_target {
 };
 
 /* Escape character value meaning "no escape character". */
-#define XCMUX_ESCAPE_NONE (-1)
-
-/* --- hotkeys (see xcmuxd.conf(5) and protocol/HOTKEYS.md) ---------------- */
-
-/* Hotkeys and guest-hotkey rules one section (and so one console) may
- * define; they bound the size of a hotkey table (about 10 KiB, shared by
- * consoles, see the contract). 32 is also the guest registry limit. */
-#define XCMUX_CONFIG_HOTKEYS_MAX 32
-#define XCMUX_HOTKEY_LABEL_MAX 64   /* = XP_MAX_HOTKEY_LABEL */
-#define XCMUX_HOTKEY_TEXT_MAX 64    /* action as shown; = XP_MAX_HOTKEY_ACTION */
-/* Decoded argument: inject bytes (atomic, so far below the 1024-byte input
- * ring), debug keys, or "path=value" of a xenstore action. */
-#define XCMUX_HOTKEY_ARG_MAX 128
-/* hotkey_rate bounds: N per SECONDS. */
-#define XCMUX_HOTKEY_RATE_N_MAX 1000
-#define XCMUX_HOTKEY_RATE_S_MAX 3600
-/* ack_timeout bounds, milliseconds. */
-#define XCMUX_ACK_TIMEOUT_MIN_MS 100
-#define XCMUX_ACK_TIMEOUT_MAX_MS 600000
-
-enum hotkey_action {
-	HK_ACT_OFF,        /* [domain:] "off": removes the hotkey of that key */
-	HK_ACT_INJECT,     /* raw bytes into the input ring, atomically */
-	HK_ACT_SYSRQ,      /* write control/sysrq, ack = node emptied */
-	HK_ACT_NMI,        /* xc_domain_send_trigger(NMI) */
-	HK_ACT_DEBUG_KEYS, /* xc_send_debug_keys: host-wide, admin only */
-	HK_ACT_XENSTORE,   /* write <domain path>/<rel path> = value */
-};
-
-struct hotkey_def {
-	uint8_t key;                  /* [0-9A-Za-z] minus the reserved b f r w */
-	uint8_t action;               /* enum hotkey_action */
-	uint8_t arg_len;              /* bytes of arg (inject may hold NUL) */
-	uint8_t value_off;            /* HK_ACT_XENSTORE: value starts at arg + this */
-	char label[XCMUX_HOTKEY_LABEL_MAX + 1];
-	char text[XCMUX_HOTKEY_TEXT_MAX + 1];  /* the action as written */
-	char arg[XCMUX_HOTKEY_ARG_MAX + 1];
-};
-
-/* guest_hotkey.<K> = off | <NEWKEY> [| <label>] */
-struct guest_hotkey_rule {
-	uint8_t key;                  /* the guest's key */
-	bool hide;
-	uint8_t new_key;              /* shown (and typed) as this key */
-	char label[XCMUX_HOTKEY_LABEL_MAX + 1]; /* "" = keep the guest's */
-};
-
-struct hotkey_cfg {
-	unsigned n;
-	struct hotkey_def def[XCMUX_CONFIG_HOTKEYS_MAX];
-	unsigned nrules;
-	struct guest_hotkey_rule rule[XCMUX_CONFIG_HOTKEYS_MAX];
-};
+#define XCMUX_ESCAPE_NONE (-1) /* = XR_ESCAPE_NONE (common/rules.h) */
 
 struct console_cfg {
 	bool log;
@@ -196,25 +139,8 @@ void config_free(struct config *cfg);
 void config_for_domain(const struct config *cfg, const char *name,
 		       struct console_cfg *out);
 
-bool acl_allows(const struct acl *acl, uid_t uid, gid_t primary,
-		const gid_t *groups, int ngroups);
-
-/* Highest access a peer has to a console (root is always ACCESS_ADMIN). */
-enum access_level console_access(const struct console_cfg *cc, uid_t uid,
-				 gid_t primary, const gid_t *groups, int ngroups);
-
-/* May this peer fire hotkeys on the console? (root and admin always may;
- * otherwise the hotkey ACL if set, else the write ACL.) */
-bool hotkey_access(const struct console_cfg *cc, uid_t uid, gid_t primary,
-		   const gid_t *groups, int ngroups);
-/* A key usable for a hotkey: [0-9A-Za-z] except the escape commands. */
-bool hotkey_key_valid(int key);
-/* The hotkey of KEY in a resolved console config, or NULL. */
-const struct hotkey_def *hotkey_cfg_find(const struct hotkey_cfg *h, uint8_t key);
-/* The guest-hotkey rule of the guest's KEY, or NULL. */
-const struct guest_hotkey_rule *hotkey_rule_find(const struct hotkey_cfg *h, uint8_t key);
-
-/* Parsers shared with the command line; 0 on success, -1 on a bad value. */
+/* Parsers shared with the command line (config-lex.c); 0 on success, -1
+ * on a bad value. */
 int config_parse_size(const char *s, uint64_t *out);
 int config_parse_escape(const char *s, int *out);
 

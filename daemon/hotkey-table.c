@@ -13,13 +13,7 @@
 
 unsigned hotkey_key_index(uint8_t key)
 {
-	if (key >= '0' && key <= '9')
-		return (unsigned)(key - '0');
-	if (key >= 'A' && key <= 'Z')
-		return 10u + (unsigned)(key - 'A');
-	if (key >= 'a' && key <= 'z')
-		return 36u + (unsigned)(key - 'a');
-	return 0;
+	return hotkey_key_bit(key); /* one numbering: hotkey-config.h */
 }
 
 static bool printable_bounded(const char *s, size_t max)

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "common/rules.h"
 #include "daemon/limits.h"
 
 /* Room for every field but MESSAGE, with XCMUX_NAME_MAX bytes of name. */
@@ -238,9 +239,10 @@ void journal_write(struct journal *j, const void *data, size_t len, uint64_t now
         }
         if (ch == '\r')
             continue;
-        if (j->sanitize && ((ch < 0x20 && ch != '\t') || ch == 0x7f)) {
+        if (j->sanitize && xr_is_control(ch) && ch != '\t') {
             /* Caret notation, as the file log writes it. */
-            char esc[2] = {'^', ch == 0x7f ? '?' : (char)(ch + '@')};
+            char esc[2];
+            xr_caret(ch, esc);
             put_line_bytes(j, esc, 2, now_ms);
             continue;
         }

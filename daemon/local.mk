@@ -20,7 +20,7 @@ daemon_xcmuxd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(INIH_CFLAGS) \
 	$(XENGNTTAB_CFLAGS) $(XENFOREIGNMEMORY_CFLAGS)
 daemon_xcmuxd_LDADD = daemon/libxcmuxd_session.a protocol/libxcmuxproto.a \
 	protocol/libhkfilter.a \
-	daemon/libxcmuxd.a $(LIBEVENT_LIBS) $(INIH_LIBS) \
+	daemon/libxcmuxd.a common/libxcmuxcommon.a $(LIBEVENT_LIBS) $(INIH_LIBS) \
 	$(XENCTRL_LIBS) $(XENSTORE_LIBS) $(XENEVTCHN_LIBS) \
 	$(XENGNTTAB_LIBS) $(XENFOREIGNMEMORY_LIBS) -lutil
 
@@ -30,6 +30,7 @@ check_PROGRAMS += tests/unit/test-hotkey
 TESTS += tests/unit/test-hotkey
 tests_unit_test_hotkey_SOURCES = tests/unit/test-hotkey.c daemon/hotkey-table.c
 tests_unit_test_hotkey_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
-tests_unit_test_hotkey_LDADD = daemon/libxcmuxd.a protocol/libhkfilter.a $(INIH_LIBS) \
+tests_unit_test_hotkey_LDADD = daemon/libxcmuxd.a protocol/libhkfilter.a \
+	common/libxcmuxcommon.a $(INIH_LIBS) \
 	$(CMOCKA_LIBS)
 endif

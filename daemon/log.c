@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/rules.h"
 #include "daemon/limits.h"
 
 /* "[2026-11-26T10:22:31.123Z] " is 27 bytes; leave room. */
@@ -246,9 +247,9 @@ static size_t format_stamp(struct log *log, char *out)
 static void append_sanitized(struct chunk *c, unsigned char ch, bool keep_layout)
 {
 	bool layout = ch == '\t' || ch == '\r' || ch == '\n';
-	if ((ch < 0x20 && !(layout && keep_layout)) || ch == 0x7f) {
-		c->buf[c->len++] = '^';
-		c->buf[c->len++] = (char)(ch ^ 0x40);
+	if (xr_is_control(ch) && !(layout && keep_layout)) {
+		xr_caret(ch, &c->buf[c->len]);
+		c->len += 2;
 	} else {
 		c->buf[c->len++] = (char)ch;
 	}
@@ -412,7 +413,7 @@ static size_t plain_run(const unsigned char *in, size_t len, bool sanitize)
 		unsigned char ch = in[n];
 		if (ch == '\n')
 			return n + 1;
-		if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch == 0x7f)
+		if (xr_is_control(ch) && ch != '\t' && ch != '\r')
 			return n;
 		n++;
 	}

@@ -1,20 +1,26 @@
-# xcmuxd pure building blocks (no Xen, no sockets): config, log, outbuf,
-# ratelimit. Included from daemon/local.mk.
+# xcmuxd pure building blocks (no Xen, no sockets): config (driver, key
+# table, lexers, hotkey language, ACL checks), log, outbuf, ratelimit. Included from daemon/local.mk.
 noinst_LIBRARIES += daemon/libxcmuxd.a
 daemon_libxcmuxd_a_SOURCES = \
 	daemon/limits.h \
 	daemon/config.c daemon/config.h \
+	daemon/config-keys.c daemon/config-keys.h \
+	daemon/config-lex.c daemon/config-lex.h \
+	daemon/hotkey-config.c daemon/hotkey-config.h \
+	daemon/access.c daemon/access.h \
 	daemon/log.c daemon/log.h \
 	daemon/outbuf.c daemon/outbuf.h \
 	daemon/ratelimit.c daemon/ratelimit.h
 daemon_libxcmuxd_a_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
-# Programs linking daemon/libxcmuxd.a also need $(INIH_LIBS).
+# Programs linking daemon/libxcmuxd.a also need common/libxcmuxcommon.a and
+# $(INIH_LIBS).
 
 EXTRA_DIST += conf/xcmuxd.conf man/xcmuxd.conf.5
 
 if HAVE_CMOCKA
 UNITS_TESTS = \
 	tests/unit/test-config \
+	tests/unit/test-config-keys \
 	tests/unit/test-log \
 	tests/unit/test-outbuf \
 	tests/unit/test-ratelimit
@@ -22,11 +28,15 @@ check_PROGRAMS += $(UNITS_TESTS)
 TESTS += $(UNITS_TESTS)
 
 UNITS_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
-UNITS_TEST_LDADD = daemon/libxcmuxd.a $(INIH_LIBS) $(CMOCKA_LIBS)
+UNITS_TEST_LDADD = daemon/libxcmuxd.a common/libxcmuxcommon.a $(INIH_LIBS) $(CMOCKA_LIBS)
 
 tests_unit_test_config_SOURCES = tests/unit/test-config.c
 tests_unit_test_config_CFLAGS = $(UNITS_TEST_CFLAGS)
 tests_unit_test_config_LDADD = $(UNITS_TEST_LDADD)
+
+tests_unit_test_config_keys_SOURCES = tests/unit/test-config-keys.c
+tests_unit_test_config_keys_CFLAGS = $(UNITS_TEST_CFLAGS)
+tests_unit_test_config_keys_LDADD = $(UNITS_TEST_LDADD)
 
 tests_unit_test_log_SOURCES = tests/unit/test-log.c
 tests_unit_test_log_CFLAGS = $(UNITS_TEST_CFLAGS)

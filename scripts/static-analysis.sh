@@ -8,7 +8,7 @@
 # - scan-build (clang static analyzer) over a full build of everything,
 #   sim/ included, in BUILDDIR (default /tmp/xcmux-static).
 # - clang-tidy with the repository's .clang-tidy on the C sources of
-#   daemon/, protocol/, client/ and tests/fuzz/.
+#   daemon/, protocol/, common/, client/ and tests/fuzz/.
 # - cppcheck (warning, portability, performance) on the same files.
 #
 # Every finding is either fixed or listed in the SUPPRESSIONS table below
@@ -22,8 +22,7 @@ set -u
 
 # tool|file|check|text on the flagged line (no '|' in it)|why it is not a bug
 SUPPRESSIONS=$(cat <<'EOF'
-scan|sim/guest/ctlproto.c|core.NullDereference|strspn(s, "0123456789") != strlen(s)|val is non-NULL for every option that takes a value: `takes_value && !val` returns first. The analyzer does not correlate the two strcmp() calls on the same option string.
-scan|sim/guest/ctlproto.c|core.NullDereference|for (const char *p = in; *p; p++)|Same path as above: ctl_unescape(val, ...) is only reached for --say/--line, which set takes_value, so val is non-NULL.
+scan|sim/guest/ctlproto.c|core.NullDereference|for (const char *p = in; *p; p++)|ctl_unescape(val, ...) is only reached for --say/--line, which set takes_value, so val is non-NULL.
 scan|sim/guest/ctlproto.c|core.NonNullParamChecker|if (!strcmp(val, "max"))|Same path as above: --flood sets takes_value, so val is non-NULL.
 tidy|daemon/journal.c|misc-no-recursion|static void report_drops_sent|Bounded to depth 2: send_message() zeroes drops_pending before calling report_drops_sent(), whose send_message() then either fails (no further report) or finds drops_pending == 0.
 tidy|daemon/journal.c|misc-no-recursion|static bool send_message|Same cycle as report_drops_sent (depth <= 2).
@@ -100,7 +99,7 @@ fi
 
 # Files for tidy and cppcheck: the production code and the fuzzers.
 cd "$src" || exit 2
-files=$(ls daemon/*.c protocol/*.c client/*.c tests/fuzz/*.c 2>/dev/null)
+files=$(ls daemon/*.c protocol/*.c common/*.c client/*.c tests/fuzz/*.c 2>/dev/null)
 cflags="-std=gnu17 -D_GNU_SOURCE -include $build/config.h -I$src -I$build \
 	$(pkg-config --cflags libevent inih xencontrol xenstore xenevtchn xengnttab xenforeignmemory libsystemd 2>/dev/null)"
 

@@ -2,6 +2,8 @@
 /* Control-socket request codec; see ctlproto.h for the contract. */
 #include "sim/guest/ctlproto.h"
 
+#include "common/rules.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -117,11 +119,8 @@ bool ctl_valid_name(const char *name)
 
 static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-    if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 19)
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, NULL, 10);
-    if (errno || v < min || v > max)
+    uint64_t v;
+    if (xr_parse_u64(s, max, &v) < 0 || v < min)
         return -1;
     *out = v;
     return 0;

@@ -14,6 +14,7 @@
 #include <xen/sched.h>
 #include <xenstore.h>
 
+#include "common/rules.h"
 #include "sim/guest/conring.h"
 #include "sim/guest/hkagent.h"
 #include "sim/guest/shell.h"
@@ -528,7 +529,7 @@ static void crash_domain(struct guest *g)
     if (g->every_ev)
         event_del(g->every_ev);
     g->crash_ev = evtimer_new(g->env->base, crash_due, g);
-    struct timeval tv = { 0, CRASH_DESTROY_MS * 1000 };
+    struct timeval tv = xr_ms_to_timeval(CRASH_DESTROY_MS);
     if (!g->crash_ev || evtimer_add(g->crash_ev, &tv) < 0)
         log_msg("dom%u: cannot arm the crash timer", g->domid);
 }
@@ -854,7 +855,7 @@ static int boot(struct guest *g, char *err, size_t errlen)
         clock_gettime(CLOCK_MONOTONIC, &g->last_refill);
         if (!g->spec.flood_max) {
             g->flood_ev = event_new(g->env->base, -1, EV_PERSIST, flood_tick, g);
-            struct timeval tv = { 0, FLOOD_TICK_MS * 1000 };
+            struct timeval tv = xr_ms_to_timeval(FLOOD_TICK_MS);
             if (!g->flood_ev || event_add(g->flood_ev, &tv) < 0) {
                 snprintf(err, errlen, "cannot arm the flood timer");
                 return -1;
@@ -865,8 +866,7 @@ static int boot(struct guest *g, char *err, size_t errlen)
     }
     if (g->spec.every_ms) {
         g->every_ev = event_new(g->env->base, -1, EV_PERSIST, every_tick, g);
-        struct timeval tv = { g->spec.every_ms / 1000,
-                              (g->spec.every_ms % 1000) * 1000 };
+        struct timeval tv = xr_ms_to_timeval(g->spec.every_ms);
         if (!g->every_ev || event_add(g->every_ev, &tv) < 0) {
             snprintf(err, errlen, "cannot arm the periodic timer");
             return -1;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/rules.h"
 #include "protocol/hkfilter.h"
 
 #define REG_WINDOW 8u            /* registry writes in flight */
@@ -61,7 +62,7 @@ static uint64_t now_ms(void)
 
 static void arm_ms(struct event *ev, uint64_t ms)
 {
-    struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+    struct timeval tv = xr_ms_to_timeval(ms);
     evtimer_add(ev, &tv);
 }
 

@@ -13,7 +13,7 @@ sim_guest_xensim_guestd_SOURCES = sim/guest/main.c \
 	sim/guest/hkagent.c sim/guest/hkagent.h
 sim_guest_xensim_guestd_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(LIBEVENT_CFLAGS)
 sim_guest_xensim_guestd_LDADD = $(XENSTORE_LIBS) $(LIBEVENT_LIBS) sim/libhv.a \
-	protocol/libhkfilter.a -lpthread
+	protocol/libhkfilter.a common/libxcmuxcommon.a -lpthread
 
 
 
@@ -24,7 +24,7 @@ sim_guest_test_guest_units_SOURCES = sim/guest/test_units.c \
 	sim/guest/xsring.c sim/guest/conring.c sim/guest/shell.c sim/guest/ctlproto.c \
 	sim/guest/hotkeys.c
 sim_guest_test_guest_units_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-sim_guest_test_guest_units_LDADD = protocol/libhkfilter.a $(CMOCKA_LIBS)
+sim_guest_test_guest_units_LDADD = protocol/libhkfilter.a common/libxcmuxcommon.a $(CMOCKA_LIBS)
 
 check_PROGRAMS += sim/guest/test-xswire
 TESTS += sim/guest/test-xswire
@@ -37,7 +37,7 @@ endif
 noinst_PROGRAMS += sim/guest/xensim-conpeek
 sim_guest_xensim_conpeek_SOURCES = sim/guest/conpeek.c sim/guest/ctlproto.c
 sim_guest_xensim_conpeek_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS)
-sim_guest_xensim_conpeek_LDADD = $(XENSTORE_LIBS) sim/libhv.a -lpthread
+sim_guest_xensim_conpeek_LDADD = $(XENSTORE_LIBS) sim/libhv.a common/libxcmuxcommon.a -lpthread
 
 # End-to-end test on a real xensim host (skips when Debian's xenstored is
 # missing). Needs the launcher and the drop-in libraries built.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz-config.c — libFuzzer target for the configuration loader
- * (daemon/config.c, on top of inih). The file is root-owned in practice,
- * but a SIGHUP reload must never crash the daemon whatever an admin (or
- * a bad editor save) left in it.
+ * (daemon/config*.c and hotkey-config.c, on top of inih). The file is
+ * root-owned in practice, but a SIGHUP reload must never crash the daemon
+ * whatever an admin (or a bad editor save) left in it.
  *
  * The input is the whole file, served from a memfd through /proc/self/fd
  * so no disk I/O happens per run. Checked: config_load() returns 0 or -1;

@@ -53,11 +53,14 @@ sources_for() {
 	case $1 in
 	proto) echo protocol/proto.c ;;
 	escape) echo daemon/escape.c ;;
-	parse-u64) echo daemon/parse.c ;;
+	parse-u64) echo daemon/parse.c common/rules.c ;;
 	ring) echo daemon/ring.c ;;
-	config) echo daemon/config.c daemon/outbuf.c ;;
+	config) echo daemon/config.c daemon/config-keys.c daemon/config-lex.c \
+		daemon/hotkey-config.c daemon/access.c daemon/outbuf.c common/rules.c ;;
 	hkfilter) echo protocol/hkfilter.c ;;
-	hotkey) echo daemon/hotkey-table.c daemon/config.c daemon/outbuf.c ;;
+	hotkey) echo daemon/hotkey-table.c daemon/config.c daemon/config-keys.c \
+		daemon/config-lex.c daemon/hotkey-config.c daemon/access.c daemon/outbuf.c \
+		common/rules.c ;;
 	*) return 1 ;;
 	esac
 }

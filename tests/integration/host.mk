@@ -13,5 +13,5 @@ check_PROGRAMS += tests/unit/test-journal
 TESTS += tests/unit/test-journal
 tests_unit_test_journal_SOURCES = tests/unit/test-journal.c daemon/journal.c daemon/journal.h
 tests_unit_test_journal_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_journal_LDADD = $(CMOCKA_LIBS)
+tests_unit_test_journal_LDADD = common/libxcmuxcommon.a $(CMOCKA_LIBS)
 endif

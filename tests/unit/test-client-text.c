@@ -25,8 +25,16 @@ static void test_parse_escape(void **state)
 	assert_int_equal(e, 1);
 	assert_true(xc_parse_escape("^X", &e));
 	assert_int_equal(e, 0x18);
-	assert_true(xc_parse_escape("^@", &e));
-	assert_int_equal(e, 0);
+	/* The daemon's rule (common/rules.h): no ^@, no space, no byte
+	 * outside printable ASCII. */
+	e = 5;
+	assert_false(xc_parse_escape("^@", &e));
+	assert_false(xc_parse_escape(" ", &e));
+	assert_false(xc_parse_escape("\xe9", &e));
+	assert_false(xc_parse_escape("\x01", &e));
+	assert_int_equal(e, 5);
+	assert_true(xc_parse_escape("NONE", &e));
+	assert_int_equal(e, XP_ESCAPE_NONE);
 	assert_true(xc_parse_escape("^?", &e));
 	assert_int_equal(e, 0x7f);
 	assert_true(xc_parse_escape("~", &e));
