@@ -17,6 +17,7 @@
 
 #include "daemon/domain.h"
 #include "daemon/hotkey.h"
+#include "daemon/hvcon.h"
 #include "daemon/journal.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
@@ -135,7 +136,9 @@ static void open_log(struct console *c)
         .max_size = c->cfg.log_max_size,
         .keep = c->cfg.log_keep,
     };
-    c->log = log_open(xd.cfg->log_dir, c->name, c->index, &o, xd_now_ms());
+    /* The hypervisor's console keeps xenconsoled's file name. */
+    c->log = log_open(xd.cfg->log_dir, c->hypervisor ? HVCON_LOG_NAME : c->name, c->index, &o,
+                      xd_now_ms());
     if (!c->log)
         syslog(LOG_WARNING, "%s: cannot open log in %s: %m", c->name, xd.cfg->log_dir);
     log_touched(c);
@@ -160,19 +163,23 @@ void console_log_event(struct console *c, const char *fmt, ...)
 static void rl_timer_cb(evutil_socket_t fd, short what, void *arg);
 static void pump_timer_cb(evutil_socket_t fd, short what, void *arg);
 
-struct console *console_new(struct domain *dom, unsigned index, const char *xs_dir)
+static struct console *console_create(struct domain *dom, uint32_t domid, const char *name,
+                                      unsigned index, const char *xs_dir, bool hypervisor)
 {
     struct console *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     c->dom = dom;
-    c->domid = dom->domid;
+    c->domid = domid;
     c->index = index;
     c->local_port = -1;
     c->state = CONSOLE_WAITING;
-    snprintf(c->name, sizeof(c->name), "%s", dom->name);
+    c->hypervisor = hypervisor;
+    snprintf(c->name, sizeof(c->name), "%s", name);
     snprintf(c->xs_dir, sizeof(c->xs_dir), "%s", xs_dir);
     config_for_domain(xd.cfg, c->name, &c->cfg);
+    if (hypervisor)
+        hvcon_adjust_cfg(&c->cfg);
     TAILQ_INIT(&c->sessions);
     c->inq = evbuffer_new();
     c->rl_timer = evtimer_new(xd.base, rl_timer_cb, c);
@@ -193,8 +200,23 @@ struct console *console_new(struct domain *dom, unsigned index, const char *xs_d
     xd.nconsoles++;
     open_log(c);
     hkf_init(&c->input_filter);
-    if (hotkey_console_init(c) < 0)
+    /* The hypervisor's console has no guest registry and no ring to inject
+     * into: typed keys are its only action (hvcon.h). */
+    if (!hypervisor && hotkey_console_init(c) < 0)
         syslog(LOG_WARNING, "%s: hotkeys unavailable: out of memory", c->name);
+    return c;
+}
+
+struct console *console_new(struct domain *dom, unsigned index, const char *xs_dir)
+{
+    return console_create(dom, dom->domid, dom->name, index, xs_dir, false);
+}
+
+struct console *console_new_hypervisor(uint32_t domid, const char *name)
+{
+    struct console *c = console_create(NULL, domid, name, 0, "", true);
+    if (c)
+        c->state = CONSOLE_RUNNING;
     return c;
 }
 
@@ -443,6 +465,8 @@ size_t console_input_from(struct console *c, const uint8_t *bytes, size_t len,
 {
     if (c->state != CONSOLE_RUNNING)
         return 0;
+    if (c->hypervisor)
+        return hvcon_input(c, bytes, len, from);
     /* One filter per console over everything users type, since the guest
      * sees all writers' input as one stream. */
     enum { CHUNK = 1024 };
@@ -533,6 +557,14 @@ static void pump_timer_cb(evutil_socket_t fd, short what, void *arg)
     console_pump(arg);
 }
 
+void console_output(struct console *c, const uint8_t *data, size_t n)
+{
+    if (!n)
+        return;
+    append_output(c, data, n);
+    offer_output(c, n);
+}
+
 /* Drain the guest's output ring within the rate limit. Returns true when
  * the port may be unmasked now, false when the limiter holds it. */
 static bool drain(struct console *c)
@@ -597,6 +629,10 @@ static bool drain(struct console *c)
 
 void console_event(struct console *c)
 {
+    if (c->hypervisor) {
+        hvcon_event(c);
+        return;
+    }
     if (c->state != CONSOLE_RUNNING || !c->page)
         return;
     flush_input(c);
@@ -729,6 +765,8 @@ void console_reconfigure(struct console *c)
 {
     struct console_cfg old = c->cfg;
     config_for_domain(xd.cfg, c->name, &c->cfg);
+    if (c->hypervisor)
+        hvcon_adjust_cfg(&c->cfg);
     if (c->cfg.buffer_size != old.buffer_size) {
         /* Resizing would drop replay history or session offsets; the new
          * size applies to consoles created from now on. */

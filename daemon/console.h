@@ -100,11 +100,21 @@ struct console {
     uint64_t dropped_guest;           /* bytes lost before the buffer */
     uint64_t dropped_client;          /* bytes sessions were moved past */
     uint64_t input_refused;           /* input bytes that found no room */
+
+    /* The hypervisor's own console (hvcon.h): no domain, no ring, no pty;
+     * output comes from Xen's console ring, input is debug keys. */
+    bool hypervisor;
 };
 
 /* Create a console for DOM (index 0 primary) reading its nodes under
  * XS_DIR; not connected yet. */
 struct console *console_new(struct domain *dom, unsigned index, const char *xs_dir);
+/* The hypervisor's console (hvcon.c): RUNNING from the start, no
+ * domain; its port is set by the caller. */
+struct console *console_new_hypervisor(uint32_t domid, const char *name);
+/* Output that did not come from a ring (the hypervisor's console): into
+ * the buffer, the log and the journal, and offered to sessions. */
+void console_output(struct console *c, const uint8_t *data, size_t n);
 /* Connect (map + bind + CONNECTED) or reconnect when ring-ref/port
  * changed. Returns 0 when running, -1 when not (yet) possible. */
 int console_connect(struct console *c, uint64_t ring_ref, uint32_t port);

@@ -84,12 +84,23 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
     struct console *c = d->con[index];
     if (c && console_unchanged(c, ring_ref, (uint32_t)port))
         return; /* what console_connect would conclude; type cannot matter */
-    if (index == 0) {
-        /* type absent or xenconsoled: ours. ioemu: QEMU serves it. */
-        snprintf(dir, sizeof(dir), "%s/type", rel_dir);
-        if (read_node(d, dir, buf, sizeof(buf)) >= 0 && strcmp(buf, "xenconsoled") != 0 &&
-            strcmp(buf, "xcmuxd") != 0)
-            return;
+    /* Ownership, primary and secondary alike: libxl writes the frontend's
+     * `type` node (dom0's, read-only to the guest) as "xenconsoled" for
+     * the console daemon's consoles and "ioemu" for those it gives QEMU
+     * (xl channels; QEMU serves only "ioemu"). Absent (a toolstack that
+     * does not write it) or xenconsoled: ours. Anything else is left
+     * alone: its ring is never mapped, its port never bound, no tty is
+     * written and it is not listed, since two backends on one ring
+     * corrupt each other. */
+    snprintf(dir, sizeof(dir), "%s/type", rel_dir);
+    if (read_node(d, dir, buf, sizeof(buf)) >= 0 && strcmp(buf, "xenconsoled") != 0 &&
+        strcmp(buf, "xcmuxd") != 0) {
+        if (!(d->not_ours & (1u << index))) {
+            d->not_ours |= (uint16_t)(1u << index);
+            syslog(LOG_INFO, "%s (dom%u): console %u is served by another backend (type "
+                   "not xenconsoled); leaving it alone", d->name, d->domid, index);
+        }
+        return;
     }
     if (!c) {
         /* The console keeps the name it is created with, so the name is
@@ -350,12 +361,12 @@ void domains_stop(void)
 }
 
 /* The leaf names refresh_console reads below a console directory. */
-static bool read_leaf(const char *leaf, bool primary)
+static bool read_leaf(const char *leaf)
 {
     size_t n = strcspn(leaf, "/");
     return (n == 8 && strncmp(leaf, "ring-ref", n) == 0) ||
            (n == 4 && strncmp(leaf, "port", n) == 0) ||
-           (primary && n == 4 && strncmp(leaf, "type", n) == 0);
+           (n == 4 && strncmp(leaf, "type", n) == 0);
 }
 
 /* False for an event that cannot change what refresh_domain reads: the
@@ -377,11 +388,11 @@ static bool event_relevant(struct domain *d, const char *path)
         return true;
     }
     if (strncmp(rel, "console/", 8) == 0)
-        return read_leaf(rel + 8, true);
+        return read_leaf(rel + 8);
     if (strncmp(rel, "device/console/", 15) == 0) {
         const char *sub = strchr(rel + 15, '/');
         /* device/console/<n> itself appearing or going matters. */
-        return sub == NULL || read_leaf(sub + 1, false);
+        return sub == NULL || read_leaf(sub + 1);
     }
     return true;
 }

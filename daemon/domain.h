@@ -25,6 +25,11 @@
  *   change re-reads ring-ref/port (and reconnects if they changed) and
  *   discovers secondary consoles (device/console/<n>, 1 <= n <=
  *   XCMUX_MAX_CONSOLES_PER_DOMAIN).
+ * - Ownership: a console (primary or secondary) is ours when its
+ *   frontend's `type` node, which libxl writes read-only to the guest, is
+ *   absent or "xenconsoled". Any other value ("ioemu": QEMU's, e.g. an xl
+ *   channel) means another backend serves it: no console object, no ring
+ *   mapped, no port bound, no tty written, not listed; logged once.
  * - Watch events that cannot change what a refresh reads are dropped
  *   without a round trip: the one event xenstored fires when a watch is
  *   registered (the attach reads after registering, so it has seen
@@ -74,6 +79,7 @@ struct domain {
     bool resync;                     /* re-attach after a new store connection */
     uint8_t registration_pending;    /* DOMAIN_WATCH_* whose first event is due */
     uint16_t warned_bad_node;        /* bit n: console n's bad value logged */
+    uint16_t not_ours;               /* bit n: console n's type is not ours (logged) */
     TAILQ_ENTRY(domain) attach_link;
 };
 

@@ -520,6 +520,34 @@ bool hyp_port_connected(struct hyp *h, int local_port, uint32_t domid)
     return st.status == EVTCHNSTAT_interdomain && st.u.interdomain.dom == domid;
 }
 
+/* ---- the hypervisor's console ring ---- */
+
+int hyp_conring_bind(struct hyp *h)
+{
+    xenevtchn_port_or_error_t p = xenevtchn_bind_virq(h->xce, VIRQ_CON_RING);
+    if (p < 0)
+        return -1;
+    if ((uint32_t)p >= HYP_MAX_PORTS) {
+        xenevtchn_unbind(h->xce, (evtchn_port_t)p);
+        errno = ERANGE;
+        return -1;
+    }
+    return p;
+}
+
+ssize_t hyp_conring_read(struct hyp *h, char *buf, size_t len, uint32_t *index)
+{
+    unsigned int n = len > UINT32_MAX ? UINT32_MAX : (unsigned int)len;
+    /* As xenconsoled --log=hv: clear 0, incremental 1. */
+    if (xc_readconsolering(h->xc, buf, &n, 0, 1, index) < 0)
+        return -1;
+    if (n > len) {
+        errno = EOVERFLOW;
+        return -1;
+    }
+    return (ssize_t)n;
+}
+
 /* ---- triggers ---- */
 
 int hyp_send_nmi(struct hyp *h, uint32_t domid)

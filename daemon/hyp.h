@@ -120,6 +120,16 @@ int hyp_unmask(struct hyp *h, int local_port);
 /* True while LOCAL_PORT is still an interdomain channel to DOMID. */
 bool hyp_port_connected(struct hyp *h, int local_port, uint32_t domid);
 
+/* ---- the hypervisor's console ring (xl dmesg) ---- */
+/* Bind VIRQ_CON_RING (raised when Xen's console ring gets new text) on
+ * the shared event-channel handle; returns the local port. */
+int hyp_conring_bind(struct hyp *h);
+/* Read Xen's console ring from *INDEX on (incremental, never cleared):
+ * up to LEN bytes into BUF; *INDEX moves past what was read and past
+ * text overwritten before it was read (the caller compares to see how
+ * much). Returns the count (0: nothing new), or -1. */
+ssize_t hyp_conring_read(struct hyp *h, char *buf, size_t len, uint32_t *index);
+
 /* ---- triggers ---- */
 int hyp_send_nmi(struct hyp *h, uint32_t domid);
 int hyp_debug_keys(struct hyp *h, const char *keys);

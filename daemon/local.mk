@@ -12,6 +12,7 @@ daemon_xcmuxd_SOURCES = daemon/main.c daemon/daemon.h \
 	daemon/ring.c daemon/ring.h \
 	daemon/hyp.c daemon/hyp.h \
 	daemon/store.c daemon/store.h \
+	daemon/hvcon.c daemon/hvcon.h \
 	daemon/journal.c daemon/journal.h \
 	daemon/sdnotify.c daemon/sdnotify.h
 daemon_xcmuxd_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'

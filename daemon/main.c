@@ -25,6 +25,7 @@
 #include "daemon/console.h"
 #include "daemon/daemon.h"
 #include "daemon/domain.h"
+#include "daemon/hvcon.h"
 #include "daemon/log.h"
 #include "daemon/sdnotify.h"
 #include "daemon/store.h"
@@ -387,6 +388,8 @@ int main(int argc, char **argv)
     started_ms = xd_now_ms();
     if (domains_start(first_attach_done) < 0)
         return fail("cannot watch for domains: %s", strerror(errno));
+    /* Xen's own console (xl dmesg); the daemon carries on without it. */
+    hvcon_start();
     /* Clients are answered from here on; "serving" (and READY=1, and the
      * background parent's exit) wait until the guests found now are
      * attached, see first_attach_done(). */
@@ -406,6 +409,7 @@ int main(int argc, char **argv)
     event_base_dispatch(xd.base);
 
     domains_stop();
+    hvcon_stop();
     struct console *c;
     while ((c = TAILQ_FIRST(&xd.consoles)))
         console_free(c);

@@ -14,6 +14,7 @@
 #include "daemon/console.h"
 #include "daemon/domain.h"
 #include "daemon/hotkey.h"
+#include "daemon/hvcon.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
 #include "daemon/session-admit.h"
@@ -69,12 +70,19 @@ static bool may_fire(const struct session *s, const struct console *c)
 static struct console *resolve_for(struct session *s, uint8_t req, const char *domain,
                                    uint32_t index, bool hotkey_ok)
 {
-    struct domain *d = domain_find(domain);
-    if (!d) {
+    struct console *c = hvcon_lookup(domain);  /* "@xen": the hypervisor (hvcon.h) */
+    if (c && index != 0) {
+        send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", c->name,
+                   (unsigned)index);
+        return NULL;
+    }
+    struct domain *d = c ? NULL : domain_find(domain);
+    if (!c && !d) {
         unknown_domain(s, req);
         return NULL;
     }
-    struct console *c = index <= XCMUX_MAX_CONSOLES_PER_DOMAIN ? d->con[index] : NULL;
+    if (!c)
+        c = index <= XCMUX_MAX_CONSOLES_PER_DOMAIN ? d->con[index] : NULL;
     if (!c) {
         send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", d->name,
                    (unsigned)index);

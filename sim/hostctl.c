@@ -13,7 +13,7 @@
 
 static int usage(void)
 {
-    fputs("usage: xensim-host create DIR | mkdomain NAME | debug-keys KEYS | dmesg | domains\n", stderr);
+    fputs("usage: xensim-host create DIR | mkdomain NAME | debug-keys KEYS | printk TEXT | dmesg | domains\n", stderr);
     return 2;
 }
 
@@ -51,6 +51,19 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "debug-keys") == 0 && argc == 3)
         return hv_debug_keys(argv[2]) < 0;
+    if (strcmp(cmd, "printk") == 0 && argc == 3) {
+        /* One line on the hypervisor console, as Xen's printk writes it
+         * ("(XEN) " prefix, newline), raising VIRQ_CON_RING. */
+        char line[HV_CONRING_SIZE / 2];
+        int n = snprintf(line, sizeof(line), "(XEN) %s\n", argv[2]);
+        if (n < 0 || (size_t)n >= sizeof(line)) {
+            fprintf(stderr, "xensim-host: printk: text longer than %zu bytes\n",
+                    sizeof(line) - 8);
+            return 1;
+        }
+        hv_console_write(line, (size_t)n);
+        return 0;
+    }
     if (strcmp(cmd, "dmesg") == 0 && argc == 2) {
         char buf[4096];
         uint64_t idx = 0;

@@ -235,6 +235,18 @@ int hv_host_create(const char *dir)
     S->page_owner[0] = 1;
     S->magic = HV_MAGIC;
 
+    /* Xen's first words, which a real host's console ring holds before any
+     * dom0 daemon runs (what `xl dmesg` shows first). */
+    static const char boot[] =
+        "(XEN) Xen version 4.17 (xensim) (gcc 12.2.0) debug=n\n"
+        "(XEN) Command line: placeholder console=com1 loglvl=all guest_loglvl=all\n"
+        "(XEN) Brought up 2 CPUs\n"
+        "(XEN) *** LOADING DOMAIN 0 ***\n"
+        "(XEN) Initial low memory virq threshold set at 0x4000 pages.\n"
+        "(XEN) Freed 664kB init memory\n";
+    memcpy(S->conring, boot, sizeof(boot) - 1);
+    S->conring_prod = sizeof(boot) - 1;
+
     /* dom0's xenstore channel: an unbound dom0 port xenstored binds. */
     int port = hv_evtchn_alloc_unbound(0, 0, -1);
     if (port < 0)

@@ -197,6 +197,7 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
         bool takes_value = !strcmp(opt, "--say") || !strcmp(opt, "--flood") ||
                            !strcmp(opt, "--every") || !strcmp(opt, "--line") ||
                            !strcmp(opt, "--count") || !strcmp(opt, "--secondary") ||
+                           !strcmp(opt, "--ioemu") ||
                            !strcmp(opt, "--hotkeys-count") ||
                            !strcmp(opt, "--hotkey-label-len") || !strcmp(opt, "--hotkey-junk") ||
                            !strcmp(opt, "--ack-delay");
@@ -276,10 +277,17 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
                             GUEST_MAX_SECONDARY);
             spec->secondary = (unsigned)v;
             i++;
+        } else if (!strcmp(opt, "--ioemu")) {
+            if (parse_u64(val, 0, GUEST_MAX_SECONDARY, &v))
+                return fail(err, errlen, "create: --ioemu: N 0-%u", GUEST_MAX_SECONDARY);
+            spec->ioemu = (unsigned)v;
+            i++;
         } else {
             return fail(err, errlen, "create: unknown option '%.64s'", opt);
         }
     }
+    if (spec->ioemu > spec->secondary)
+        return fail(err, errlen, "create: --ioemu N needs --secondary N or more");
     if (spec->has_line && !spec->every_ms)
         return fail(err, errlen, "create: --line needs --every");
     if (!spec->xencons_debug && (spec->has_hotkeys_count || spec->hotkey_label_len ||
@@ -317,6 +325,8 @@ void ctl_describe(const struct guest_spec *spec, char *buf, size_t size)
         ADD("every=%u", spec->every_ms);
     if (spec->secondary)
         ADD("secondary=%u", spec->secondary);
+    if (spec->ioemu)
+        ADD("ioemu=%u", spec->ioemu);
     if (spec->linux_sysrq)
         ADD("linux-sysrq");
     if (spec->xencons_debug)

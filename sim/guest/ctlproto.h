@@ -53,6 +53,10 @@ struct guest_spec {
     size_t line_len;
     unsigned count;           /* 0: a single guest named exactly NAME */
     unsigned secondary;
+    /* The last IOEMU of the secondary consoles are QEMU's (libxl's
+     * frontend type "ioemu", as for an xl channel): no backend here
+     * serves them. */
+    unsigned ioemu;
     /* Hotkey agent (protocol/HOTKEYS.md); the options below need it. */
     bool xencons_debug;       /* implies echo */
     bool has_hotkeys_count;

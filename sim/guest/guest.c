@@ -634,13 +634,35 @@ static void queue_nodes(struct guest *g, struct pubq *q)
     if (g->ncons > 1)
         q_put(q, SUB("device/console"), "", "%s", "");
     for (unsigned n = 1; n < g->ncons; n++) {
+        /* libxl__device_console_add: the frontend directory is the
+         * guest's, but name, limit, type, output and tty are dom0's
+         * (read-only to the guest): a guest cannot change who serves its
+         * console. type is "ioemu" for the consoles libxl gives QEMU (xl
+         * channels), "xenconsoled" for the console daemon's. */
+        bool ioemu = n > g->ncons - 1 - g->spec.ioemu;
         snprintf(path, sizeof(path), "%s/device/console/%u", dom, n);
         q_put(q, path, "", "%s", "");
+        if (ioemu)
+            q_put(q, path, "name", "channel%u", n);
+        else
+            q_put(q, path, "name", "%s-con%u", g->name, n);
+        q_put(q, path, "limit", "1048576");
+        q_put(q, path, "type", "%s", ioemu ? "ioemu" : "xenconsoled");
+        q_put(q, path, "output", "pty");
+        q_put(q, path, "tty", "%s", "");
+        static const char *const ro_nodes[] = { "name", "limit", "type", "output", "tty" };
+        for (unsigned k = 0; k < sizeof(ro_nodes) / sizeof(ro_nodes[0]); k++) {
+            char node[300];
+            snprintf(node, sizeof(node), "%s/%s", path, ro_nodes[k]);
+            q_perms(q, node, roperm, 2);
+        }
         q_perms(q, path, front_perm, 2);
     }
     if (g->ncons > 1) {
-        q_perms(q, SUB("device/console"), rwperm, 1);
-        q_perms(q, SUB("device"), rwperm, 1);
+        /* As libxl leaves them: dom0's, readable by the guest, so a guest
+         * that removes a frontend directory cannot create it again. */
+        q_perms(q, SUB("device/console"), roperm, 2);
+        q_perms(q, SUB("device"), roperm, 2);
     }
     if (g->spec.linux_sysrq) {
         q_perms(q, SUB("control/sysrq"), rwperm, 1);
@@ -660,9 +682,9 @@ static void queue_nodes(struct guest *g, struct pubq *q)
         char front[128], back[128];
         snprintf(front, sizeof(front), "%s/device/console/%u", dom, n);
         snprintf(back, sizeof(back), "/local/domain/0/backend/console/%u/%u", id, n);
+        bool ioemu = n > g->ncons - 1 - g->spec.ioemu;
         q_put(q, front, "backend", "%s", back);
         q_put(q, front, "backend-id", "0");
-        q_put(q, front, "name", "%s-con%u", g->name, n);
         q_put(q, front, "protocol", "vt100");
         q_put(q, front, "state", "4");
         q_put(q, front, "ring-ref", "%u", 2 + (n - 1));
@@ -676,6 +698,10 @@ static void queue_nodes(struct guest *g, struct pubq *q)
         q_put(q, back, "state", "1");
         q_put(q, back, "connection", "pty");
         q_put(q, back, "protocol", "vt100");
+        if (ioemu)
+            q_put(q, back, "name", "channel%u", n);
+        else
+            q_put(q, back, "name", "%s-con%u", g->name, n);
     }
     struct gconsole *c0 = g->cons[0];
     char con[96];

@@ -19,7 +19,7 @@ static int usage(FILE *out)
     fputs("usage: xensim-guestd serve\n"
           "       xensim-guestd ctl create NAME [--echo] [--say TEXT]\n"
           "           [--flood BYTES_PER_S|max] [--every MS [--line TEXT]]\n"
-          "           [--count N] [--secondary N] [--linux-sysrq] [--no-boot-text]\n"
+          "           [--count N] [--secondary N [--ioemu N]] [--linux-sysrq] [--no-boot-text]\n"
           "           [--xencons-debug [--hotkeys-count N] [--hotkey-label-len N]\n"
           "           [--hotkey-junk N]\n"
           "            [--no-ack] [--ack-delay MS]]\n"

@@ -54,8 +54,25 @@ done
   timeout 5 xcmux -S /run/xcmux/xcmux.sock list 2>&1 | sed 's/^/e2e-diag list: /'
   echo "E2E RESULT 0 1"; sync; poweroff -f ) &
 
-XENSTORED_ROOTDIR=/run/xenstored xenstored --pid-file /run/xenstored.pid \
-    || setup_failed "xenstored did not start"
+# The xenstore daemon: e2e_store=oxenstored (Debian's default) or
+# xenstored (the C one), chosen per boot by the host (run.sh).
+store=xenstored
+for word in $(cat /proc/cmdline); do
+    case $word in e2e_store=*) store=${word#e2e_store=} ;; esac
+done
+echo "e2e: xenstore daemon: $store"
+case $store in
+oxenstored)
+    # Debian's config names the store's event channel and page files
+    # (/proc/xen/xsd_port, xsd_kva); it forks into the background.
+    oxenstored --pid-file /run/xenstored.pid >/tmp/oxenstored.log 2>&1 || {
+        sed 's/^/e2e-diag oxenstored: /' /tmp/oxenstored.log
+        setup_failed "oxenstored did not start"
+    } ;;
+*)
+    XENSTORED_ROOTDIR=/run/xenstored xenstored --pid-file /run/xenstored.pid \
+        || setup_failed "xenstored did not start" ;;
+esac
 i=0
 until xenstore-read -s / >/dev/null 2>&1; do
     i=$((i + 1))

@@ -20,6 +20,19 @@ echo "E2E-DOMU-BOOT $name up after $(cut -d' ' -f1 /proc/uptime) s, kernel $(una
 mkdir -p /dev/pts
 mount -t devpts devpts /dev/pts
 
+# e2e_channel=1: the guest has an xl channel (its hvc1), which QEMU serves
+# in dom0; a marker goes out on it every second, whenever it is there.
+for word in $(cat /proc/cmdline); do
+    case $word in
+    e2e_channel=1)
+        ( while :; do
+              [ -e /dev/hvc1 ] && echo "E2E-CHANNEL $name" >/dev/hvc1
+              sleep 1
+          done ) </dev/null >/dev/null 2>&1 &
+        ;;
+    esac
+done
+
 # The guest side of protocol/HOTKEYS.md (tests/e2e/hkhandler.c): it
 # registers hotkey 'd' in data/xcmux/hotkeys through /dev/xen/xenbus, then
 # runs the shell on a pty of its own and relays hvc0 to it through the

@@ -72,7 +72,7 @@ client() {
     CLIENTS+=("$CPID")
 }
 bytes_in() { xensim status "$1" | tr ' ' '\n' | sed -n 's/^bytes_in=//p'; }
-listed() { xc_as "$1" list | awk 'NR > 1 { print $3 }' | sort | tr '\n' ' '; }
+listed() { xc_as "$1" list | awk 'NR > 1 { print $3 }' | LC_ALL=C sort | tr '\n' ' '; }
 
 # ---- layer 1: the socket ---------------------------------------------------------
 cat >"$CONF" <<EOF
@@ -140,14 +140,16 @@ check "acl: log of an unreadable console: exit 5 (got $rc), no bytes" \
 rc=$(rc_of xc_as $U3 who pub)
 check "acl: who on an unreadable console: exit 5 (got $rc)" test "$rc" -eq 5
 
-check "acl: list as $U1 shows what it may read: grp1 open1 pub sec1" \
-    test "$(listed $U1)" = "grp1 open1 pub sec1 "
-check "acl: list as $U2 shows only open1 pub ($(listed $U2))" \
-    test "$(listed $U2)" = "open1 pub "
+# @xen, the hypervisor's console, follows [global]: U2 reads it, U1 too
+# (its write ACL is folded into read, hvcon.h), U3 does not.
+check "acl: list as $U1 shows what it may read: @xen grp1 open1 pub sec1" \
+    test "$(listed $U1)" = "@xen grp1 open1 pub sec1 "
+check "acl: list as $U2 shows only @xen open1 pub ($(listed $U2))" \
+    test "$(listed $U2)" = "@xen open1 pub "
 check "acl: list as $U3 shows only open1 ($(listed $U3))" \
     test "$(listed $U3)" = "open1 "
 check "acl: root (admin) sees every console" \
-    test "$(xc_as root list | awk 'NR > 1 { print $3 }' | sort | tr '\n' ' ')" = "grp1 open1 pub sec1 "
+    test "$(xc_as root list | awk 'NR > 1 { print $3 }' | LC_ALL=C sort | tr '\n' ' ')" = "@xen grp1 open1 pub sec1 "
 
 # Read-only: U2 asks for a read-write session and gets a read-only one.
 client u2pub $U2 pub
