@@ -15,6 +15,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "common/rules.h"
 #include "daemon/domain.h"
 #include "daemon/hotkey.h"
 #include "daemon/hvcon.h"
@@ -89,8 +90,7 @@ static void log_sweep_arm(uint64_t deadline, uint64_t now)
     uint64_t ms = deadline > now ? deadline - now : 0;
     if (ms < XCMUX_LOG_SWEEP_MIN_MS)
         ms = XCMUX_LOG_SWEEP_MIN_MS;
-    struct timeval tv = {.tv_sec = (time_t)(ms / 1000),
-                         .tv_usec = (suseconds_t)(ms % 1000) * 1000};
+    struct timeval tv = xr_ms_to_timeval(ms);
     evtimer_add(log_sweep, &tv);
 }
 
@@ -583,8 +583,7 @@ static bool drain(struct console *c)
                 /* Over budget with output waiting: keep the port masked
                  * and come back when tokens are there. */
                 uint64_t ms = ratelimit_wait_ms(&c->rl, xd_now_ms());
-                struct timeval tv = {.tv_sec = (time_t)(ms / 1000),
-                                     .tv_usec = (suseconds_t)(ms % 1000) * 1000};
+                struct timeval tv = xr_ms_to_timeval(ms);
                 c->throttled = true;
                 evtimer_add(c->rl_timer, &tv);
                 break;

@@ -20,6 +20,7 @@
 
 #include <event2/event.h>
 
+#include "common/rules.h"
 #include "daemon/console.h"
 #include "daemon/domain.h"
 #include "daemon/hyp.h"
@@ -208,7 +209,7 @@ static struct hk_req *req_new(struct hotkeys *hk, enum req_kind kind, const stru
 	snprintf(r->label, sizeof(r->label), "%s", e->label);
 	snprintf(r->who, sizeof(r->who), "%s", session_who(s));
 	unsigned ms = hk->c->cfg.ack_timeout_ms;
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (suseconds_t)(ms % 1000) * 1000 };
+	struct timeval tv = xr_ms_to_timeval(ms);
 	evtimer_add(r->timer, &tv);
 	TAILQ_INSERT_TAIL(&hk->pending, r, link);
 	hk->npending++;
@@ -361,8 +362,7 @@ static void registry_changed(struct hotkeys *hk)
 		return;
 	uint64_t now = xd_now_ms(), due = hk->last_read_ms + HOTKEY_REREAD_MS;
 	uint64_t wait = hk->last_read_ms && due > now ? due - now : 0;
-	struct timeval tv = { .tv_sec = (time_t)(wait / 1000),
-			      .tv_usec = (suseconds_t)(wait % 1000) * 1000 };
+	struct timeval tv = xr_ms_to_timeval(wait);
 	evtimer_add(hk->reread, &tv);
 }
 

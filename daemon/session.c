@@ -22,6 +22,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "common/rules.h"
 #include "daemon/console.h"
 #include "daemon/hotkey.h"
 #include "daemon/session-admit.h"
@@ -393,17 +394,7 @@ bool session_may_write(struct session *s)
 /* "^]", "~", "0xe9": how a user types the escape character. */
 static const char *key_name(int ch, char out[8])
 {
-    if (ch < 0)
-        snprintf(out, 8, "none");
-    else if (ch < 0x20)
-        snprintf(out, 8, "^%c", ch + '@');
-    else if (ch == 0x7f)
-        snprintf(out, 8, "^?");
-    else if (ch < 0x7f)
-        snprintf(out, 8, "%c", ch);
-    else
-        snprintf(out, 8, "0x%02x", (unsigned)ch & 0xffu);
-    return out;
+    return xr_key_name(ch, out); /* common/rules.h */
 }
 
 static void to_guest(struct session *s, const uint8_t *p, size_t n)

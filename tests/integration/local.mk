@@ -35,7 +35,9 @@ XENSTORED_PASS = \
 	tests/integration/xenstored/counters.xs \
 	tests/integration/xenstored/lockout.xs \
 	tests/integration/xenstored/restart.xs \
-	tests/integration/xenstored/revoke.xs
+	tests/integration/xenstored/revoke.xs \
+	tests/integration/xenstored/ownership.xs \
+	tests/integration/xenstored/hvconsole.xs
 TESTS += $(XENSTORED_PASS)
 EXTRA_DIST += tests/integration/on-xenstored.bash
 CLEANFILES += $(XENSTORED_PASS)
