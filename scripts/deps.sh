@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian 12 packages xcmux needs to build and demo; with
 # --test also what the test command needs (fuzzers, static analysis,
-# valgrind).
+# valgrind, building and checking the Debian package).
 # Idempotent: skips apt when everything is already there.
 set -eu
 PKGS="build-essential autoconf automake pkg-config git ca-certificates
@@ -11,6 +11,9 @@ PKGS="build-essential autoconf automake pkg-config git ca-certificates
  systemd logrotate openssh-server openssh-client bsdutils man-db"
 if [ "${1:-}" = --test ]; then
     PKGS="$PKGS clang clang-tools clang-tidy cppcheck libclang-rt-14-dev valgrind"
+    # The Debian package's test (tests/package/build.sh): its build
+    # dependencies and lintian.
+    PKGS="$PKGS debhelper dpkg-dev lintian"
 fi
 missing=""
 for p in $PKGS; do
