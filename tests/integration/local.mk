@@ -5,3 +5,6 @@ TESTS += tests/integration/sessions.sh tests/integration/flow.sh \
 EXTRA_DIST += tests/integration/sessions.sh tests/integration/flow.sh \
 	tests/integration/scale.sh tests/integration/itest1-lib.sh \
 	tests/integration/itest1-flood.py
+# the Debian package's takeover step and the xl console front end
+TESTS += tests/integration/takeover.sh
+EXTRA_DIST += tests/integration/takeover.sh
