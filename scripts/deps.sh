@@ -14,6 +14,8 @@ if [ "${1:-}" = --test ]; then
     # The Debian package's test (tests/package/build.sh): its build
     # dependencies and lintian.
     PKGS="$PKGS debhelper dpkg-dev lintian"
+    # Console servers the integration tests put xcmux consoles in.
+    PKGS="$PKGS conserver-server conserver-client conman"
 fi
 missing=""
 for p in $PKGS; do

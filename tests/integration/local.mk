@@ -8,3 +8,7 @@ EXTRA_DIST += tests/integration/sessions.sh tests/integration/flow.sh \
 # the Debian package's takeover step and the xl console front end
 TESTS += tests/integration/takeover.sh
 EXTRA_DIST += tests/integration/takeover.sh
+# xcmux consoles in conserver and ConMan (Debian's conserver-server,
+# conserver-client and conman; README "Console servers")
+TESTS += tests/integration/conserver.sh tests/integration/conman.sh
+EXTRA_DIST += tests/integration/conserver.sh tests/integration/conman.sh
