@@ -37,7 +37,7 @@ chk xcmuxd-active systemctl is-active xcmuxd.service
 chk xcmuxd-socket-active systemctl is-active xcmuxd.socket
 chk xen-service-active systemctl is-active xen.service
 chk oxenstored-running pidof oxenstored
-chk no-xenconsoled bash -c '! pidof xenconsoled && ! pgrep -f xenconsoled.distrib'
+chk no-xenconsoled bash -c '! pidof xenconsoled && ! pidof xenconsoled.distrib'
 chk xenconsoled-diverted bash -c 'dpkg-divert --list | grep -q "xenconsoled.distrib by xcmux"'
 
 # The guest in /etc/xen/auto, started at boot by xendomains.
@@ -69,10 +69,13 @@ chk journal-fields waitfor 30 bash -c 'journalctl -q -o verbose XCMUX_GUEST=auto
 info journal-lines "$(journalctl -q XCMUX_GUEST=auto1 | wc -l) lines for auto1"
 
 # logrotate with the shipped file: the log is renamed and xcmuxd writes a
-# new one.
-rm -f /var/log/xcmux/auto1.log-*
-chk logrotate-rotates bash -c 'logrotate -f /etc/logrotate.d/xcmuxd && ls /var/log/xcmux/auto1.log-*'
-chk logrotate-new-log waitfor 30 bash -c 'grep -q "auto1 tick" /var/log/xcmux/auto1.log'
+# new one (without the boot text, which is in the renamed one). The
+# names carry the date: the previous boot's rotated logs go first.
+rm -f /var/log/xcmux/*.log-*
+chk logrotate-rotates bash -c 'logrotate -f /etc/logrotate.d/xcmuxd &&
+    grep -q "DOMU-BOOT auto1" /var/log/xcmux/auto1.log-*'
+chk logrotate-new-log waitfor 30 bash -c 'grep -q "auto1 tick" /var/log/xcmux/auto1.log &&
+    ! grep -q "DOMU-BOOT auto1" /var/log/xcmux/auto1.log'
 
 # The unit's hardening, recorded.
 sec=$(systemd-analyze security --no-pager xcmuxd.service 2>&1 | tail -n 1)

@@ -41,7 +41,7 @@ trap 'exit 130' INT TERM
 
 export DEBIAN_FRONTEND=noninteractive
 need=""
-for p in qemu-system-x86 mmdebstrap e2fsprogs busybox-static cpio; do
+for p in qemu-system-x86 mmdebstrap e2fsprogs busybox-static cpio xz-utils; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then
@@ -82,7 +82,9 @@ say "root file system built ($(du -sm "$R" | cut -f1) MiB)"
 
 # --- images -------------------------------------------------------------------
 kver=$(cd "$R/boot" && ls vmlinuz-* | head -n 1 | sed 's/^vmlinuz-//')
-cp "$R/boot/vmlinuz-$kver" "$WORK/vmlinuz"
+# dom0 boots the plain ELF kernel setup-root.sh extracted (no
+# decompression under TCG).
+cp "$R/boot/vmlinux-e2ed" "$WORK/vmlinuz"
 cp "$R/boot/initrd.img-$kver" "$WORK/initrd.img" || die "no initramfs in the root"
 zcat "$R"/boot/xen-4.17-amd64.gz >"$WORK/xen" 2>/dev/null ||
     zcat "$(ls "$R"/boot/xen-4.17*.gz | head -n 1)" >"$WORK/xen" || die "no Xen image in the root"
@@ -92,12 +94,12 @@ say "images built (root ${size} MiB, kernel $kver)"
 
 # --- the run ------------------------------------------------------------------
 SERIAL=$WORK/serial.log
-XEN_CMDLINE="dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all smap=0 smep=0 bootscrub=0"
+XEN_CMDLINE="dom0_mem=1024M,max:1024M dom0_max_vcpus=${E2ED_DOM0_VCPUS:-1} console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all smap=0 smep=0 bootscrub=0"
 DOM0_CMDLINE="root=/dev/vda rw console=hvc0 earlyprintk=xen loglevel=4 systemd.show_status=0"
 TIMEOUT=${E2ED_TIMEOUT:-1500}
 # TCG only (the KVM here cannot run Xen). No -no-reboot: boot 1 reboots.
 timeout -k 5 "$TIMEOUT" qemu-system-x86_64 \
-    -accel tcg,thread=multi -cpu max -m 2048 -smp 2 \
+    -accel "tcg,thread=${E2ED_TCG_THREAD:-multi}" -cpu max -m 2048 -smp 2 \
     -nographic -nodefaults -serial mon:stdio \
     -drive "file=$WORK/root.img,if=virtio,format=raw" \
     -kernel "$WORK/xen" -append "$XEN_CMDLINE" \
