@@ -22,8 +22,9 @@ info() { echo "E2ED INFO boot$boot-$1: $2"; }
 # chk NAME CMD... : one check, its output kept for the failure line.
 chk() {
     local name=$1; shift
-    if "$@" >"$out/$name" 2>&1; then pass "$name"
-    else fail "$name" "$(tail -c 400 "$out/$name" | tr '\n\r' '  ')"; fi
+    if "$@" >"$out/$name" 2>&1; then pass "$name"; return 0; fi
+    fail "$name" "$(tail -c 400 "$out/$name" | tr '\n\r' '  ')"
+    return 1
 }
 # waitfor SECONDS CMD... : poll CMD every second.
 waitfor() {
@@ -70,9 +71,11 @@ info journal-lines "$(journalctl -q XCMUX_GUEST=auto1 | wc -l) lines for auto1"
 
 # logrotate with the shipped file: the log is renamed and xcmuxd writes a
 # new one (without the boot text, which is in the renamed one). The
-# names carry the date: the previous boot's rotated logs go first.
-rm -f /var/log/xcmux/*.log-*
-chk logrotate-rotates bash -c 'logrotate -f /etc/logrotate.d/xcmuxd &&
+# names carry the date: the previous boot's rotated logs go first, and a
+# fresh state file (logrotate never rotates a dateext log twice a day by
+# its state, -f or not: both boots are on the same day).
+rm -f /var/log/xcmux/*.log-* /var/lib/e2ed/logrotate.state
+chk logrotate-rotates bash -c 'logrotate -v -f -s /var/lib/e2ed/logrotate.state /etc/logrotate.d/xcmuxd &&
     grep -q "DOMU-BOOT auto1" /var/log/xcmux/auto1.log-*'
 chk logrotate-new-log waitfor 30 bash -c 'grep -q "auto1 tick" /var/log/xcmux/auto1.log &&
     ! grep -q "DOMU-BOOT auto1" /var/log/xcmux/auto1.log'
@@ -82,6 +85,31 @@ sec=$(systemd-analyze security --no-pager xcmuxd.service 2>&1 | tail -n 1)
 info security "$sec"
 chk security-score bash -c "grep -q 'Overall exposure level' <<<'$sec'"
 info time "checks took $(( $(date +%s) - T0 )) s"
+
+# libvirt (boot 1): a libvirt-defined guest's console, through virsh,
+# is xcmuxd's pty: virsh shows the guest's output and what is typed in
+# it reaches the guest (xcmux sees the guest's echo).
+if [ "$boot" -eq 1 ]; then
+    libvirtd --daemon
+    V="virsh -q -c xen:///system"
+    if chk libvirt-daemon waitfor 60 $V version; then
+        chk libvirt-define $V define /etc/xen/lv1.xml
+        chk libvirt-start $V start lv1
+        chk libvirt-xcmuxd waitfor 60 bash -c 'xcmux log lv1 | grep -q "DOMU-BOOT lv1"'
+        ( sleep 6; echo "virsh-typed-$boot"; sleep 6; printf '\035' ) |
+            timeout 60 script -qfec "$V console lv1" /dev/null >"$out/virsh" 2>&1
+        chk libvirt-console-output grep -q "lv1 tick" "$out/virsh"
+        chk libvirt-console-input waitfor 10 bash -c "xcmux log lv1 | grep -q 'echo: virsh-typed-$boot'"
+    else
+        # Its libxl driver did not come up (it fails on CPUs it cannot
+        # model, e.g. QEMU's "max"): the reason, from the journal.
+        info libvirt-journal "$(journalctl -q -b _COMM=libvirtd --no-pager | grep -i error | tail -n 3 | tr '\n' ' ')"
+        for c in define start xcmuxd console-output console-input; do
+            fail "libvirt-$c" "libvirtd did not come up"
+        done
+    fi
+    $V destroy lv1 >/dev/null 2>&1
+fi
 
 if [ "$boot" -eq 1 ]; then
     # Guests that do not answer a shutdown request would hold up xendomains.

@@ -26,6 +26,8 @@ CHECKS1="xcmuxd-active xcmuxd-socket-active xen-service-active oxenstored-runnin
  no-xenconsoled xenconsoled-diverted autostart-guest autostart-console autostart-tty
  xl-create xl-console xl-console-two-at-once xl-create-c journal-fields
  logrotate-rotates logrotate-new-log security-score"
+LIBVIRT_CHECKS="libvirt-daemon libvirt-define libvirt-start libvirt-xcmuxd
+ libvirt-console-output libvirt-console-input"
 CHECKS2="apt-remove xenconsoled-back undiverted xenconsoled-serves"
 CRASH_RE='Hardware Dom0 crashed|Panic on CPU|Kernel panic'
 
@@ -68,7 +70,7 @@ if [ -n "${E2ED_ROOTFS:-}" ]; then
     R=$E2ED_ROOTFS    # development: a root built (and set up) before
 else
 mmdebstrap --mode=root --variant=minbase \
-    --include=systemd,systemd-sysv,udev,dbus,kmod,linux-image-amd64,xen-hypervisor-4.17-amd64,xen-utils-4.17,xenstore-utils,procps,logrotate,psmisc \
+    --include=systemd,systemd-sysv,udev,dbus,kmod,linux-image-amd64,xen-hypervisor-4.17-amd64,xen-utils-4.17,xenstore-utils,procps,logrotate,psmisc,libvirt-daemon,libvirt-daemon-driver-xen,libvirt-clients \
     --customize-hook="copy-in $deb /tmp" \
     --customize-hook="chroot \"\$1\" apt-get install -y --no-install-recommends /tmp/$(basename "$deb")" \
     --customize-hook="bash $here/setup-root.sh \"\$1\" $here" \
@@ -99,7 +101,7 @@ DOM0_CMDLINE="root=/dev/vda rw console=hvc0 earlyprintk=xen loglevel=4 systemd.s
 TIMEOUT=${E2ED_TIMEOUT:-1500}
 # TCG only (the KVM here cannot run Xen). No -no-reboot: boot 1 reboots.
 timeout -k 5 "$TIMEOUT" qemu-system-x86_64 \
-    -accel "tcg,thread=${E2ED_TCG_THREAD:-multi}" -cpu max -m 2048 -smp 2 \
+    -accel "tcg,thread=${E2ED_TCG_THREAD:-multi}" -cpu "${E2ED_CPU:-max}" -m 2048 -smp 2 \
     -nographic -nodefaults -serial mon:stdio \
     -drive "file=$WORK/root.img,if=virtio,format=raw" \
     -kernel "$WORK/xen" -append "$XEN_CMDLINE" \
@@ -129,7 +131,7 @@ grep '^E2ED INFO' "$WORK/e2ed.txt"
 passed=0
 failed=0
 for b in 1 2; do
-    list=$CHECKS1
+    list="$CHECKS1 $LIBVIRT_CHECKS"
     [ "$b" = 2 ] && list="$CHECKS1 $CHECKS2"
     for c in $list; do
         if grep -qx "E2ED PASS boot$b-$c" "$WORK/e2ed.txt"; then

@@ -36,6 +36,22 @@ guest() {
 guest auto1 >"$R/etc/xen/auto/auto1.cfg"
 guest g1 >"$R/etc/xen/g1.cfg"
 guest g2 >"$R/etc/xen/g2.cfg"
+cat >"$R/etc/xen/lv1.xml" <<XML
+<domain type='xen'>
+  <name>lv1</name>
+  <memory unit='MiB'>96</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type>linux</type>
+    <kernel>/boot/$kernel</kernel>
+    <initrd>/boot/domu.cpio.gz</initrd>
+    <cmdline>console=hvc0 loglevel=1 e2edname=lv1</cmdline>
+  </os>
+  <devices>
+    <console type='pty'><target type='xen' port='0'/></console>
+  </devices>
+</domain>
+XML
 install -m 0755 "$here/dom0-checks.sh" "$R/usr/local/sbin/e2ed-checks"
 install -m 0644 "$here/e2ed-checks.service" "$R/etc/systemd/system/e2ed-checks.service"
 mkdir -p "$R/etc/systemd/system/multi-user.target.wants"
