@@ -59,7 +59,7 @@ fi
 
 # The Debian package (tests/package/build.sh): built from a clean copy
 # with dpkg-buildpackage, lintian, contents, install/remove/purge in a
-# scratch dpkg root; about 40 s.
+# scratch dpkg root; 25-70 s (most of it the build).
 if [ "${XCMUX_SKIP_PACKAGE:-0}" != 1 ]; then
     if bash tests/package/build.sh >package.out 2>&1; then
         pass=$((pass + 1)); echo "PASS: tests/package/build.sh (Debian package, lintian)"

@@ -12,7 +12,7 @@
 #
 # Usage: tests/package/build.sh [OUTDIR]   (root: installs build deps)
 # Leaves the .deb in OUTDIR (default: a temporary directory, removed).
-# Ends with "N passed, N failed"; about 40 s on 2 CPUs.
+# Ends with "N passed, N failed"; 25-70 s on 2 CPUs (most of it the build).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 PASS=0
