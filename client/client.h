@@ -39,6 +39,11 @@ struct xc_global {
 
 int xcmux_main(int argc, char **argv);
 
+/* When >= 0, `console` writes one 0x00 byte to this descriptor and closes
+ * it once the daemon has granted the attach: xenconsole's
+ * --start-notify-fd contract, used by `xl create -c` (client/xenconsole.c). */
+extern int xc_console_notify_fd;
+
 int cmd_list(const struct xc_global *g, int argc, char **argv);
 int cmd_console(const struct xc_global *g, int argc, char **argv);
 int cmd_who(const struct xc_global *g, int argc, char **argv);

@@ -161,11 +161,29 @@ static void on_notice(struct session *s, const struct xp_notice *n)
 	}
 }
 
+int xc_console_notify_fd = -1;
+
+/* Tells the parent (xl create -c) the console is attached; EINTR retried,
+ * a parent that went away is not our failure. */
+static void notify_attached(void)
+{
+	if (xc_console_notify_fd < 0)
+		return;
+	static const char zero = 0;
+	ssize_t r;
+	do
+		r = write(xc_console_notify_fd, &zero, 1);
+	while (r < 0 && errno == EINTR);
+	close(xc_console_notify_fd);
+	xc_console_notify_fd = -1;
+}
+
 static void on_attached(struct session *s, const struct xp_attached *a)
 {
 	char name[XP_MAX_DOMAIN_NAME * 4 + 1];
 	xc_sanitize(name, sizeof(name), a->name, NULL);
 	s->attached = true;
+	notify_attached();
 	bool writer = a->flags & XP_ATTACHED_F_WRITER;
 	if (s->terminal)
 		out_notice(s, "attached to %s (domid %u) console %u, %s%s",

@@ -31,3 +31,13 @@ tests_unit_test_client_cli_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_client_cli_LDADD = client/libxcmuxcli.a protocol/libxcmuxproto.a \
 	common/libxcmuxcommon.a $(CMOCKA_LIBS)
 endif
+
+# The xenconsole-compatible front end (`xl console` through xcmuxd). The
+# Debian package diverts Xen's $(XEN_BINDIR)/xenconsole to
+# xenconsole.distrib and links this program in its place; serial and vuart
+# consoles are handed back to that original.
+pkglibexec_PROGRAMS = client/xenconsole
+client_xenconsole_SOURCES = client/xenconsole.c
+client_xenconsole_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DXENCONSOLE_REAL='"$(XEN_BINDIR)/xenconsole.distrib"'
+client_xenconsole_LDADD = client/libxcmuxcli.a protocol/libxcmuxproto.a

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian 12 packages xcmux needs to build and demo; with
 # --test also what the test command needs (fuzzers, static analysis,
-# valgrind).
+# valgrind, building and checking the Debian package).
 # Idempotent: skips apt when everything is already there.
 # xen-utils-4.17 carries both xenstore daemons xensim runs (oxenstored,
 # its default, and the C xenstored) and xenconsoled; util-linux carries
@@ -14,6 +14,11 @@ PKGS="build-essential autoconf automake pkg-config git ca-certificates
  systemd logrotate openssh-server openssh-client bsdutils man-db"
 if [ "${1:-}" = --test ]; then
     PKGS="$PKGS clang clang-tools clang-tidy cppcheck libclang-rt-14-dev valgrind"
+    # The Debian package's test (tests/package/build.sh): its build
+    # dependencies and lintian.
+    PKGS="$PKGS debhelper dpkg-dev lintian"
+    # Console servers the integration tests put xcmux consoles in.
+    PKGS="$PKGS conserver-server conserver-client conman"
 fi
 missing=""
 for p in $PKGS; do

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The test command: install what is needed, build, run every test
 # (`make check`), static analysis, the suite under ASan+UBSan and under
-# valgrind, the real-Xen end-to-end run under QEMU (as root), check
+# valgrind, the Debian package (build, lintian, scratch install), the
+# real-Xen end-to-end run under QEMU (as root), check
 # the distribution tarball (`make distcheck`), and end with one summary
 # line: "N passed, N failed". XCMUX_SKIP_STATIC=1, XCMUX_SKIP_SANITIZE=1,
-# XCMUX_SKIP_VALGRIND=1, XCMUX_SKIP_E2E=1 and XCMUX_SKIP_DISTCHECK=1 leave
+# XCMUX_SKIP_VALGRIND=1, XCMUX_SKIP_PACKAGE=1, XCMUX_SKIP_E2E=1 and XCMUX_SKIP_DISTCHECK=1 leave
 # those out.
 #
 # Stores: `make check` runs every integration test twice, on oxenstored
@@ -61,6 +62,18 @@ if [ "${XCMUX_SKIP_VALGRIND:-0}" != 1 ]; then
         pass=$((pass + 1)); echo "PASS: scripts/valgrind.sh --all (memcheck)"
     else
         fail=$((fail + 1)); echo "FAIL: scripts/valgrind.sh --all (memcheck)"; tail -n 60 valgrind.out
+    fi
+fi
+
+# The Debian package (tests/package/build.sh): built from a clean copy
+# with dpkg-buildpackage, lintian, contents, install/remove/purge in a
+# scratch dpkg root; 25-70 s (most of it the build).
+if [ "${XCMUX_SKIP_PACKAGE:-0}" != 1 ]; then
+    if bash tests/package/build.sh >package.out 2>&1; then
+        pass=$((pass + 1)); echo "PASS: tests/package/build.sh (Debian package, lintian)"
+    else
+        fail=$((fail + 1)); echo "FAIL: tests/package/build.sh (Debian package, lintian)"
+        grep -E '^not ok' package.out; tail -n 20 package.out
     fi
 fi
 

@@ -37,7 +37,10 @@ XENSTORED_PASS = \
 	tests/integration/xenstored/restart.xs \
 	tests/integration/xenstored/revoke.xs \
 	tests/integration/xenstored/ownership.xs \
-	tests/integration/xenstored/hvconsole.xs
+	tests/integration/xenstored/hvconsole.xs \
+	tests/integration/xenstored/takeover.xs \
+	tests/integration/xenstored/conserver.xs \
+	tests/integration/xenstored/conman.xs
 TESTS += $(XENSTORED_PASS)
 EXTRA_DIST += tests/integration/on-xenstored.bash
 CLEANFILES += $(XENSTORED_PASS)
@@ -45,3 +48,11 @@ $(XENSTORED_PASS):
 	$(AM_V_GEN)mkdir -p $(@D) && \
 	  echo '# C xenstored pass: tests/integration/on-xenstored.bash' >$@
 $(XENSTORED_PASS:.xs=.log): $(SYSTEMD_UNITS)
+
+# the Debian package's takeover step and the xl console front end
+TESTS += tests/integration/takeover.sh
+EXTRA_DIST += tests/integration/takeover.sh
+# xcmux consoles in conserver and ConMan (Debian's conserver-server,
+# conserver-client and conman; README "Console servers")
+TESTS += tests/integration/conserver.sh tests/integration/conman.sh
+EXTRA_DIST += tests/integration/conserver.sh tests/integration/conman.sh
