@@ -40,4 +40,4 @@ pkglibexec_PROGRAMS = client/xenconsole
 client_xenconsole_SOURCES = client/xenconsole.c
 client_xenconsole_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DXENCONSOLE_REAL='"$(XEN_BINDIR)/xenconsole.distrib"'
-client_xenconsole_LDADD = client/libxcmuxcli.a protocol/libxcmuxproto.a
+client_xenconsole_LDADD = client/libxcmuxcli.a protocol/libxcmuxproto.a common/libxcmuxcommon.a
