@@ -284,7 +284,7 @@ static void registry_read(struct hotkeys *hk)
 			/* Too big to list (a guest can make it so within its
 			 * quota: oxenstored would send it whole, and only its
 			 * own throwaway connection died of it): the only names
-			 * that can be valid are the 62 keys, so ask for those. */
+			 * that can be valid are the 58 keys, so ask for those. */
 			if (!hk->warned_registry) {
 				hk->warned_registry = true;
 				console_log_event(hk->c, "guest hotkey registry cannot be listed (%s): "
