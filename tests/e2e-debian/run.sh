@@ -11,7 +11,8 @@
 #
 # Usage: tests/e2e-debian/run.sh [XCMUX_DEB]   (root; default: builds the
 # package with tests/package/build.sh). Environment:
-#   E2ED_TIMEOUT=1500  bound on the QEMU run (both boots), seconds
+#   E2ED_TIMEOUT=900   bound on the QEMU run (both boots), seconds
+#   E2ED_STALL=300     ends the run when no result line came for so long
 #   E2ED_KEEP=1        keep the temp dir (root image, serial.log)
 set -u
 export LC_ALL=C
@@ -19,6 +20,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "$here/../.." && pwd)
 T0=$(date +%s)
 say() { echo "e2ed [$(( $(date +%s) - T0 ))s]: $*"; }
+# mark PHASE: the time since the previous mark, for the timing line.
+TMARK=$T0
+TIMING=""
+mark() { local t; t=$(date +%s); TIMING="$TIMING $1 $((t - TMARK))s"; TMARK=$t; }
 die() { echo "e2ed: error: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 [ "$(id -u)" = 0 ] || die "run as root (mmdebstrap, apt-get)"
 
@@ -27,7 +32,7 @@ CHECKS1="xcmuxd-active xcmuxd-socket-active xen-service-active oxenstored-runnin
  xl-create xl-console xl-console-two-at-once xl-create-c journal-fields
  logrotate-rotates logrotate-new-log security-score"
 LIBVIRT_CHECKS="libvirt-daemon libvirt-define libvirt-start libvirt-xcmuxd
- libvirt-console-output libvirt-console-input"
+ libvirt-tty libvirt-console-output libvirt-console-input"
 CHECKS2="apt-remove xenconsoled-back undiverted xenconsoled-serves"
 CRASH_RE='Hardware Dom0 crashed|Panic on CPU|Kernel panic'
 
@@ -61,6 +66,7 @@ if [ -z "$deb" ]; then
 fi
 [ -f "$deb" ] || die "no package $deb"
 say "package $(basename "$deb")"
+mark package
 
 # --- the root file system -----------------------------------------------------
 # Debian 12 with its security updates (the package's libxen dependencies
@@ -69,7 +75,11 @@ R=$WORK/root
 if [ -n "${E2ED_ROOTFS:-}" ]; then
     R=$E2ED_ROOTFS    # development: a root built (and set up) before
 else
+# No man pages, docs or translations (less to unpack and copy); dpkg
+# without fsync (a scratch tree).
 mmdebstrap --mode=root --variant=minbase \
+    --dpkgopt=force-unsafe-io --dpkgopt='path-exclude=/usr/share/man/*' \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
     --include=systemd,systemd-sysv,udev,dbus,kmod,linux-image-amd64,xen-hypervisor-4.17-amd64,xen-utils-4.17,xenstore-utils,procps,logrotate,psmisc,libvirt-daemon,libvirt-daemon-driver-xen,libvirt-clients \
     --customize-hook="copy-in $deb /tmp" \
     --customize-hook="chroot \"\$1\" apt-get install -y --no-install-recommends /tmp/$(basename "$deb")" \
@@ -81,6 +91,7 @@ mmdebstrap --mode=root --variant=minbase \
     >"$WORK/mmdebstrap.log" 2>&1 || { tail -n 30 "$WORK/mmdebstrap.log"; die "mmdebstrap failed"; }
 fi
 say "root file system built ($(du -sm "$R" | cut -f1) MiB)"
+mark mmdebstrap
 
 # --- images -------------------------------------------------------------------
 kver=$(cd "$R/boot" && ls vmlinuz-* | head -n 1 | sed 's/^vmlinuz-//')
@@ -93,37 +104,69 @@ zcat "$R"/boot/xen-4.17-amd64.gz >"$WORK/xen" 2>/dev/null ||
 size=$(( $(du -sm "$R" | cut -f1) + 700 ))
 mkfs.ext4 -q -F -L root -d "$R" "$WORK/root.img" "${size}M" || die "mkfs.ext4 -d failed"
 say "images built (root ${size} MiB, kernel $kver)"
+mark images
 
 # --- the run ------------------------------------------------------------------
 SERIAL=$WORK/serial.log
 XEN_CMDLINE="dom0_mem=1024M,max:1024M dom0_max_vcpus=${E2ED_DOM0_VCPUS:-1} console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all smap=0 smep=0 bootscrub=0"
 DOM0_CMDLINE="root=/dev/vda rw console=hvc0 earlyprintk=xen loglevel=4 systemd.show_status=0"
-TIMEOUT=${E2ED_TIMEOUT:-1500}
+TIMEOUT=${E2ED_TIMEOUT:-900}
+STALL=${E2ED_STALL:-300}
 # TCG only (the KVM here cannot run Xen). No -no-reboot: boot 1 reboots.
+# The CPU is an Intel model: libvirt's libxl driver must match the host
+# CPU Xen reports (physinfo hw_cap) to a model in its cpu_map, and each
+# model needs sep or vme. Xen clears sep on every AMD CPU (init_amd:
+# no SYSENTER in long mode) and TCG has no vme, so under QEMU's AMD
+# models (max, qemu64) nothing matches and libvirtd's Xen driver fails
+# ("Cannot find suitable CPU model for given data").
 timeout -k 5 "$TIMEOUT" qemu-system-x86_64 \
-    -accel "tcg,thread=${E2ED_TCG_THREAD:-multi}" -cpu "${E2ED_CPU:-max}" -m 2048 -smp 2 \
+    -accel "tcg,thread=${E2ED_TCG_THREAD:-multi}" -cpu "${E2ED_CPU:-Nehalem}" -m 2048 -smp 2 \
     -nographic -nodefaults -serial mon:stdio \
     -drive "file=$WORK/root.img,if=virtio,format=raw" \
     -kernel "$WORK/xen" -append "$XEN_CMDLINE" \
     -initrd "$WORK/vmlinuz $DOM0_CMDLINE,$WORK/initrd.img" \
     </dev/null >"$SERIAL" 2>&1 &
 QPID=$!
-say "QEMU started (pid $QPID, bound $TIMEOUT s)"
-last=""
+say "QEMU started (pid $QPID, bound $TIMEOUT s, $STALL s without a new result line)"
+# The serial output, read as it grows: each new result line is printed
+# as it comes. A crash on the console, or no new line for $STALL s (a
+# hung boot, shutdown or check), ends the run at once with the reason.
+seen=0
+tlast=$(date +%s)
+lastline="QEMU start"
+why=""
 while kill -0 "$QPID" 2>/dev/null; do
     if grep -aqE "$CRASH_RE" "$SERIAL"; then
-        sleep 1; say "crash on the console"; kill "$QPID" 2>/dev/null; break
+        sleep 1; why="crash on the console: $(grep -aoE "$CRASH_RE" "$SERIAL" | head -n 1)"; break
     fi
-    # Progress: each result line as it comes.
-    now=$(grep -aoE 'E2ED [A-Z]+.*' "$SERIAL" | tr -d '\r' | tail -n 1)
-    [ "$now" != "$last" ] && [ -n "$now" ] && say "$now"
-    last=$now
+    tr -d '\r' <"$SERIAL" | grep -aoE 'E2ED [A-Z]+.*' >"$WORK/progress.txt"
+    n=$(wc -l <"$WORK/progress.txt")
+    if [ "$n" -gt "$seen" ]; then
+        done=0
+        while IFS= read -r l; do
+            say "$l"
+            case $l in
+                "E2ED BOOT"*) b=${l#E2ED BOOT }; mark "boot${b%% *}" ;;
+                "E2ED REBOOT"*) mark checks1 ;;
+                "E2ED DONE"*) mark checks2; done=1 ;;
+            esac
+            lastline=$l
+        done < <(tail -n +$((seen + 1)) "$WORK/progress.txt")
+        seen=$n
+        tlast=$(date +%s)
+        # Powered off: nothing more to read (the power-off itself takes
+        # 10-20 s under TCG).
+        [ "$done" = 1 ] && { sleep 2; break; }
+    elif [ $(( $(date +%s) - tlast )) -ge "$STALL" ]; then
+        why="no new result line for $STALL s after: $lastline"; break
+    fi
     sleep 2
 done
-wait "$QPID"
-qrc=$?
+[ -n "$why" ] && say "$why"
+kill "$QPID" 2>/dev/null
+wait "$QPID" 2>/dev/null
 QPID=""
-say "QEMU exited (status $qrc)"
+say "QEMU stopped"
 
 # --- verdict ------------------------------------------------------------------
 tr -d '\r' <"$SERIAL" | grep -aoE 'E2ED (PASS|FAIL|INFO|BOOT|REBOOT|DONE).*' >"$WORK/e2ed.txt"
@@ -147,6 +190,7 @@ if [ "$failed" -gt 0 ]; then
     echo "--- last lines of the serial console:"
     tr -d '\r' <"$SERIAL" | tail -n 40
 fi
+say "timing:$TIMING (boot N: QEMU start or reboot to the checks)"
 say "done"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -13,6 +13,17 @@ grep -q '^log_target = both' "$R/etc/xcmux/xcmuxd.conf"
 sed -i 's/^XENDOMAINS_SAVE=.*/XENDOMAINS_SAVE=/' "$R/etc/default/xendomains"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' >"$R/etc/fstab"
 echo dom0 >"$R/etc/hostname"
+# A machine ID of its own (mmdebstrap leaves it empty): the journal of
+# both boots in one place.
+od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$R/etc/machine-id"
+echo >>"$R/etc/machine-id"
+# libvirtd (libvirt-daemon) loads its QEMU driver, which is a dependency,
+# and that driver does not start without the user libvirt-qemu, which
+# libvirt-daemon-system's postinst creates. That package (polkitd,
+# iptables, the default network, units) is not needed to run libvirtd by
+# hand for its Xen driver: only its user is.
+chroot "$R" useradd --system --user-group --no-create-home --home-dir /var/lib/libvirt \
+    --shell /usr/sbin/nologin libvirt-qemu
 # Tiny PV guests: the dom0 kernel and a busybox initramfs.
 d=$(mktemp -d)
 mkdir -p "$d/bin" "$d/proc" "$d/dev"
@@ -52,6 +63,14 @@ cat >"$R/etc/xen/lv1.xml" <<XML
   </devices>
 </domain>
 XML
+# A shorter boot under TCG: no timers (nothing runs long enough for
+# them), no VT getty, no binfmt, no pstore, no modules nobody uses here.
+systemctl --root="$R" --quiet mask apt-daily.timer apt-daily-upgrade.timer \
+    dpkg-db-backup.timer e2scrub_all.timer fstrim.timer logrotate.timer \
+    e2scrub_reap.service systemd-pstore.service getty@tty1.service \
+    systemd-binfmt.service proc-sys-fs-binfmt_misc.automount \
+    modprobe@drm.service modprobe@efi_pstore.service modprobe@dm_mod.service
+systemctl --root="$R" --quiet set-default multi-user.target
 install -m 0755 "$here/dom0-checks.sh" "$R/usr/local/sbin/e2ed-checks"
 install -m 0644 "$here/e2ed-checks.service" "$R/etc/systemd/system/e2ed-checks.service"
 mkdir -p "$R/etc/systemd/system/multi-user.target.wants"
