@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian 12 packages xcmux needs to build and demo; with
 # --test also what the test command needs (fuzzers, static analysis,
-# valgrind, building and checking the Debian package).
+# valgrind, building and checking the Debian package, the Debian dom0
+# run under QEMU).
 # Idempotent: skips apt when everything is already there.
 # xen-utils-4.17 carries both xenstore daemons xensim runs (oxenstored,
 # its default, and the C xenstored) and xenconsoled; util-linux carries
@@ -19,6 +20,10 @@ if [ "${1:-}" = --test ]; then
     PKGS="$PKGS debhelper dpkg-dev lintian"
     # Console servers the integration tests put xcmux consoles in.
     PKGS="$PKGS conserver-server conserver-client conman"
+    # The Debian dom0 run (tests/e2e-debian): its root file system
+    # (mmdebstrap, mkfs.ext4 -d), the guests' initramfs, the kernel's
+    # ELF, and QEMU.
+    PKGS="$PKGS mmdebstrap e2fsprogs busybox-static cpio xz-utils qemu-system-x86"
 fi
 missing=""
 for p in $PKGS; do
