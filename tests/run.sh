@@ -106,9 +106,10 @@ if [ "${XCMUX_SKIP_E2E_DEBIAN:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
         pass=$((pass + 1)); echo "PASS: tests/e2e-debian/run.sh (Debian dom0 under QEMU)"
     else
         fail=$((fail + 1)); echo "FAIL: tests/e2e-debian/run.sh (Debian dom0 under QEMU)"
-        grep -E '^(E2ED FAIL|e2ed: error)' e2e-debian.out || tail -n 40 e2e-debian.out
+        grep -E '^(E2ED FAIL|e2ed: error|e2ed \[[0-9]+s\]: (no new result line|crash))' e2e-debian.out ||
+            tail -n 40 e2e-debian.out
     fi
-    grep -E '^(e2ed \[[0-9]+s\]: (timing|done)|[0-9]+ passed, [0-9]+ failed)' e2e-debian.out | tail -n 3
+    grep -E '^(e2ed \[[0-9]+s\]: timing|[0-9]+ passed, [0-9]+ failed)' e2e-debian.out | sed 's/^/    /'
 fi
 
 if [ "${XCMUX_SKIP_DISTCHECK:-0}" != 1 ]; then
