@@ -41,7 +41,7 @@ tail -c +$((xzpos + 1)) "$vmlinuz" | xz -dc >"$R/boot/vmlinux-e2ed" 2>/dev/null 
 kernel=vmlinux-e2ed
 mkdir -p "$R/etc/xen/auto"
 guest() {
-    printf 'name = "%s"\ntype = "pv"\nkernel = "/boot/%s"\nramdisk = "/boot/domu.cpio.gz"\nextra = "console=hvc0 loglevel=1 e2edname=%s"\nmemory = 96\nvcpus = 1\n' \
+    printf 'name = "%s"\ntype = "pv"\nkernel = "/boot/%s"\nramdisk = "/boot/domu.cpio.gz"\nextra = "console=hvc0 loglevel=1 mitigations=off e2edname=%s"\nmemory = 96\nvcpus = 1\n' \
         "$1" "$kernel" "$1"
 }
 guest auto1 >"$R/etc/xen/auto/auto1.cfg"
@@ -56,7 +56,7 @@ cat >"$R/etc/xen/lv1.xml" <<XML
     <type>linux</type>
     <kernel>/boot/$kernel</kernel>
     <initrd>/boot/domu.cpio.gz</initrd>
-    <cmdline>console=hvc0 loglevel=1 e2edname=lv1</cmdline>
+    <cmdline>console=hvc0 loglevel=1 mitigations=off e2edname=lv1</cmdline>
   </os>
   <devices>
     <console type='pty'><target type='xen' port='0'/></console>
