@@ -97,7 +97,7 @@ fi
 # The Debian dom0 run under QEMU (tests/e2e-debian/README.md): root
 # only. A Debian 12 root built by mmdebstrap with the package above
 # installed by apt, booted twice under Xen with systemd, libvirt's Xen
-# driver and `apt-get remove` at the end; 8-11 min on 2 shared CPUs.
+# driver and `apt-get remove` at the end; 8-12 min on 2 shared CPUs.
 # Its checks count as one test here; the failed ones are listed.
 if [ "${XCMUX_SKIP_E2E_DEBIAN:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
     deb=$(ls "$debdir"/xcmux_*.deb 2>/dev/null | head -n 1)
