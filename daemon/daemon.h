@@ -10,6 +10,11 @@
  *   only for `list`, config reload and shutdown.
  * - `cfg` is replaced whole on SIGHUP; consoles keep their resolved
  *   console_cfg copy and re-resolve it in console_reconfigure().
+ * - The context is defined in daemon.c, not in main.c: the core links
+ *   without the program. main.c (or a unit test) calls xd_init() with
+ *   its event base, xen port (hyp.h, or a fake of it) and config.
+ * - Every core file reads time through xd_now_ms(), which is the
+ *   monotonic clock unless `clock` is set (a test's fake clock).
  */
 #ifndef XCMUX_DAEMON_DAEMON_H
 #define XCMUX_DAEMON_DAEMON_H
@@ -49,11 +54,17 @@ struct xcmuxd {
     unsigned nsessions;
     unsigned nconsoles;
     bool shutting_down;
+    uint64_t (*clock)(void);        /* NULL: CLOCK_MONOTONIC */
 };
 
 extern struct xcmuxd xd;
 
-/* Monotonic milliseconds (for rate limits and log retry clocks). */
+struct event_base;
+
+/* Fill the context: empty registries, the given base, port and config. */
+void xd_init(struct event_base *base, struct hyp *hyp, struct config *cfg);
+/* Monotonic milliseconds (for rate limits and log retry clocks), from
+ * xd.clock when set. */
 uint64_t xd_now_ms(void);
 
 #endif

@@ -40,8 +40,6 @@
 /* How long SIGTERM waits for sessions to receive their notice. */
 #define SHUTDOWN_FLUSH_MS 300
 
-struct xcmuxd xd;
-
 static struct {
     const char *config;
     const char *socket;
@@ -53,13 +51,6 @@ static struct event *ev_evtchn, *ev_sighup, *ev_sigterm, *ev_sigint, *ev_exit;
 /* Where clients connect, for the "serving" line. */
 static const char *served_on;
 static uint64_t started_ms;
-
-uint64_t xd_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void usage(FILE *f)
 {
@@ -149,6 +140,7 @@ static void reload(void)
     struct console *c;
     TAILQ_FOREACH(c, &xd.consoles, link)
         console_reconfigure(c);
+    session_config_changed();
     config_free(old);
     syslog(LOG_INFO, "configuration reloaded%s%s", xd.config_path ? " from " : "",
            xd.config_path ? xd.config_path : "");
@@ -334,8 +326,6 @@ int main(int argc, char **argv)
     if (!opt.foreground)
         go_background();
 
-    TAILQ_INIT(&xd.consoles);
-    TAILQ_INIT(&xd.sessions);
     /* The epoll changelist folds the EV_WRITE each session's bufferevent
      * adds and removes around every write into one epoll_ctl per loop
      * pass: with 64 clients streaming, it cut the daemon's epoll_ctl calls
@@ -345,9 +335,10 @@ int main(int argc, char **argv)
     struct event_config *evcfg = event_config_new();
     if (evcfg)
         event_config_set_flag(evcfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-    xd.base = evcfg ? event_base_new_with_config(evcfg) : NULL;
+    struct event_base *base = evcfg ? event_base_new_with_config(evcfg) : NULL;
     if (evcfg)
         event_config_free(evcfg);
+    xd_init(base, NULL, xd.cfg);
     if (!xd.base)
         return fail("%s", "cannot create the event loop");
     if (log_mkdir_p(xd.cfg->log_dir) < 0)

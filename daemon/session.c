@@ -227,10 +227,13 @@ void session_move(struct session *s, struct console *to)
     if (s->state != SESSION_ATTACHED || !s->con || s->con == to || s->end_when_drained)
         return;
     char why[XP_MAX_NOTICE_TEXT];
-    if (to->nsessions >= XCMUX_MAX_SESSIONS_PER_CONSOLE ||
-        !session_admit_console(s, to, why, sizeof(why))) {
-        session_end(s, XP_N_DOMAIN_GONE, "%s is back but has too many sessions (limit %d)",
-                    to->name, XCMUX_MAX_SESSIONS_PER_CONSOLE);
+    bool full = to->nsessions >= XCMUX_MAX_SESSIONS_PER_CONSOLE;
+    if (full)
+        snprintf(why, sizeof(why), "%s has too many sessions (limit %d)", to->name,
+                 XCMUX_MAX_SESSIONS_PER_CONSOLE);
+    if (full || !session_admit_console(s, to, why, sizeof(why))) {
+        session_end(s, XP_N_DOMAIN_GONE, "%s is back, but this session cannot follow it: %s",
+                    to->name, why);
         return;
     }
     struct console *old = s->con;
@@ -259,7 +262,6 @@ void session_access_changed(struct console *c)
         if (s->state != SESSION_ATTACHED && s->state != SESSION_LOGDUMP)
             continue;
         int access = session_access(s, c);
-        s->admin = session_is_admin(s);
         if (access < ACCESS_READ) {
             console_log_event(c, "%s may no longer read %s (configuration reloaded)",
                               session_who(s), c->name);
@@ -294,6 +296,13 @@ void session_access_changed(struct console *c)
                            "reloaded); escape f takes the write seat", c->name);
         }
     }
+}
+
+void session_config_changed(void)
+{
+    struct session *s;
+    TAILQ_FOREACH(s, &xd.sessions, link)
+        s->admin = session_is_admin(s);
 }
 
 uint64_t session_behind(const struct session *s)

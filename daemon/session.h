@@ -19,8 +19,9 @@
  * - Admission (session-admit.h): a connection, and a session on a
  *   console, exists only if the per-user caps and the admin reserve allow
  *   it (possibly after shedding another); refusals carry the reason.
- * - Access is re-checked at every reload (session_access_changed): what
- *   a user may no longer do ends at once.
+ * - Access is re-checked at every reload (session_access_changed, and
+ *   session_config_changed for the admin standing of every connection):
+ *   what a user may no longer do ends at once.
  * - Counters (session_behind, session_overrun) are computed when asked,
  *   so WHO and LIST are true while a client is stalled.
  */
@@ -111,6 +112,10 @@ void session_trigger_result(struct session *s, unsigned code, const char *text);
  * PERMISSION), one that may no longer write loses the write seat and its
  * read-write mode and is told; one that may now write is told so. */
 void session_access_changed(struct console *c);
+/* The configuration was reloaded: every connection's admin standing
+ * (session-admit.h) is computed again, attached or idle, so a narrowed
+ * admin ACL applies to the next request of every connection. */
+void session_config_changed(void);
 /* Counters true at every moment, even while the client is stalled:
  * console bytes S has not been delivered yet (not yet taken from the
  * buffer, plus what is queued in its socket buffer), and bytes the buffer
