@@ -669,28 +669,6 @@ void console_detach_session(struct console *c, struct session *s)
         console_free(c);
 }
 
-void console_take_seat(struct console *c, struct session *s)
-{
-    struct session *old = c->writer;
-    if (old == s)
-        return;
-    c->writer = s;
-    if (old) {
-        if (s)
-            /* PROTOCOL.md: the count of FORCED is the taker's uid. */
-            session_notice(old, XP_N_FORCED, s->uid, "write seat taken by %s",
-                           session_who(s));
-        else
-            session_notice(old, XP_N_WRITER, 0, "write seat released");
-        old->refused_notified = false;
-    }
-    if (s) {
-        session_notice(s, XP_N_WRITER, 1, "you have the write seat");
-        s->refused_notified = false;
-        console_log_event(c, "%s %s the write seat", session_who(s), old ? "forced" : "took");
-    }
-}
-
 void console_gone(struct console *c, const char *why)
 {
     if (c->state == CONSOLE_GONE)
@@ -791,8 +769,6 @@ void console_reconfigure(struct console *c)
         log_reopen(c->log, xd_now_ms());
         log_touched(c);
     }
-    if (c->cfg.policy == WRITE_POLICY_SHARED)
-        c->writer = NULL;
     if (old.pty != c->cfg.pty)
         pty_mode_changed(c, old.pty);
     /* Narrowed ACLs apply to the sessions already attached, now. */

@@ -14,8 +14,10 @@
  * - Input from sessions goes into the ring; what does not fit waits in a
  *   bounded queue (CONSOLE_INPUT_MAX) and is written as the guest consumes.
  *   Input beyond the queue is refused and counted, never silently lost.
- * - Write seat: with policy single, at most one session holds `writer`;
- *   console_take_seat() moves it and notifies the displaced session.
+ * - Write seat: `writer` is decided by seat.c alone (seat.h); the
+ *   console only keeps the invariant that it is NULL or an attached
+ *   session, clearing it silently when that session detaches or the
+ *   console goes away.
  * - A console whose ring indices are insane is marked CORRUPT, unbound
  *   and left alone; every other console carries on.
  */
@@ -92,7 +94,7 @@ struct console {
 
     struct session_list sessions;     /* attached sessions */
     unsigned nsessions;
-    struct session *writer;           /* write seat (policy single) */
+    struct session *writer;           /* write seat (policy single; seat.h) */
     bool freeing;                     /* console_free in progress */
 
     /* counters, shown by `list` */
@@ -142,9 +144,6 @@ void console_inject_cancel(struct console *c, uint32_t id);
 /* Attach/detach bookkeeping (sessions call these). */
 void console_attach_session(struct console *c, struct session *s);
 void console_detach_session(struct console *c, struct session *s);
-/* Give the write seat to S (NULL: free it); the old holder is told who
- * took it. */
-void console_take_seat(struct console *c, struct session *s);
 /* Bytes of output appended: let every session and the pty catch up. */
 void console_pump(struct console *c);
 

@@ -23,6 +23,7 @@ daemon_libxcmuxd_core_a_SOURCES = \
 	daemon/server.c daemon/server.h \
 	daemon/session.c daemon/session-req.c daemon/session-int.h \
 	daemon/session-admit.c daemon/session-admit.h \
+	daemon/seat.c daemon/seat.h \
 	daemon/session.h daemon/hyp.h
 daemon_libxcmuxd_core_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(INIH_CFLAGS)
 XCMUXD_CORE_LIBS = daemon/libxcmuxd_core.a protocol/libxcmuxproto.a \

@@ -32,8 +32,6 @@ void session_close_after_flush(struct session *s);
 
 /* Access level of S to C from its credentials. */
 int session_access(const struct session *s, const struct console *c);
-/* True when S may write to its console right now (may take a free seat). */
-bool session_may_write(struct session *s);
 
 /* Request handlers (session-req.c); the state is checked by the caller. */
 void req_list(struct session *s);

@@ -17,6 +17,7 @@
 #include "daemon/hvcon.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
+#include "daemon/seat.h"
 #include "daemon/session-admit.h"
 #include "daemon/session-int.h"
 
@@ -175,18 +176,10 @@ void req_attach(struct session *s, const struct xp_attach *a)
         return;
 
     s->can_write = session_access(s, c) >= ACCESS_WRITE;
-    bool downgraded = a->mode != XP_MODE_READ_ONLY && !s->can_write;
-    int mode = downgraded ? XP_MODE_READ_ONLY : a->mode;
-    bool single = c->cfg.policy == WRITE_POLICY_SINGLE;
-    bool force = mode == XP_MODE_FORCE;
-    /* Decided before ATTACHED goes out, applied after (notices about the
-     * seat must follow ATTACHED on the wire). */
-    bool take_seat = single && (force || (mode == XP_MODE_READ_WRITE && !c->writer));
-    struct session *holder = single && !take_seat && mode != XP_MODE_READ_ONLY ? c->writer
-                                                                                 : NULL;
+    struct seat_join seat = seat_join_plan(c, s, a->mode);
 
     s->con = c;
-    s->mode = force ? XP_MODE_READ_WRITE : mode;
+    s->mode = seat.mode;
     s->state = SESSION_ATTACHED;
     s->follow = (a->flags & XP_ATTACH_F_FOLLOW) != 0;
     s->attached_at = time(NULL);
@@ -206,8 +199,7 @@ void req_attach(struct session *s, const struct xp_attach *a)
         .domid = c->domid,
         .console = c->index,
         .mode = (uint8_t)s->mode,
-        .flags = (take_seat || (!single && s->mode == XP_MODE_READ_WRITE))
-                     ? XP_ATTACHED_F_WRITER : 0,
+        .flags = seat.writer ? XP_ATTACHED_F_WRITER : 0,
         .replayed = outbuf_head(&c->buf) - s->off,
     };
     snprintf(ok.name, sizeof(ok.name), "%s", c->name);
@@ -215,14 +207,9 @@ void req_attach(struct session *s, const struct xp_attach *a)
     send_frame(s, frame, xp_encode_attached(frame, sizeof(frame), &ok));
 
     console_log_event(c, "attach %s mode %s", session_who(s),
-                      xp_mode_name(force ? XP_MODE_FORCE : (unsigned)s->mode));
+                      xp_mode_name(seat.force ? XP_MODE_FORCE : (unsigned)s->mode));
     notify_joined(s);
-    if (downgraded)
-        session_notice(s, XP_N_INFO, 0, "read-only: you may not write to %s", c->name);
-    if (take_seat)
-        console_take_seat(c, s);
-    else if (holder)
-        session_notice(s, XP_N_WRITER, 0, "viewing: %s holds the write seat", session_who(holder));
+    seat_join_apply(c, s, &seat);
     session_pump(s);
 }
 
@@ -236,8 +223,7 @@ void req_who(struct session *s, const struct xp_console_ref *ref)
     TAILQ_FOREACH(o, &c->sessions, con_link) {
         if (o->state != SESSION_ATTACHED)
             continue;   /* LOG dumps and closing sessions are not users */
-        bool writer = c->writer == o ||
-                      (c->cfg.policy == WRITE_POLICY_SHARED && o->mode != XP_MODE_READ_ONLY);
+        bool writer = seat_is_writer(c, o);
         struct xp_who_entry e = {
             .uid = o->uid,
             .pid = (uint32_t)o->pid,

@@ -25,6 +25,7 @@
 #include "common/rules.h"
 #include "daemon/console.h"
 #include "daemon/hotkey.h"
+#include "daemon/seat.h"
 #include "daemon/session-admit.h"
 #include "daemon/session-int.h"
 
@@ -165,8 +166,7 @@ static void session_leave(struct session *s, const char *why)
     TAILQ_FOREACH(o, &con->sessions, con_link)
         if (o != s && o->state == SESSION_ATTACHED)
             session_notice(o, XP_N_LEFT, s->uid, "%s left", who);
-    if (con->writer == s)
-        console_take_seat(con, NULL);
+    seat_leave(con, s);
 }
 
 void session_end(struct session *s, unsigned code, const char *fmt, ...)
@@ -243,6 +243,7 @@ void session_move(struct session *s, struct console *to)
     console_attach_session(to, s);
     /* The new boot's output from its start. */
     s->off = outbuf_oldest(&to->buf);
+    /* Read-write implies write access (seat.h). */
     s->can_write = session_access(s, to) >= ACCESS_WRITE;
     if (!s->can_write)
         s->mode = XP_MODE_READ_ONLY;
@@ -250,13 +251,13 @@ void session_move(struct session *s, struct console *to)
                    (unsigned)to->domid);
     console_log_event(to, "attach %s mode %s (followed reboot)", session_who(s),
                       xp_mode_name((unsigned)s->mode));
-    if (to->cfg.policy == WRITE_POLICY_SINGLE && s->mode != XP_MODE_READ_ONLY && !to->writer)
-        console_take_seat(to, s);
+    seat_follow(to, s);
     session_pump(s);
 }
 
 void session_access_changed(struct console *c)
 {
+    seat_policy_changed(c);
     struct session *s, *n;
     TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n) {
         if (s->state != SESSION_ATTACHED && s->state != SESSION_LOGDUMP)
@@ -275,26 +276,8 @@ void session_access_changed(struct console *c)
             }
             continue;
         }
-        if (s->state != SESSION_ATTACHED)
-            continue;
-        bool may_write = access >= ACCESS_WRITE;
-        if (s->can_write && !may_write) {
-            s->can_write = false;
-            bool was_rw = s->mode != XP_MODE_READ_ONLY;
-            s->mode = XP_MODE_READ_ONLY;
-            console_log_event(c, "%s may no longer write to %s (configuration reloaded)",
-                              session_who(s), c->name);
-            if (was_rw || c->writer == s)
-                session_notice(s, XP_N_INFO, 0, "write access revoked: %s may no longer "
-                               "write to %s (configuration reloaded); read-only now",
-                               s->user, c->name);
-            if (c->writer == s)
-                console_take_seat(c, NULL);
-        } else if (!s->can_write && may_write) {
-            s->can_write = true;
-            session_notice(s, XP_N_INFO, 0, "you may now write to %s (configuration "
-                           "reloaded); escape f takes the write seat", c->name);
-        }
+        if (s->state == SESSION_ATTACHED)
+            seat_access_changed(c, s, access >= ACCESS_WRITE);
     }
 }
 
@@ -385,21 +368,6 @@ static void finish_dump_if_done(struct session *s)
 
 /* ---- writing to the guest and escape commands ---------------------------- */
 
-bool session_may_write(struct session *s)
-{
-    struct console *con = s->con;
-    if (s->mode == XP_MODE_READ_ONLY || !s->can_write)
-        return false;
-    if (con->cfg.policy == WRITE_POLICY_SHARED || con->writer == s)
-        return true;
-    if (!con->writer) {
-        /* A read-write viewer typing into a free seat takes it. */
-        console_take_seat(con, s);
-        return con->writer == s;
-    }
-    return false;
-}
-
 /* "^]", "~", "0xe9": how a user types the escape character. */
 static const char *key_name(int ch, char out[8])
 {
@@ -408,30 +376,20 @@ static const char *key_name(int ch, char out[8])
 
 static void to_guest(struct session *s, const uint8_t *p, size_t n)
 {
-    if (!session_may_write(s)) {
+    if (!seat_may_write(s)) {
         s->refused_input += n;
         if (!s->refused_notified) {
             s->refused_notified = true;
-            char esc[8], how[40];
+            char esc[8], how[40], why[XP_MAX_ERROR_TEXT + 1];
             key_name(s->esc.ch, esc);
             if (s->esc.ch < 0)
                 snprintf(how, sizeof(how), "xcmux console -f");
             else
                 snprintf(how, sizeof(how), "escape %s f", esc);
-            struct session *holder = s->con->writer;
             /* Clients show this after their own "input discarded":
              * why, and how to get the seat. */
-            if (s->mode == XP_MODE_READ_ONLY && !s->can_write)
-                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT, "%s may not write to %s",
-                           s->user, s->con->name);
-            else if (holder && holder != s)
-                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
-                           "%s holds the write seat of %s (%s takes it)",
-                           session_who(holder), s->con->name, how);
-            else
-                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
-                           "the write seat of %s is free (%s takes it)",
-                           s->con->name, how);
+            seat_refusal(s, how, why, sizeof(why));
+            send_error(s, XP_E_NOT_WRITER, XP_T_INPUT, "%s", why);
         }
         return;
     }
@@ -463,30 +421,12 @@ static void esc_who(struct session *s)
     TAILQ_FOREACH(o, &s->con->sessions, con_link) {
         if (o->state != SESSION_ATTACHED)
             continue;
-        bool writer = o->con->writer == o ||
-                      (o->con->cfg.policy == WRITE_POLICY_SHARED && o->can_write &&
-                       o->mode != XP_MODE_READ_ONLY);
+        bool writer = seat_is_writer(o->con, o);
         session_notice(s, XP_N_INFO, 0, "%s: %s%s, attached %llds, %llu bytes sent%s",
                        session_who(o), xp_mode_name((unsigned)o->mode),
                        writer ? ", writer" : "", (long long)(now - o->attached_at),
                        (unsigned long long)o->bytes_sent, o == s ? " (you)" : "");
     }
-}
-
-static void esc_force(struct session *s)
-{
-    struct console *con = s->con;
-    if (!s->can_write) {
-        session_notice(s, XP_N_INFO, 0, "no write permission on %s", con->name);
-        return;
-    }
-    s->mode = XP_MODE_READ_WRITE;
-    if (con->cfg.policy == WRITE_POLICY_SHARED)
-        session_notice(s, XP_N_INFO, 0, "%s is shared: every writer may write", con->name);
-    else if (con->writer == s)
-        session_notice(s, XP_N_INFO, 0, "you already hold the write seat");
-    else
-        console_take_seat(con, s);
 }
 
 /* One notice per hotkey: the help line would not fit them all. */
@@ -555,7 +495,7 @@ static void escape_command(struct session *s, const struct escape_step *st)
         esc_who(s);
         break;
     case ESC_FORCE:
-        esc_force(s);
+        seat_force(s);
         break;
     case ESC_BREAK:
         /* A PV console has no BREAK line condition; what BREAK is used for
