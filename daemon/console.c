@@ -180,7 +180,7 @@ static struct console *console_create(struct domain *dom, uint32_t domid, const 
     config_for_domain(xd.cfg, c->name, &c->cfg);
     if (hypervisor)
         hvcon_adjust_cfg(&c->cfg);
-    TAILQ_INIT(&c->sessions);
+    TAILQ_INIT(&c->readers);
     c->inq = evbuffer_new();
     c->rl_timer = evtimer_new(xd.base, rl_timer_cb, c);
     c->pump_timer = evtimer_new(xd.base, pump_timer_cb, c);
@@ -339,10 +339,8 @@ static void console_mark_corrupt(struct console *c)
     console_log_event(c, "ring indices corrupt: console disabled");
     disconnect(c);
     c->state = CONSOLE_CORRUPT;
-    struct session *s, *n;
-    TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n)
-        session_notice(s, XP_N_INFO, 0, "console of %s disabled: guest corrupted its ring",
-                       c->name);
+    console_broadcast(c, NULL, XP_N_INFO, 0, "console of %s disabled: guest corrupted its ring",
+                      c->name);
 }
 
 static void flush_input(struct console *c);
@@ -450,18 +448,19 @@ static size_t queue_input(struct console *c, const uint8_t *bytes, size_t len)
 }
 
 /* Only xcmuxd injects hotkeys: a sequence in user input is a forgery. */
-static void drop_forged(struct console *c, struct session *from, const struct hkf_hotkey *hk)
+static void drop_forged(struct console *c, struct console_reader *from,
+                        const struct hkf_hotkey *hk)
 {
     c->input_forged++;
-    const char *who = from ? session_who(from) : "the pty";
+    const char *who = from ? from->ops->who(from) : "the pty";
     console_log_event(c, "dropped a hotkey sequence (key %c) typed by %s", hk->key, who);
-    if (from)
-        session_notice(from, XP_N_INFO, 0, "dropped a hotkey sequence from your input: "
-                       "hotkeys are fired with the escape character and the key");
+    if (from && from->ops->notice)
+        from->ops->notice(from, XP_N_INFO, 0, "dropped a hotkey sequence from your input: "
+                          "hotkeys are fired with the escape character and the key");
 }
 
 size_t console_input_from(struct console *c, const uint8_t *bytes, size_t len,
-                          struct session *from)
+                          struct console_reader *from)
 {
     if (c->state != CONSOLE_RUNNING)
         return 0;
@@ -502,11 +501,23 @@ void console_pump(struct console *c)
 {
     c->unpumped = 0;
     event_del(c->pump_timer);
-    struct session *s, *n;
-    TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n)
-        session_pump(s);
-    if (c->pty)
-        pty_pump(c->pty);
+    struct console_reader *r, *n;
+    TAILQ_FOREACH_SAFE(r, &c->readers, link, n)
+        r->ops->pump(r);
+}
+
+void console_broadcast(struct console *c, const struct console_reader *except, unsigned code,
+                       uint64_t count, const char *fmt, ...)
+{
+    char text[XP_MAX_NOTICE_TEXT + 1];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    struct console_reader *r, *n;
+    TAILQ_FOREACH_SAFE(r, &c->readers, link, n)
+        if (r != except && r->ops->notice)
+            r->ops->notice(r, code, count, text);
 }
 
 static void append_output(struct console *c, const uint8_t *data, size_t n)
@@ -653,18 +664,18 @@ static void rl_timer_cb(evutil_socket_t fd, short what, void *arg)
         hyp_unmask(xd.hyp, c->local_port);
 }
 
-void console_attach_session(struct console *c, struct session *s)
+void console_add_reader(struct console *c, struct console_reader *r)
 {
-    TAILQ_INSERT_TAIL(&c->sessions, s, con_link);
-    c->nsessions++;
+    TAILQ_INSERT_TAIL(&c->readers, r, link);
+    if (r->ops->is_session)
+        c->nsessions++;
 }
 
-void console_detach_session(struct console *c, struct session *s)
+void console_remove_reader(struct console *c, struct console_reader *r)
 {
-    TAILQ_REMOVE(&c->sessions, s, con_link);
-    c->nsessions--;
-    if (c->writer == s)
-        c->writer = NULL;
+    TAILQ_REMOVE(&c->readers, r, link);
+    if (r->ops->is_session)
+        c->nsessions--;
     if (c->state == CONSOLE_GONE && c->nsessions == 0 && !c->freeing)
         console_free(c);
 }
@@ -689,33 +700,26 @@ void console_gone(struct console *c, const char *why)
     c->state = CONSOLE_GONE;
     c->dom = NULL;
     c->writer = NULL;
-    struct session *s, *n;
-    TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n) {
-        if (s->follow)
-            session_notice(s, XP_N_DOMAIN_GONE, c->domid, "%s (domid %u) is gone (%s); "
-                           "waiting for it to come back", c->name, c->domid, why);
-        else if (!xd.shutting_down && s->state == SESSION_ATTACHED &&
-                 s->off < outbuf_head(&c->buf))
-            session_end_when_drained(s, why);
-        else
-            session_end(s, XP_N_DOMAIN_GONE, "%s (domid %u) is gone (%s)", c->name, c->domid,
-                        why);
-    }
+    struct console_reader *r, *n;
+    TAILQ_FOREACH_SAFE(r, &c->readers, link, n)
+        r->ops->gone(r, why);
     if (c->nsessions == 0)
         console_free(c);
 }
 
 void console_free(struct console *c)
 {
-    /* Sessions detach themselves as they are freed; the flag stops
-     * console_detach_session from freeing this console a second time. */
+    /* Readers leave the audience as they drop; the flag stops
+     * console_remove_reader from freeing this console a second time. */
     c->freeing = true;
-    struct session *s;
-    while ((s = TAILQ_FIRST(&c->sessions)))
-        session_free(s);
-    disconnect(c);
-    if (c->pty)
+    if (c->pty) {
         pty_free(c->pty);
+        c->pty = NULL;
+    }
+    struct console_reader *r;
+    while ((r = TAILQ_FIRST(&c->readers)))
+        r->ops->drop(r);
+    disconnect(c);
     if (c->dom && c->dom->con[c->index] == c)
         c->dom->con[c->index] = NULL;
     hotkey_console_free(c);

@@ -125,9 +125,12 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
         TAILQ_FOREACH_SAFE(g, &xd.consoles, link, n) {
             if (g->state != CONSOLE_GONE || g->index != index || strcmp(g->name, d->name) != 0)
                 continue;
-            struct session *s, *sn;
-            TAILQ_FOREACH_SAFE(s, &g->sessions, con_link, sn)
-                session_move(s, c);
+            struct console_reader *r, *rn;
+            TAILQ_FOREACH_SAFE(r, &g->readers, link, rn) {
+                struct session *s = session_of_reader(r);
+                if (s)
+                    session_move(s, c);
+            }
         }
     }
     console_connect(c, ring_ref, (uint32_t)port);

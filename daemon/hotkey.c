@@ -134,10 +134,7 @@ static void tell_console(struct console *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	struct session *s, *n;
-	TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n)
-		if (s->state == SESSION_ATTACHED)
-			session_notice(s, XP_N_INFO, 0, "%s", msg);
+	console_broadcast(c, NULL, XP_N_INFO, 0, "%s", msg);
 	console_log_event(c, "%s", msg);
 }
 

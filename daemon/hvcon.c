@@ -6,6 +6,7 @@
 #include "daemon/hvcon.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -16,7 +17,6 @@
 #include "daemon/daemon.h"
 #include "daemon/hyp.h"
 #include "daemon/parse.h"
-#include "daemon/session.h"
 #include "protocol/xcmux-proto.h"
 
 static struct console *hv;
@@ -122,7 +122,23 @@ struct console *hvcon_lookup(const char *name)
     return NULL;
 }
 
-size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len, struct session *from)
+/* Tell FROM (if it is a person) what became of its keys. */
+static void tell(struct console_reader *from, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void tell(struct console_reader *from, const char *fmt, ...)
+{
+    if (!from || !from->ops->notice)
+        return;
+    char text[XP_MAX_NOTICE_TEXT + 1];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    from->ops->notice(from, XP_N_INFO, 0, text);
+}
+
+size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len,
+                   struct console_reader *from)
 {
     char keys[HVCON_KEYS_MAX + 1];
     size_t nkeys = 0, ignored = 0;
@@ -134,18 +150,15 @@ size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len, struct s
             ignored++;
     }
     keys[nkeys] = '\0';
-    const char *who = from ? session_who(from) : "?";
-    if (ignored && from)
-        session_notice(from, XP_N_INFO, 0, "%zu debug key(s) ignored: at most %u at a time",
-                       ignored, HVCON_KEYS_MAX);
+    const char *who = from ? from->ops->who(from) : "?";
+    if (ignored)
+        tell(from, "%zu debug key(s) ignored: at most %u at a time", ignored, HVCON_KEYS_MAX);
     if (!nkeys)
         return len;
     if (hyp_debug_keys(xd.hyp, keys) < 0) {
         int e = errno;
         console_log_event(c, "debug keys '%s' from %s failed: %s", keys, who, strerror(e));
-        if (from)
-            session_notice(from, XP_N_INFO, 0, "debug keys '%s' failed: %s", keys,
-                           strerror(e));
+        tell(from, "debug keys '%s' failed: %s", keys, strerror(e));
         return len;
     }
     syslog(LOG_NOTICE, "debug-keys '%s' sent by %s (typed on the hypervisor console)", keys,

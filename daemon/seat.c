@@ -127,6 +127,12 @@ void seat_leave(struct console *c, struct session *s)
         seat_take(c, NULL);
 }
 
+void seat_forget(struct console *c, const struct session *s)
+{
+    if (c->writer == s)
+        c->writer = NULL;
+}
+
 void seat_follow(struct console *c, struct session *s)
 {
     if (c->cfg.policy == WRITE_POLICY_SINGLE && read_write(s) && !c->writer)

@@ -57,6 +57,9 @@ void seat_refusal(const struct session *s, const char *how, char *text, size_t l
 void seat_force(struct session *s);
 /* S leaves C: a held seat is released (NOTICE(WRITER, 0) to S). */
 void seat_leave(struct console *c, struct session *s);
+/* S leaves C's audience: it holds no seat there any more (silently:
+ * seat_leave told it when it mattered). */
+void seat_forget(struct console *c, const struct session *s);
 /* S followed its guest to C (reboot-follow): it takes a free seat when
  * it is read-write and C's policy is single. */
 void seat_follow(struct console *c, struct session *s);

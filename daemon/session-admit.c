@@ -259,7 +259,7 @@ static unsigned sessions_on(const struct console *c, const struct session *of, b
 {
     unsigned n = 0;
     struct session *o;
-    TAILQ_FOREACH(o, &c->sessions, con_link)
+    CONSOLE_FOREACH_SESSION(o, c)
         if ((all || o->state != SESSION_CLOSING) && (!of || o->uid == of->uid))
             n++;
     return n;
@@ -276,7 +276,7 @@ static struct session *session_victim(struct console *c)
 {
     struct session *o, *best = NULL;
     unsigned best_n = 0;
-    TAILQ_FOREACH(o, &c->sessions, con_link) {
+    CONSOLE_FOREACH_SESSION(o, c) {
         if (o->admin || o->state != SESSION_ATTACHED)
             continue;
         unsigned n = live_sessions(c, o);

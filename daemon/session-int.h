@@ -10,7 +10,7 @@
  *   a daemon bug and the frame is dropped).
  * - session_close_after_flush() stops reading; the session is freed once
  *   its output is written (or the peer errors or times out).
- * - A session in LOGDUMP or ATTACHED is in con->sessions, so the console
+ * - A session in LOGDUMP or ATTACHED is in con's audience, so the console
  *   (and its buffer) lives at least as long as the session uses it.
  */
 #ifndef XCMUX_DAEMON_SESSION_INT_H
@@ -29,6 +29,9 @@ void send_error(struct session *s, uint16_t code, uint8_t request_type,
 void send_end(struct session *s, uint8_t request_type, uint64_t count);
 void send_frame(struct session *s, const uint8_t *frame, ssize_t n);
 void session_close_after_flush(struct session *s);
+
+/* S (idle) becomes a reader of C (for ATTACH or a LOG dump). */
+void session_join_console(struct session *s, struct console *c);
 
 /* Access level of S to C from its credentials. */
 int session_access(const struct session *s, const struct console *c);

@@ -124,7 +124,7 @@ void req_list(struct session *s)
         /* Counted now, not when a stalled session next reads. */
         uint64_t overrun = 0, behind = 0;
         struct session *o;
-        TAILQ_FOREACH(o, &c->sessions, con_link) {
+        CONSOLE_FOREACH_SESSION(o, c) {
             overrun += session_overrun(o);
             uint64_t b = session_behind(o);
             behind = b > behind ? b : behind;
@@ -161,12 +161,8 @@ void req_list(struct session *s)
 
 static void notify_joined(struct session *s)
 {
-    const char *who = session_who(s);
-    struct session *o;
-    TAILQ_FOREACH(o, &s->con->sessions, con_link)
-        if (o != s && o->state == SESSION_ATTACHED)
-            session_notice(o, XP_N_JOINED, s->uid, "%s joined (%s)", who,
-                           xp_mode_name((unsigned)s->mode));
+    console_broadcast(s->con, &s->reader, XP_N_JOINED, s->uid, "%s joined (%s)",
+                      session_who(s), xp_mode_name((unsigned)s->mode));
 }
 
 void req_attach(struct session *s, const struct xp_attach *a)
@@ -178,7 +174,6 @@ void req_attach(struct session *s, const struct xp_attach *a)
     s->can_write = session_access(s, c) >= ACCESS_WRITE;
     struct seat_join seat = seat_join_plan(c, s, a->mode);
 
-    s->con = c;
     s->mode = seat.mode;
     s->state = SESSION_ATTACHED;
     s->follow = (a->flags & XP_ATTACH_F_FOLLOW) != 0;
@@ -193,7 +188,7 @@ void req_attach(struct session *s, const struct xp_attach *a)
     escape_init(&s->esc, ch);
     uint64_t replay = a->replay == XP_REPLAY_DEFAULT ? c->cfg.replay : a->replay;
     s->off = outbuf_tail_offset(&c->buf, replay);
-    console_attach_session(c, s);
+    session_join_console(s, c);
 
     struct xp_attached ok = {
         .domid = c->domid,
@@ -220,7 +215,7 @@ void req_who(struct session *s, const struct xp_console_ref *ref)
         return;
     uint64_t count = 0;
     struct session *o;
-    TAILQ_FOREACH(o, &c->sessions, con_link) {
+    CONSOLE_FOREACH_SESSION(o, c) {
         if (o->state != SESSION_ATTACHED)
             continue;   /* LOG dumps and closing sessions are not users */
         bool writer = seat_is_writer(c, o);
@@ -252,13 +247,12 @@ void req_log(struct session *s, const struct xp_log_req *req)
      * The session joins the console's list for the dump, which keeps a
      * gone console (and its buffer) alive until the dump is out. */
     uint64_t want = req->max_bytes == XP_LOG_ALL ? UINT64_MAX : req->max_bytes;
-    s->con = c;
     s->off = outbuf_tail_offset(&c->buf, want);
     s->dump_end = outbuf_head(&c->buf);
     s->bytes_sent = 0;
     s->dropped = 0;
     s->state = SESSION_LOGDUMP;
-    console_attach_session(c, s);
+    session_join_console(s, c);
     session_pump(s);
 }
 

@@ -10,6 +10,7 @@
  * holds a pointer to a freed session.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -135,6 +136,76 @@ int session_access(const struct session *s, const struct console *c)
     return console_access(&c->cfg, s->uid, s->gid, s->groups, s->ngroups);
 }
 
+/* ---- a reader of its console (console.h) ---------------------------------- */
+
+static struct session *reader_session(const struct console_reader *r)
+{
+    return (struct session *)((char *)r - offsetof(struct session, reader));
+}
+
+static void reader_pump(struct console_reader *r)
+{
+    session_pump(reader_session(r));
+}
+
+/* Broadcasts are for the people attached, not for LOG dumps. */
+static void reader_notice(struct console_reader *r, unsigned code, uint64_t count,
+                          const char *text)
+{
+    struct session *s = reader_session(r);
+    if (s->state == SESSION_ATTACHED)
+        session_notice(s, code, count, "%s", text);
+}
+
+/* The console went away: a following session waits for the guest to
+ * come back (follow.h), one still reading the guest's last output ends
+ * once it has it, any other ends now. */
+static void reader_gone(struct console_reader *r, const char *why)
+{
+    struct session *s = reader_session(r);
+    struct console *c = s->con;
+    if (s->follow)
+        session_notice(s, XP_N_DOMAIN_GONE, c->domid, "%s (domid %u) is gone (%s); "
+                       "waiting for it to come back", c->name, c->domid, why);
+    else if (!xd.shutting_down && s->state == SESSION_ATTACHED &&
+             s->off < outbuf_head(&c->buf))
+        session_end_when_drained(s, why);
+    else
+        session_end(s, XP_N_DOMAIN_GONE, "%s (domid %u) is gone (%s)", c->name, c->domid,
+                    why);
+}
+
+static void reader_drop(struct console_reader *r)
+{
+    session_free(reader_session(r));
+}
+
+static const char *reader_who(const struct console_reader *r)
+{
+    return session_who(reader_session(r));
+}
+
+static const struct console_reader_ops session_reader_ops = {
+    .is_session = true,
+    .pump = reader_pump,
+    .notice = reader_notice,
+    .gone = reader_gone,
+    .drop = reader_drop,
+    .who = reader_who,
+};
+
+struct session *session_of_reader(struct console_reader *r)
+{
+    return r->ops == &session_reader_ops ? reader_session(r) : NULL;
+}
+
+void session_join_console(struct session *s, struct console *c)
+{
+    s->con = c;
+    s->reader.ops = &session_reader_ops;
+    console_add_reader(c, &s->reader);
+}
+
 /* ---- life cycle ---------------------------------------------------------- */
 
 void session_close_after_flush(struct session *s)
@@ -162,10 +233,7 @@ static void session_leave(struct session *s, const char *why)
         return;
     const char *who = session_who(s);
     console_log_event(con, "detach %s (%s)", who, why);
-    struct session *o;
-    TAILQ_FOREACH(o, &con->sessions, con_link)
-        if (o != s && o->state == SESSION_ATTACHED)
-            session_notice(o, XP_N_LEFT, s->uid, "%s left", who);
+    console_broadcast(con, &s->reader, XP_N_LEFT, s->uid, "%s left", who);
     seat_leave(con, s);
 }
 
@@ -183,21 +251,28 @@ void session_end(struct session *s, unsigned code, const char *fmt, ...)
     session_notice(s, code, count, "%s", why);
     /* CLOSING first: the seat-release notice must not follow DETACHED. */
     session_close_after_flush(s);
-    /* The session stays in con->sessions until freed, so a console being
+    /* The session stays in con's audience until freed, so a console being
      * torn down (which walks its sessions) never sees the list change. */
     if (attached)
         session_leave(s, why);
+}
+
+/* S leaves its console's audience (which may free a gone console). */
+static void leave_console(struct session *s)
+{
+    struct console *con = s->con;
+    s->con = NULL;
+    seat_forget(con, s);
+    console_remove_reader(con, &s->reader);
 }
 
 void session_free(struct session *s)
 {
     hotkey_forget_session(s);
     if (s->con) {
-        struct console *con = s->con;
         if (s->state == SESSION_ATTACHED)
             session_leave(s, "connection closed");
-        s->con = NULL;
-        console_detach_session(con, s);  /* may free a gone console */
+        leave_console(s);
     }
     TAILQ_REMOVE(&xd.sessions, s, link);
     xd.nsessions--;
@@ -236,11 +311,8 @@ void session_move(struct session *s, struct console *to)
                     to->name, why);
         return;
     }
-    struct console *old = s->con;
-    s->con = NULL;
-    console_detach_session(old, s);  /* may free old (gone, now empty) */
-    s->con = to;
-    console_attach_session(to, s);
+    leave_console(s);  /* may free the old console (gone, now empty) */
+    session_join_console(s, to);
     /* The new boot's output from its start. */
     s->off = outbuf_oldest(&to->buf);
     /* Read-write implies write access (seat.h). */
@@ -258,8 +330,8 @@ void session_move(struct session *s, struct console *to)
 void session_access_changed(struct console *c)
 {
     seat_policy_changed(c);
-    struct session *s, *n;
-    TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n) {
+    struct session *s;
+    CONSOLE_FOREACH_SESSION(s, c) {
         if (s->state != SESSION_ATTACHED && s->state != SESSION_LOGDUMP)
             continue;
         int access = session_access(s, c);
@@ -360,10 +432,8 @@ static void finish_dump_if_done(struct session *s)
     if (s->off < s->dump_end)
         return;
     send_end(s, XP_T_LOG, s->bytes_sent);
-    struct console *con = s->con;
-    s->con = NULL;
     s->state = SESSION_IDLE;
-    console_detach_session(con, s);
+    leave_console(s);
 }
 
 /* ---- writing to the guest and escape commands ---------------------------- */
@@ -393,7 +463,7 @@ static void to_guest(struct session *s, const uint8_t *p, size_t n)
         }
         return;
     }
-    size_t took = console_input_from(s->con, p, n, s);
+    size_t took = console_input_from(s->con, p, n, &s->reader);
     if (took == n) {
         s->refused_notified = false;
         return;
@@ -418,7 +488,7 @@ static void esc_who(struct session *s)
 {
     time_t now = time(NULL);
     struct session *o;
-    TAILQ_FOREACH(o, &s->con->sessions, con_link) {
+    CONSOLE_FOREACH_SESSION(o, s->con) {
         if (o->state != SESSION_ATTACHED)
             continue;
         bool writer = seat_is_writer(o->con, o);

@@ -10,8 +10,8 @@
  * - Peer credentials (SO_PEERCRED, supplementary groups from the uid) are
  *   taken once at accept and checked against the console's ACLs on every
  *   request that names a console.
- * - Attached sessions read the console's shared buffer through their own
- *   64-bit offset. session_pump() sends DATA while the socket's output
+ * - Attached sessions are readers in the console's audience (console.h)
+ *   and read its shared buffer through their own 64-bit offset. session_pump() sends DATA while the socket's output
  *   buffer is under SESSION_OUT_HIGH; the write callback resumes it. A
  *   session left more than a buffer behind gets NOTICE(DROPPED, n).
  * - Escape handling (escape char, then a command key) runs here, per
@@ -34,6 +34,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "daemon/console.h"
 #include "daemon/daemon.h"
 #include "daemon/escape.h"
 
@@ -53,7 +54,7 @@ enum session_state {
 
 struct session {
     TAILQ_ENTRY(session) link;       /* xd.sessions */
-    TAILQ_ENTRY(session) con_link;   /* console's sessions */
+    struct console_reader reader;    /* in con's audience (ATTACHED, LOGDUMP) */
     struct bufferevent *bev;
     enum session_state state;
 
@@ -84,6 +85,16 @@ struct session {
     bool admin;                      /* root or admin ACL (session-admit.h) */
     bool granted;                    /* some request of it was allowed */
 };
+
+/* The session R is, or NULL when R is another kind of reader. */
+struct session *session_of_reader(struct console_reader *r);
+/* Every session in C's audience (other readers skipped); the body must
+ * not remove the current one. */
+#define CONSOLE_FOREACH_SESSION(s, c)                                          \
+    for (struct console_reader *s##_r = TAILQ_FIRST(&(c)->readers); s##_r;   \
+         s##_r = TAILQ_NEXT(s##_r, link))                                   \
+        if (((s) = session_of_reader(s##_r)) == NULL) {                     \
+        } else
 
 /* Take over an accepted connection FD (credentials read here). */
 struct session *session_new(int fd);

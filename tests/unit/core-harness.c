@@ -39,7 +39,10 @@ static struct config *load(const char *lines)
     snprintf(path, sizeof(path), "%s/xcmuxd.conf", tmpdir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fprintf(f, "[global]\nlog_dir = %s\npty = off\n%s\n", tmpdir, lines ? lines : "");
+    /* No pty unless the test asks for one. */
+    bool pty = lines && strstr(lines, "pty =");
+    fprintf(f, "[global]\nlog_dir = %s\n%s%s\n", tmpdir, pty ? "" : "pty = off\n",
+            lines ? lines : "");
     fclose(f);
     struct config *cfg = NULL;
     if (config_load(path, &cfg, err, sizeof(err)) < 0)

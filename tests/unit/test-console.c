@@ -8,18 +8,22 @@
  * disabled with its sessions told; a narrowed admin ACL reaches idle
  * connections at reload.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "daemon/console.h"
 #include "daemon/daemon.h"
+#include "daemon/hyp.h"
 #include "daemon/log.h"
+#include "daemon/pty.h"
 #include "daemon/ring.h"
 #include "daemon/session.h"
 #include "tests/unit/core-harness.h"
@@ -82,6 +86,43 @@ static void test_drain_reaches_every_reader(void **state)
     assert_int_equal(client_read_data(a, big, sizeof(big)), total);
     client_close(a);
     client_close(b);
+}
+
+/* The pty is one more reader of the audience: it gets the output as
+ * sessions do, and its path is what console/tty says. */
+static void test_pty_is_a_reader(void **state)
+{
+    core_setup("pty = rw");
+    struct console *c = core_guest_start(1, "web");
+    assert_non_null(c->pty);
+    char tty[128];
+    assert_true(hyp_read(xd.hyp, "/local/domain/1/console/tty", tty, sizeof(tty)) > 0);
+    assert_string_equal(tty, pty_path(c->pty));
+    int fd = open(tty, O_RDWR | O_NOCTTY | O_NONBLOCK);
+    assert_true(fd >= 0);
+    struct client *a = client_new();
+    assert_true(client_attach(a, "web", XP_MODE_READ_ONLY, 0, NULL));
+    core_guest_says(c, "to both\n");
+    char buf[64] = "";
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    assert_int_equal(n, 8);
+    buf[n] = '\0';
+    assert_string_equal(buf, "to both\n");
+    char got[64] = "";
+    client_read_data(a, got, sizeof(got));
+    assert_string_equal(got, "to both\n");
+    assert_int_equal(pty_bytes_sent(c->pty), 8);
+    /* The pty is not a session. */
+    assert_int_equal(c->nsessions, 1);
+    /* Typed on the pty (read-write): to the guest. */
+    assert_int_equal(write(fd, "ls\n", 3), 3);
+    core_run();
+    char in[16] = "";
+    fake_guest_read(c->page, in, sizeof(in) - 1);
+    assert_string_equal(in, "ls\n");
+    close(fd);
+    client_close(a);
+    core_teardown();
 }
 
 static void test_output_before_attach_is_replayed(void **state)
@@ -230,6 +271,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_drain_reaches_every_reader, setup, teardown),
+        cmocka_unit_test(test_pty_is_a_reader),
         cmocka_unit_test_setup_teardown(test_output_before_attach_is_replayed, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_gone_with_sessions_attached, setup, teardown),
