@@ -17,14 +17,13 @@
 
 #include "common/rules.h"
 #include "daemon/domain.h"
-#include "daemon/hotkey.h"
+#include "daemon/events.h"
 #include "daemon/hvcon.h"
 #include "daemon/journal.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
 #include "daemon/ring.h"
 #include "daemon/server.h"
-#include "daemon/session.h"
 #include "protocol/xcmux-proto.h"
 
 /* One drain pass reads at most this much before yielding to the loop, so
@@ -200,10 +199,7 @@ static struct console *console_create(struct domain *dom, uint32_t domid, const 
     xd.nconsoles++;
     open_log(c);
     hkf_init(&c->input_filter);
-    /* The hypervisor's console has no guest registry and no ring to inject
-     * into: typed keys are its only action (hvcon.h). */
-    if (!hypervisor && hotkey_console_init(c) < 0)
-        syslog(LOG_WARNING, "%s: hotkeys unavailable: out of memory", c->name);
+    events_emit(XE_CONSOLE_NEW, &(struct xd_event_info){ .c = c });
     return c;
 }
 
@@ -375,7 +371,7 @@ static bool flush_atomic(struct console *c)
         memmove(&c->atomic[0], &c->atomic[1], c->natomic * sizeof(c->atomic[0]));
         release_atomic_queue(c);
         wrote = true;
-        hotkey_injected(c, id);
+        events_emit(XE_INJECTED, &(struct xd_event_info){ .c = c, .id = id });
     }
     if (wrote && c->local_port >= 0)
         hyp_notify(xd.hyp, c->local_port);
@@ -684,7 +680,7 @@ void console_gone(struct console *c, const char *why)
 {
     if (c->state == CONSOLE_GONE)
         return;
-    hotkey_console_gone(c);
+    events_emit(XE_CONSOLE_GONE, &(struct xd_event_info){ .c = c, .why = why });
     c->natomic = 0;
     release_atomic_queue(c);
     /* At shutdown the guest lives on: "xcmuxd stopping" is the last word. */
@@ -722,7 +718,7 @@ void console_free(struct console *c)
     disconnect(c);
     if (c->dom && c->dom->con[c->index] == c)
         c->dom->con[c->index] = NULL;
-    hotkey_console_free(c);
+    events_emit(XE_CONSOLE_FREE, &(struct xd_event_info){ .c = c });
     close_journal(c);
     if (c->log)
         log_close(c->log);
@@ -776,5 +772,5 @@ void console_reconfigure(struct console *c)
     if (old.pty != c->cfg.pty)
         pty_mode_changed(c, old.pty);
     /* Narrowed ACLs apply to the sessions already attached, now. */
-    session_access_changed(c);
+    events_emit(XE_CONSOLE_RECONFIGURED, &(struct xd_event_info){ .c = c });
 }

@@ -15,16 +15,15 @@
 
 #include "daemon/console.h"
 #include "daemon/daemon.h"
-#include "daemon/hotkey.h"
+#include "daemon/events.h"
 #include "daemon/hyp.h"
 #include "daemon/parse.h"
-#include "daemon/session.h"
+#include "daemon/watch.h"
 #include "protocol/xcmux-proto.h"
 
 #define TOKEN_INTRO "intro"
 #define TOKEN_RELEASE "release"
 /* Watch events handled per pass; the fd stays readable beyond that. */
-#define WATCH_BUDGET 4096
 
 static TAILQ_HEAD(, domain) attach_queue = TAILQ_HEAD_INITIALIZER(attach_queue);
 static unsigned attach_queued;
@@ -120,18 +119,6 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
             return;
         }
         d->con[index] = c;
-        /* Sessions that follow this guest by name come back to it. */
-        struct console *g, *n;
-        TAILQ_FOREACH_SAFE(g, &xd.consoles, link, n) {
-            if (g->state != CONSOLE_GONE || g->index != index || strcmp(g->name, d->name) != 0)
-                continue;
-            struct console_reader *r, *rn;
-            TAILQ_FOREACH_SAFE(r, &g->readers, link, rn) {
-                struct session *s = session_of_reader(r);
-                if (s)
-                    session_move(s, c);
-            }
-        }
     }
     console_connect(c, ring_ref, (uint32_t)port);
 }
@@ -194,7 +181,7 @@ static void domain_attach(struct domain *d)
         d->resync = false;
         for (unsigned i = 0; i <= XCMUX_MAX_CONSOLES_PER_DOMAIN; i++)
             if (d->con[i])
-                hotkey_store_back(d->con[i]);
+                events_emit(XE_CONSOLE_RESYNC, &(struct xd_event_info){ .c = d->con[i] });
     }
     snprintf(token, sizeof(token), "d%u", d->domid);
     snprintf(path, sizeof(path), "%s/console", d->path);
@@ -303,10 +290,13 @@ void domains_rescan(void)
             domain_new(id);
 }
 
+/* Discovery's watch tokens (below). */
+static const struct watch_client domain_watches;
+
 int domains_start(void (*on_attached)(void))
 {
     attach_ev = evtimer_new(xd.base, attach_cb, NULL);
-    if (!attach_ev)
+    if (!attach_ev || watch_register(&domain_watches) < 0)
         return -1;
     if (hyp_watch(xd.hyp, "@introduceDomain", TOKEN_INTRO) < 0 ||
         hyp_watch(xd.hyp, "@releaseDomain", TOKEN_RELEASE) < 0)
@@ -400,34 +390,37 @@ static bool event_relevant(struct domain *d, const char *path)
     return true;
 }
 
-void domains_watch_event(void)
+/* The events of one batch (watch.h): introduce/release ask for one
+ * rescan; a domain's events for one refresh at the batch's end. */
+static uint32_t due[WATCH_BATCH_MAX];
+static unsigned ndue;
+static bool rescan_due;
+
+static void watch_event(const char *path, const char *token)
 {
-    static uint32_t due[WATCH_BUDGET];
-    unsigned ndue = 0;
-    char path[HYP_PATH_MAX], token[32];
-    bool rescan = false;
-    int budget = WATCH_BUDGET;
-    while (budget-- > 0 && hyp_next_watch(xd.hyp, path, sizeof(path), token, sizeof(token)) == 1) {
-        if (strcmp(token, TOKEN_INTRO) == 0 || strcmp(token, TOKEN_RELEASE) == 0) {
-            rescan = true;
-            continue;
-        }
-        if (hotkey_watch_event(path, token))
-            continue;
-        uint64_t id;
-        if (token[0] != 'd' || parse_u64(token + 1, XD_MAX_DOMID - 1, &id) < 0)
-            continue;
-        struct domain *d = xd.by_domid[id];
-        /* A queued domain's attach reads everything later anyway. */
-        /* event_relevant() first: it consumes the registration events. */
-        if (!d || !d->attached || !event_relevant(d, path) || d->refresh_due)
-            continue;
-        d->refresh_due = true;
-        due[ndue++] = (uint32_t)id; /* at most one per event: bounded by budget */
+    if (strcmp(token, TOKEN_INTRO) == 0 || strcmp(token, TOKEN_RELEASE) == 0) {
+        rescan_due = true;
+        return;
     }
+    uint64_t id;
+    if (token[0] != 'd' || parse_u64(token + 1, XD_MAX_DOMID - 1, &id) < 0)
+        return;
+    struct domain *d = xd.by_domid[id];
+    /* A queued domain's attach reads everything later anyway. */
+    /* event_relevant() first: it consumes the registration events. */
+    if (!d || !d->attached || !event_relevant(d, path) || d->refresh_due)
+        return;
+    d->refresh_due = true;
+    due[ndue++] = (uint32_t)id; /* at most one per event: bounded by the batch */
+}
+
+static void watch_batch_end(void)
+{
     /* Rescan first: a domain gone in this batch is not read again. */
-    if (rescan)
+    if (rescan_due) {
+        rescan_due = false;
         domains_rescan();
+    }
     for (unsigned i = 0; i < ndue; i++) {
         struct domain *d = xd.by_domid[due[i]];
         if (d && d->refresh_due) {
@@ -435,7 +428,14 @@ void domains_watch_event(void)
             refresh_domain(d);
         }
     }
+    ndue = 0;
 }
+
+static const struct watch_client domain_watches = {
+    .prefixes = "dir",  /* "d<domid>", "intro", "release" */
+    .event = watch_event,
+    .batch_end = watch_batch_end,
+};
 
 struct domain *domain_find(const char *what)
 {

@@ -39,7 +39,8 @@
  *   events for one domain in one batch cost one refresh.
  * - The domain's name is read once, when its first console is created
  *   (a console keeps the name it is created with).
- * - Watch tokens are "d<domid>" so an event costs a lookup, not a scan.
+ * - Watch tokens are "d<domid>" (routed by watch.h) so an event costs a
+ *   lookup, not a scan; several of one domain in a batch cost one refresh.
  * - While the store connection is down (store.h) the attach queue waits;
  *   rescans (from the hypervisor's list) still tear destroyed domains
  *   down. When it is back, every known domain is queued again and its
@@ -92,8 +93,6 @@ struct domain {
 int domains_start(void (*on_attached)(void));
 /* Domains waiting on the attach queue. */
 unsigned domains_attaching(void);
-/* Watch fd readable: handle every queued event. */
-void domains_watch_event(void);
 /* Re-scan the domain list (introduce/release, and at start). */
 void domains_rescan(void);
 /* The store connection died (store.h): watches went with it. */

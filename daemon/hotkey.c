@@ -23,6 +23,8 @@
 #include "common/rules.h"
 #include "daemon/console.h"
 #include "daemon/domain.h"
+#include "daemon/events.h"
+#include "daemon/watch.h"
 #include "daemon/hyp.h"
 #include "daemon/parse.h"
 #include "daemon/session.h"
@@ -495,6 +497,45 @@ void hotkey_console_free(struct console *c)
 	free(c->hk->bucket);
 	free(c->hk);
 	c->hk = NULL;
+}
+
+/* What consoles announce (events.h). */
+static void on_console_event(enum xd_event ev, const struct xd_event_info *info)
+{
+	struct console *c = info->c;
+	switch (ev) {
+	case XE_CONSOLE_NEW:
+		/* The hypervisor's console has no guest registry and no ring to
+		 * inject into: typed keys are its only action (hvcon.h). */
+		if (!c->hypervisor && hotkey_console_init(c) < 0)
+			syslog(LOG_WARNING, "%s: hotkeys unavailable: out of memory", c->name);
+		break;
+	case XE_CONSOLE_GONE: hotkey_console_gone(c); break;
+	case XE_CONSOLE_FREE: hotkey_console_free(c); break;
+	case XE_CONSOLE_RESYNC: hotkey_store_back(c); break;
+	case XE_INJECTED: hotkey_injected(c, info->id); break;
+	default: break;
+	}
+}
+
+static void watch_event(const char *path, const char *token)
+{
+	hotkey_watch_event(path, token);
+}
+
+static const struct watch_client hotkey_watches = {
+	.prefixes = "hay",  /* registry, ack, sysrq: "<kind><domid>/<index>" */
+	.event = watch_event,
+};
+
+void hotkey_subscribe(void)
+{
+	if (watch_register(&hotkey_watches) < 0)
+		syslog(LOG_ERR, "hotkeys: watch tokens taken");
+	static const enum xd_event evs[] = { XE_CONSOLE_NEW, XE_CONSOLE_GONE, XE_CONSOLE_FREE,
+					     XE_CONSOLE_RESYNC, XE_INJECTED };
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+		events_subscribe(evs[i], on_console_event);
 }
 
 /* ---- the table and firing --------------------------------------------------- */

@@ -121,6 +121,13 @@ unsigned hotkey_key_index(uint8_t key);
 
 /* ---- the daemon side (hotkey.c) ---- */
 
+/* Listen to consoles (events.h): per-console hotkey state is created
+ * with the console (XE_CONSOLE_NEW), ended when it goes (GONE, FREE),
+ * its watches set again on a new store connection (RESYNC), and an
+ * injected sequence (INJECTED) starts its acknowledgement wait. Its
+ * watch tokens (h, a, y) are registered with the router (watch.h). */
+void hotkey_subscribe(void);
+
 /* Per-console state: created with the console, ended when it goes. */
 int hotkey_console_init(struct console *c);
 /* The guest is gone: pending requests end (FIRED_NO_ACK), watches go. */
@@ -131,7 +138,8 @@ void hotkey_console_free(struct console *c);
  * is re-read by its watch's first event). */
 void hotkey_store_back(struct console *c);
 
-/* A xenstore watch event; true when TOKEN was a hotkey token. */
+/* A xenstore watch event (routed by watch.h); true when TOKEN was a
+ * hotkey token. */
 bool hotkey_watch_event(const char *path, const char *token);
 
 /* The merged table of C into out (HOTKEY_TABLE_MAX rows); returns rows. */

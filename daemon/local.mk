@@ -10,6 +10,7 @@ include daemon/units.mk
 noinst_LIBRARIES += daemon/libxcmuxd_core.a
 daemon_libxcmuxd_core_a_SOURCES = \
 	daemon/daemon.c daemon/daemon.h \
+	daemon/events.c daemon/events.h \
 	daemon/console.c daemon/console.h \
 	daemon/domain.c daemon/domain.h \
 	daemon/hotkey.c daemon/hotkey-table.c daemon/hotkey.h \
@@ -17,6 +18,7 @@ daemon_libxcmuxd_core_a_SOURCES = \
 	daemon/pty.c daemon/pty.h \
 	daemon/ring.c daemon/ring.h \
 	daemon/store.c daemon/store.h \
+	daemon/watch.c daemon/watch.h \
 	daemon/hvcon.c daemon/hvcon.h \
 	daemon/journal.c daemon/journal.h \
 	daemon/escape.c daemon/escape.h \
@@ -24,6 +26,7 @@ daemon_libxcmuxd_core_a_SOURCES = \
 	daemon/session.c daemon/session-req.c daemon/session-int.h \
 	daemon/session-admit.c daemon/session-admit.h \
 	daemon/seat.c daemon/seat.h \
+	daemon/follow.c daemon/follow.h \
 	daemon/session.h daemon/hyp.h
 daemon_libxcmuxd_core_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(INIH_CFLAGS)
 XCMUXD_CORE_LIBS = daemon/libxcmuxd_core.a protocol/libxcmuxproto.a \

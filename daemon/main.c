@@ -25,6 +25,8 @@
 #include "daemon/console.h"
 #include "daemon/daemon.h"
 #include "daemon/domain.h"
+#include "daemon/follow.h"
+#include "daemon/hotkey.h"
 #include "daemon/hvcon.h"
 #include "daemon/log.h"
 #include "daemon/sdnotify.h"
@@ -377,6 +379,10 @@ int main(int argc, char **argv)
 
     served_on = activated_fd >= 0 ? "the socket passed by systemd" : xd.cfg->socket_path;
     started_ms = xd_now_ms();
+    /* The top layer listens before anything below announces (events.h). */
+    hotkey_subscribe();
+    session_subscribe();
+    follow_subscribe();
     if (domains_start(first_attach_done) < 0)
         return fail("cannot watch for domains: %s", strerror(errno));
     /* Xen's own console (xl dmesg); the daemon carries on without it. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * session-int.h — shared between session.c (connection, framing, pump,
- * escape commands) and session-req.c (the request handlers). Not for use
- * outside those two files.
+ * escape commands), session-req.c (the request handlers) and follow.c
+ * (reboot-follow, which moves sessions). Not for use outside them.
  *
  * Contract
  * - The send_* helpers append one whole frame to the session's output
@@ -32,13 +32,16 @@ void session_close_after_flush(struct session *s);
 
 /* S (idle) becomes a reader of C (for ATTACH or a LOG dump). */
 void session_join_console(struct session *s, struct console *c);
+/* S leaves its console's audience (which may free a gone console);
+ * s->con is NULL after. */
+void session_leave_console(struct session *s);
 
 /* Access level of S to C from its credentials. */
 int session_access(const struct session *s, const struct console *c);
 
 /* Request handlers (session-req.c); the state is checked by the caller. */
 void req_list(struct session *s);
-/* STATUS: the xenstore connection's state (store.c). */
+/* STATUS: the xenstore connection's state (store.h). */
 void req_status(struct session *s);
 void req_attach(struct session *s, const struct xp_attach *a);
 void req_who(struct session *s, const struct xp_console_ref *ref);

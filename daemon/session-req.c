@@ -20,6 +20,7 @@
 #include "daemon/seat.h"
 #include "daemon/session-admit.h"
 #include "daemon/session-int.h"
+#include "daemon/store.h"
 
 static uint8_t wire_state(enum console_state st)
 {
@@ -284,4 +285,19 @@ void req_trigger(struct session *s, const struct xp_trigger *t)
     unsigned code = hotkey_fire(c, t->key, s, true, text, sizeof(text));
     if (code != 0)
         session_trigger_result(s, code, text);
+}
+
+/* STATUS (protocol/PROTOCOL.md): anyone connected may ask; it says no
+ * more than the daemon's log does. */
+void req_status(struct session *s)
+{
+    struct store_state st;
+    store_state(&st);
+    struct xp_status_info m = {
+        .xenstore = st.up ? XP_XS_CONNECTED : XP_XS_UNREACHABLE,
+        .since = st.since_unix,
+        .losses = st.losses,
+    };
+    uint8_t frame[XP_HDR_SIZE + 16];
+    send_frame(s, frame, xp_encode_status_info(frame, sizeof(frame), &m));
 }

@@ -25,6 +25,7 @@
 
 #include "common/rules.h"
 #include "daemon/console.h"
+#include "daemon/events.h"
 #include "daemon/hotkey.h"
 #include "daemon/seat.h"
 #include "daemon/session-admit.h"
@@ -257,8 +258,7 @@ void session_end(struct session *s, unsigned code, const char *fmt, ...)
         session_leave(s, why);
 }
 
-/* S leaves its console's audience (which may free a gone console). */
-static void leave_console(struct session *s)
+void session_leave_console(struct session *s)
 {
     struct console *con = s->con;
     s->con = NULL;
@@ -272,7 +272,7 @@ void session_free(struct session *s)
     if (s->con) {
         if (s->state == SESSION_ATTACHED)
             session_leave(s, "connection closed");
-        leave_console(s);
+        session_leave_console(s);
     }
     TAILQ_REMOVE(&xd.sessions, s, link);
     xd.nsessions--;
@@ -294,37 +294,6 @@ void session_end_when_drained(struct session *s, const char *why)
     snprintf(s->gone_why, sizeof(s->gone_why), "%s", why);
     session_pump(s);
     end_if_drained(s);
-}
-
-void session_move(struct session *s, struct console *to)
-{
-    /* A draining session did not ask to follow: it ends with its console. */
-    if (s->state != SESSION_ATTACHED || !s->con || s->con == to || s->end_when_drained)
-        return;
-    char why[XP_MAX_NOTICE_TEXT];
-    bool full = to->nsessions >= XCMUX_MAX_SESSIONS_PER_CONSOLE;
-    if (full)
-        snprintf(why, sizeof(why), "%s has too many sessions (limit %d)", to->name,
-                 XCMUX_MAX_SESSIONS_PER_CONSOLE);
-    if (full || !session_admit_console(s, to, why, sizeof(why))) {
-        session_end(s, XP_N_DOMAIN_GONE, "%s is back, but this session cannot follow it: %s",
-                    to->name, why);
-        return;
-    }
-    leave_console(s);  /* may free the old console (gone, now empty) */
-    session_join_console(s, to);
-    /* The new boot's output from its start. */
-    s->off = outbuf_oldest(&to->buf);
-    /* Read-write implies write access (seat.h). */
-    s->can_write = session_access(s, to) >= ACCESS_WRITE;
-    if (!s->can_write)
-        s->mode = XP_MODE_READ_ONLY;
-    session_notice(s, XP_N_DOMAIN_BACK, to->domid, "%s is back as domid %u", to->name,
-                   (unsigned)to->domid);
-    console_log_event(to, "attach %s mode %s (followed reboot)", session_who(s),
-                      xp_mode_name((unsigned)s->mode));
-    seat_follow(to, s);
-    session_pump(s);
 }
 
 void session_access_changed(struct console *c)
@@ -358,6 +327,16 @@ void session_config_changed(void)
     struct session *s;
     TAILQ_FOREACH(s, &xd.sessions, link)
         s->admin = session_is_admin(s);
+}
+
+static void on_reconfigured(enum xd_event ev, const struct xd_event_info *info)
+{
+    session_access_changed(info->c);
+}
+
+void session_subscribe(void)
+{
+    events_subscribe(XE_CONSOLE_RECONFIGURED, on_reconfigured);
 }
 
 uint64_t session_behind(const struct session *s)
@@ -433,7 +412,7 @@ static void finish_dump_if_done(struct session *s)
         return;
     send_end(s, XP_T_LOG, s->bytes_sent);
     s->state = SESSION_IDLE;
-    leave_console(s);
+    session_leave_console(s);
 }
 
 /* ---- writing to the guest and escape commands ---------------------------- */

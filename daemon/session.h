@@ -113,11 +113,12 @@ void session_end(struct session *s, unsigned code, const char *fmt, ...)
  * yet (a replay in flight, say the guest's last words): end S with
  * DOMAIN_GONE once it has caught up, as session_end would now. */
 void session_end_when_drained(struct session *s, const char *why);
-/* Move an attached session to another console (reboot followed). */
-void session_move(struct session *s, struct console *to);
 /* The outcome of S's TRIGGER (XP_TR_*): TRIGGER_RESULT, then S reads
  * requests again. */
 void session_trigger_result(struct session *s, unsigned code, const char *text);
+/* Listen to consoles (events.h): a reconfigured console re-checks the
+ * access of its sessions (session_access_changed). */
+void session_subscribe(void);
 /* C's ACLs may have changed (reload): a session that may no longer read
  * C is ended (NOTICE DETACHED saying why; a LOG dump gets ERROR
  * PERMISSION), one that may no longer write loses the write seat and its

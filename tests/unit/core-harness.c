@@ -21,9 +21,13 @@
 #include "daemon/console.h"
 #include "daemon/daemon.h"
 #include "daemon/domain.h"
+#include "daemon/events.h"
+#include "daemon/follow.h"
+#include "daemon/hotkey.h"
 #include "daemon/hyp.h"
 #include "daemon/session-admit.h"
 #include "daemon/session.h"
+#include "daemon/watch.h"
 
 uint64_t core_clock_ms = 1000;
 static char tmpdir[64];
@@ -63,6 +67,10 @@ void core_setup(const char *config_lines)
     xd_init(base, h, load(config_lines));
     core_clock_ms = 1000;
     xd.clock = fake_clock;
+    /* Wired as main.c wires the daemon. */
+    hotkey_subscribe();
+    session_subscribe();
+    follow_subscribe();
     assert_int_equal(domains_start(NULL), 0);
     core_run();
 }
@@ -97,6 +105,8 @@ void core_teardown(void)
     config_free(xd.cfg);
     event_base_free(xd.base);
     memset(&xd, 0, sizeof(xd));
+    events_reset();
+    watch_reset();
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     assert_int_equal(system(cmd), 0);

@@ -41,6 +41,8 @@ unsigned fake_notified(struct hyp *h, int local_port);
 size_t fake_guest_write(void *page, const void *bytes, size_t len);
 /* The guest reads its input ring. */
 size_t fake_guest_read(void *page, void *buf, size_t max);
+/* Queue a watch event (PATH, TOKEN) for hyp_next_watch(). */
+void fake_watch_fire(struct hyp *h, const char *path, const char *token);
 /* The guest makes its output indices insane. */
 void fake_ring_corrupt(void *page);
 

@@ -7,8 +7,9 @@
  * - Rings are zeroed heap pages the test plays the guest on
  *   (fake_guest_write / fake_guest_read); local ports count up from 1 and
  *   are never pending: the test calls console_event() itself.
- * - xenstore is a flat table of path -> value; watches succeed and never
- *   fire; the store is always up.
+ * - xenstore is a flat table of path -> value; watches succeed and fire
+ *   only when the test queues an event (fake_watch_fire); the store is
+ *   always up.
  * - Every notify is counted per port (fake_notified).
  */
 #include <errno.h>
@@ -26,6 +27,7 @@
 #define FAKE_NODES 64
 #define FAKE_PORTS 64
 #define FAKE_DOMAINS 16
+#define FAKE_WATCHES 16
 
 struct hyp {
     struct { char path[HYP_PATH_MAX]; char value[256]; } node[FAKE_NODES];
@@ -34,6 +36,8 @@ struct hyp {
     int next_port;
     uint32_t domid[FAKE_DOMAINS];
     unsigned ndomains;
+    struct { char path[HYP_PATH_MAX]; char token[32]; } watch[FAKE_WATCHES];
+    unsigned nwatch;
 };
 
 struct hyp *hyp_open(char *err, size_t errlen)
@@ -53,7 +57,13 @@ int hyp_watch(struct hyp *h, const char *path, const char *token) { return 0; }
 int hyp_unwatch(struct hyp *h, const char *path, const char *token) { return 0; }
 int hyp_next_watch(struct hyp *h, char *path, size_t pathlen, char *token, size_t toklen)
 {
-    return 0;
+    if (h->nwatch == 0)
+        return 0;
+    snprintf(path, pathlen, "%s", h->watch[0].path);
+    snprintf(token, toklen, "%s", h->watch[0].token);
+    h->nwatch--;
+    memmove(&h->watch[0], &h->watch[1], h->nwatch * sizeof(h->watch[0]));
+    return 1;
 }
 
 static int find_node(struct hyp *h, const char *path)
@@ -234,4 +244,13 @@ void fake_ring_corrupt(void *page)
 {
     struct xencons_interface *r = page;
     r->out_prod = r->out_cons + 10 * sizeof(r->out);
+}
+
+void fake_watch_fire(struct hyp *h, const char *path, const char *token)
+{
+    if (h->nwatch >= FAKE_WATCHES)
+        return;
+    snprintf(h->watch[h->nwatch].path, sizeof(h->watch[0].path), "%s", path);
+    snprintf(h->watch[h->nwatch].token, sizeof(h->watch[0].token), "%s", token);
+    h->nwatch++;
 }
