@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * console.c — one guest console: ring, buffer, log, pty, sessions (see
- * console.h for the contract).
+ * console.c — one guest console: ring, buffer, log, and its audience of
+ * readers (see console.h for the contract).
  */
 #include "daemon/console.h"
 
@@ -16,14 +16,12 @@
 #include <event2/event.h>
 
 #include "common/rules.h"
-#include "daemon/domain.h"
 #include "daemon/events.h"
 #include "daemon/hvcon.h"
 #include "daemon/journal.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
 #include "daemon/ring.h"
-#include "daemon/server.h"
 #include "protocol/xcmux-proto.h"
 
 /* One drain pass reads at most this much before yielding to the loop, so
@@ -203,9 +201,10 @@ static struct console *console_create(struct domain *dom, uint32_t domid, const 
     return c;
 }
 
-struct console *console_new(struct domain *dom, unsigned index, const char *xs_dir)
+struct console *console_new(struct domain *dom, uint32_t domid, const char *name,
+                            unsigned index, const char *xs_dir)
 {
-    return console_create(dom, dom->domid, dom->name, index, xs_dir, false);
+    return console_create(dom, domid, name, index, xs_dir, false);
 }
 
 struct console *console_new_hypervisor(uint32_t domid, const char *name)
@@ -304,7 +303,7 @@ int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
     /* A stale socket is what a killed daemon leaves (a clean stop removes
      * it); the last event line of the log says whether it stopped. */
     char last[160] = "";
-    int stale = server_found_stale_socket();
+    int stale = xd.stale_socket;
     if (restarted && c->log)
         (void)log_last_line_with(log_path(c->log), "--- xcmux: ", last, sizeof(last));
     bool clean = stale == 0 && strstr(last, "--- xcmux: xcmuxd stopping") != NULL;
@@ -342,7 +341,8 @@ static void console_mark_corrupt(struct console *c)
 static void flush_input(struct console *c);
 
 /* The queue of hotkey sequences exists only while it holds one: most
- * consoles never see a hotkey, and 8 inline slots were 1 KiB each. */
+ * consoles never see a hotkey, and CONSOLE_ATOMIC_MAX slots of
+ * XCMUX_HOTKEY_ARG_MAX bytes are not kept per console for nothing. */
 static void release_atomic_queue(struct console *c)
 {
     if (c->natomic == 0) {
@@ -534,9 +534,9 @@ static void append_output(struct console *c, const uint8_t *data, size_t n)
     log_touched(c);
 }
 
-/* Offering every ring-full (2 KiB) of a flood to every session costs a
- * socket write and a client wakeup each: with 64 clients that was most of
- * the daemon's time and starved the guest (bench/fanout.sh). Small output,
+/* Offering every ring-full of a flood to every reader costs a socket
+ * write and a client wakeup each, which with many clients starves the
+ * guest (bench/fanout.sh, bench/BENCHMARKS.md). Small output,
  * such as a keystroke's echo, still goes out at once; streaming output is
  * batched until PUMP_BATCH_MAX bytes (at most a quarter of the buffer, so
  * batching never makes a session miss bytes) or PUMP_DELAY_US pass. */
@@ -716,8 +716,6 @@ void console_free(struct console *c)
     while ((r = TAILQ_FIRST(&c->readers)))
         r->ops->drop(r);
     disconnect(c);
-    if (c->dom && c->dom->con[c->index] == c)
-        c->dom->con[c->index] = NULL;
     events_emit(XE_CONSOLE_FREE, &(struct xd_event_info){ .c = c });
     close_journal(c);
     if (c->log)

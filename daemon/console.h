@@ -90,7 +90,7 @@ TAILQ_HEAD(reader_list, console_reader);
 
 struct console {
     TAILQ_ENTRY(console) link;        /* xd.consoles */
-    struct domain *dom;               /* NULL once the domain is gone */
+    struct domain *dom;               /* discovery's (domain.h); NULL once gone */
     uint32_t domid;                   /* kept after the domain is gone */
     unsigned index;                   /* 0 = primary, n = device/console/n */
     char name[XCMUX_NAME_MAX + 1];    /* guest name (log, list) */
@@ -139,9 +139,11 @@ struct console {
     bool hypervisor;
 };
 
-/* Create a console for DOM (index 0 primary) reading its nodes under
- * XS_DIR; not connected yet. */
-struct console *console_new(struct domain *dom, unsigned index, const char *xs_dir);
+/* Create a console of domain DOMID named NAME (index 0 primary) reading
+ * its nodes under XS_DIR; not connected yet. DOM is discovery's record,
+ * kept for it (the console does not look inside). */
+struct console *console_new(struct domain *dom, uint32_t domid, const char *name,
+                            unsigned index, const char *xs_dir);
 /* The hypervisor's console (hvcon.c): RUNNING from the start, no
  * domain; its port is set by the caller. */
 struct console *console_new_hypervisor(uint32_t domid, const char *name);

@@ -54,6 +54,10 @@ struct xcmuxd {
     unsigned nsessions;
     unsigned nconsoles;
     bool shutting_down;
+    /* What the socket path held at start (server.c): 1 a stale socket
+     * (the previous daemon did not stop cleanly: a clean stop removes
+     * it), 0 none, -1 cannot tell (socket activation keeps the socket). */
+    int stale_socket;
     uint64_t (*clock)(void);        /* NULL: CLOCK_MONOTONIC */
 };
 

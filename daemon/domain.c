@@ -113,7 +113,7 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
         }
         char xs_dir[sizeof(d->path) + 64];
         snprintf(xs_dir, sizeof(xs_dir), "%s/%s", d->path, rel_dir);
-        c = console_new(d, index, xs_dir);
+        c = console_new(d, d->domid, d->name, index, xs_dir);
         if (!c) {
             syslog(LOG_ERR, "dom%u: cannot allocate console %u", d->domid, index);
             return;
@@ -290,13 +290,23 @@ void domains_rescan(void)
             domain_new(id);
 }
 
+/* A console freed (its last session gone, or at stop) leaves its
+ * domain's table. */
+static void on_console_free(enum xd_event ev, const struct xd_event_info *info)
+{
+    struct console *c = info->c;
+    if (c->dom && c->dom->con[c->index] == c)
+        c->dom->con[c->index] = NULL;
+}
+
 /* Discovery's watch tokens (below). */
 static const struct watch_client domain_watches;
 
 int domains_start(void (*on_attached)(void))
 {
     attach_ev = evtimer_new(xd.base, attach_cb, NULL);
-    if (!attach_ev || watch_register(&domain_watches) < 0)
+    if (!attach_ev || watch_register(&domain_watches) < 0 ||
+        events_subscribe(XE_CONSOLE_FREE, on_console_free) < 0)
         return -1;
     if (hyp_watch(xd.hyp, "@introduceDomain", TOKEN_INTRO) < 0 ||
         hyp_watch(xd.hyp, "@releaseDomain", TOKEN_RELEASE) < 0)

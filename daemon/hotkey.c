@@ -62,7 +62,7 @@ struct hotkeys {
 	char dompath[64];
 	bool watch_registry, watch_ack, watch_sysrq;
 	/* Allocated only when used: most guests register no hotkeys and
-	 * nobody fires any, and inline these were 5.6 KiB per console. */
+	 * nobody fires any, and a console's memory is kept small. */
 	struct guest_registry *reg;        /* NULL: the guest registered none */
 	struct event *reread;
 	uint64_t last_read_ms;

@@ -330,10 +330,9 @@ int main(int argc, char **argv)
 
     /* The epoll changelist folds the EV_WRITE each session's bufferevent
      * adds and removes around every write into one epoll_ctl per loop
-     * pass: with 64 clients streaming, it cut the daemon's epoll_ctl calls
-     * per socket write from 1.8 to 0.85 (bench/BENCHMARKS.md). libevent's
-     * caveat, dup()ed fds registered as separate events, does not apply:
-     * no fd here is a dup of another. */
+     * pass (bench/BENCHMARKS.md, fan-out). libevent's caveat, dup()ed fds
+     * registered as separate events, does not apply: no fd here is a dup
+     * of another. */
     struct event_config *evcfg = event_config_new();
     if (evcfg)
         event_config_set_flag(evcfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);

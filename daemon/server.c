@@ -36,7 +36,6 @@ static struct {
     struct event *resume;          /* re-enables accepting after a pause */
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     bool created;                  /* we bound it: unlink on stop */
-    int found_stale;               /* see server_found_stale_socket */
     dev_t dev;                     /* identity of the socket file we made */
     ino_t ino;
 } srv;
@@ -172,7 +171,7 @@ static int clear_stale(const struct sockaddr_un *addr, char *err, size_t errlen)
         fail(err, errlen, "cannot probe %s: %s", addr->sun_path, strerror(errno));
         return -1;
     }
-    srv.found_stale = 1;
+    xd.stale_socket = 1;
     if (unlink(addr->sun_path) < 0 && errno != ENOENT) {
         fail(err, errlen, "cannot remove stale socket %s: %s", addr->sun_path,
              strerror(errno));
@@ -239,14 +238,9 @@ int server_start(const char *path, mode_t mode, bool set_group, gid_t group,
     return 0;
 }
 
-int server_found_stale_socket(void)
-{
-    return srv.found_stale;
-}
-
 int server_listen_fd(int fd)
 {
-    srv.found_stale = -1;  /* systemd keeps the socket: cannot tell */
+    xd.stale_socket = -1;  /* systemd keeps the socket: cannot tell */
     if (srv.listener) {
         errno = EBUSY;
         return -1;
