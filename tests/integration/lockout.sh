@@ -10,8 +10,8 @@
 #  (b) with the per-user cap lifted, the same user fills the daemon up to
 #      the reserved connections: root still gets in within 1 s; a user
 #      with access gets in by shedding one of the unauthorised
-#      connections (which is told why); root past the whole limit sheds
-#      too;
+#      connections (which is told why), never one of its own older idle
+#      ones; root past the whole limit sheds too;
 #  (c) a read-only user attaching 64 sessions to one console gets
 #      max_sessions_per_user; with that lifted, the console keeps
 #      reserved_sessions for root; with no reserve, root's attach ends
@@ -79,7 +79,13 @@ hold() {
     local name=$1 u=$2; shift 2
     local f=$XENSIM_DIR/$name
     rm -f "$f.in"; mkfifo "$f.in"
-    as "$u" "$PY" "$PUB/hold.py" "$SOCK" "$@" <"$f.in" >"$f.hold" 2>&1 &
+    # The holder must not inherit the write ends of the other holders'
+    # fifos, or their release would never reach them.
+    (
+        for v in ${!HOLD_FD_@}; do eval "exec ${!v}>&-"; done
+        exec setpriv --reuid="$u" --regid="$u" --init-groups \
+            "$PY" "$PUB/hold.py" "$SOCK" "$@" <"$f.in" >"$f.hold" 2>&1
+    ) &
     HOLDERS+=("$!")
     exec {fd}>"$f.in"
     eval "HOLD_FD_$name=$fd"
@@ -141,9 +147,13 @@ stop_daemon
 # ---- (b) cap lifted: the reserve and shedding -------------------------------------------
 start_daemon "max_connections_per_user = 4096"
 wait_until 10 bash -c "'$XCMUX' -S '$SOCK' list | grep -q ' pub .*running'"
+# U1 (read access) holds 5 idle connections first: the oldest
+# unauthorised-looking ones in the daemon, which U1's own newcomer must
+# not shed (its cap is per user), so it sheds one of U3's.
+hold b1 $U1 5
 hold b $U3 4500
-check "(b) the user fills the daemon up to the reserve: 4096 - 64 (held $(held b))" \
-    test "$(held b)" = 4032
+check "(b) the user fills the daemon up to the reserve: 4096 - 64 - 5 (held $(held b))" \
+    test "$(held b)" = 4027
 check "(b) ... refused with the reason" \
     grep -q "^reason: too many clients (limit 4096, of which 64 are kept for the administrator)" \
     "$XENSIM_DIR/b.hold"
@@ -152,8 +162,11 @@ r=$(timed as $U1 "$PUB/xcmux" -S "$SOCK" list)
 check "(b) a user with access gets in by shedding an unauthorised connection ($r)" \
     bash -c "[ ${r% *} -eq 0 ] && grep -q ' pub ' '$XENSIM_DIR/t.out'"
 check "(b) ... the shedding is logged" grep -q "$U3.*shed connection(s) to make room for a user with access" "$ERR"
-hold broot root 70
-check "(b) root past the whole limit sheds too (held $(held broot) of 70)" test "$(held broot)" = 70
+release b1
+check "(b) ... and it shed none of its own user's older connections (shed $(shed b1))" \
+    test "$(shed b1)" = 0
+hold broot root 76
+check "(b) root past the whole limit sheds too (held $(held broot) of 76)" test "$(held broot)" = 76
 root_can_work "(b) full"
 release broot
 release b

@@ -89,6 +89,12 @@ check "(c) before: the writer types into the guest" \
 check "(d) before: the rw pty types into the guest" \
     $PTYIO "$TTY" --send 'echo pty-rw-1\r' --expect 'pty-rw-1' --timeout 5
 
+# The WRITER column of USER's row in `xcmux who pub`, or nothing when
+# who fails or lists no such user.
+writer_of() { "$XCMUX" -S "$SOCK" who pub | awk -v u="$1" 'NR > 1 && $1 == u { print $5 }'; }
+check "(c) who shows $U1 as the writer before the reload (WRITER: $(writer_of "$U1"))" \
+    test "$(writer_of "$U1")" = yes
+
 # (b)+(c)+(d): U2 loses read, U1 loses write, the pty becomes read-only.
 reload "$U1" none ro
 check "(b) the session of a user removed from read ends at the reload" \
@@ -101,7 +107,9 @@ check "(b) ... logged in the console log" \
 check "(c) the writer removed from write is told" \
     wait_until 5 grep -q "write access revoked: $U1 may no longer write to pub" "$XENSIM_DIR/u1.err"
 check "(c) ... and loses the seat" \
-    bash -c "grep -q 'write seat released' '$XENSIM_DIR/u1.err' && ! '$XCMUX' -S '$SOCK' who pub | grep -q writer"
+    grep -q 'write seat released' "$XENSIM_DIR/u1.err"
+check "(c) ... and who shows it no longer the writer (WRITER: $(writer_of "$U1"))" \
+    test "$(writer_of "$U1")" = no
 in1=$(bytes_in pub)
 printf 'echo u1-after-%s\r' 77 >"$XENSIM_DIR/u1.in"
 $PTYIO "$TTY" --send 'echo pty-ro-2\r' --timeout 0.5 >/dev/null
