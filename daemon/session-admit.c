@@ -171,12 +171,17 @@ static unsigned conns_of(uid_t uid)
 
 /* Shedding order: a connection that has not said HELLO yet, then an idle
  * one whose requests were all refused (no access), then (for the admin
- * only) any idle connection of a non-admin. Oldest first in each class. */
-static struct session *shed_victim(bool for_admin)
+ * only) any idle connection of a non-admin. Oldest first in each class.
+ * A user's newcomer never sheds that user's own connections (its cap is
+ * per user: shedding its own would let it cycle through the others'). */
+static struct session *shed_victim(const struct session *newcomer)
 {
+    bool for_admin = newcomer->admin;
     struct session *o, *cand[3] = { NULL, NULL, NULL };
     TAILQ_FOREACH(o, &xd.sessions, link) {
-        if (o->admin || o->hotkey_wait)
+        if (o == newcomer || o->admin || o->hotkey_wait)
+            continue;
+        if (!for_admin && o->uid == newcomer->uid)
             continue;
         if (o->state == SESSION_HELLO && !cand[0])
             cand[0] = o;
@@ -221,7 +226,7 @@ bool session_admit_conn(struct session *s, char *why, size_t whylen)
     if (s->admin) {
         if (xd.nsessions < max)
             return true;
-        struct session *v = shed_victim(true);
+        struct session *v = shed_victim(s);
         if (v) {
             shed_conn(v, s);
             return true;
@@ -240,8 +245,8 @@ bool session_admit_conn(struct session *s, char *why, size_t whylen)
     }
     if (xd.nsessions < max - reserved)
         return true;
-    struct session *v = has_any_access(s) ? shed_victim(false) : NULL;
-    if (v && v->uid != s->uid) {
+    struct session *v = has_any_access(s) ? shed_victim(s) : NULL;
+    if (v) {
         shed_conn(v, s);
         return true;
     }
@@ -312,9 +317,10 @@ bool session_admit_console(struct session *s, struct console *c, char *why, size
     }
     unsigned per_user = cfg ? cfg->max_sessions_per_user : XCMUX_DEFAULT_SESSIONS_PER_USER;
     unsigned reserved = cfg ? cfg->reserved_sessions : XCMUX_DEFAULT_RESERVED_SESSIONS;
-    if (sessions_on(c, s, true) >= per_user) {
+    unsigned held = sessions_on(c, s, true);
+    if (held >= per_user) {
         snprintf(why, whylen, "%s has %u sessions on %s (limit %u per user)", s->user,
-                 per_user, c->name, per_user);
+                 held, c->name, per_user);
         admit_log(ADMIT_REFUSE_SESSION, s, "%s", why);
         return false;
     }

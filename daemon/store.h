@@ -23,6 +23,12 @@
  *   (watches, console nodes, hotkey registry), in the attach slices of
  *   domain.h; one line is logged.
  * - store_state() is what LIST clients see (protocol/PROTOCOL.md, STATUS).
+ * - Not covered: a store that keeps its socket open but never answers.
+ *   libxenstore's calls have no timeout, so a check or a reconnect (like
+ *   every other xenstore call, here and in xl, libxl and xenconsoled)
+ *   waits until the store answers or closes. The store is dom0's own
+ *   daemon, not guest-controlled: a guest can make it refuse (quota) but
+ *   not stop answering. SECURITY.md lists it.
  */
 #ifndef XCMUX_DAEMON_STORE_H
 #define XCMUX_DAEMON_STORE_H

@@ -118,10 +118,30 @@ static void test_defaults_within_bounds(void **state)
 			break;
 		}
 	}
-	/* The built-in config is exactly the table's defaults. */
+	/* The built-in config is exactly the table's defaults: every row
+	 * with a default holds, in the loaded config, the bytes its setter
+	 * writes into a zeroed struct (both fields where it sets two). */
 	struct config *cfg = NULL;
 	char err[256];
 	assert_int_equal(config_load(NULL, &cfg, err, sizeof(err)), 0);
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+		if (!k->def)
+			continue;
+		struct config want;
+		memset(&want, 0, sizeof(want));
+		void *base = k->scope == CONFIG_GLOBAL ? (void *)&want : (void *)&want.global;
+		const void *got = k->scope == CONFIG_GLOBAL ? (const void *)cfg
+							    : (const void *)&cfg->global;
+		char why[256] = "";
+		assert_int_equal(config_key_set(k, base, k->def, why, sizeof(why)), 0);
+		if (memcmp((const char *)got + k->off, (const char *)base + k->off, k->size) != 0)
+			fail_msg("loaded default of '%s' is not its row's (%s)", k->name, k->def);
+		if (k->size2 && memcmp((const char *)got + k->off2, (const char *)base + k->off2,
+				       k->size2) != 0)
+			fail_msg("loaded default of '%s' (second field) is not its row's", k->name);
+	}
+	/* ... and those rows say what the man page says. */
 	assert_int_equal(cfg->global.escape, 0x1d);
 	assert_int_equal(cfg->global.ack_timeout_ms, 5000);
 	assert_int_equal(cfg->global.buffer_size, 64 << 10);
