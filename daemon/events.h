@@ -45,8 +45,8 @@ enum xd_event {
 
 struct xd_event_info {
     struct console *c;
-    const char *why;         /* XE_CONSOLE_GONE */
-    uint32_t id;             /* XE_INJECTED */
+    const char *why; /* XE_CONSOLE_GONE */
+    uint32_t id;     /* XE_INJECTED */
 };
 
 typedef void (*xd_listener)(enum xd_event ev, const struct xd_event_info *info);

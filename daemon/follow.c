@@ -30,7 +30,7 @@ static void follow_move(struct session *s, struct console *to)
                     to->name, why);
         return;
     }
-    session_leave_console(s);  /* may free the old console (gone, now empty) */
+    session_leave_console(s); /* may free the old console (gone, now empty) */
     session_join_console(s, to);
     /* The new boot's output from its start. */
     s->off = outbuf_oldest(&to->buf);
@@ -49,13 +49,13 @@ static void follow_move(struct session *s, struct console *to)
 static void on_console_new(enum xd_event ev, const struct xd_event_info *info)
 {
     struct console *c = info->c, *g, *n;
-    TAILQ_FOREACH_SAFE(g, &xd.consoles, link, n) {
+    TAILQ_FOREACH_SAFE (g, &xd.consoles, link, n) {
         if (g == c || g->state != CONSOLE_GONE || g->index != c->index ||
             strcmp(g->name, c->name) != 0)
             continue;
         /* The last move frees G, and the list ends there with it. */
         struct console_reader *r, *rn;
-        TAILQ_FOREACH_SAFE(r, &g->readers, link, rn) {
+        TAILQ_FOREACH_SAFE (r, &g->readers, link, rn) {
             struct session *s = session_of_reader(r);
             if (s)
                 follow_move(s, c);

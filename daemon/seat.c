@@ -32,8 +32,7 @@ void seat_take(struct console *c, struct session *s)
     if (old) {
         if (s)
             /* PROTOCOL.md: the count of FORCED is the taker's uid. */
-            session_notice(old, XP_N_FORCED, s->uid, "write seat taken by %s",
-                           session_who(s));
+            session_notice(old, XP_N_FORCED, s->uid, "write seat taken by %s", session_who(s));
         else
             session_notice(old, XP_N_WRITER, 0, "write seat released");
         old->refused_notified = false;
@@ -47,7 +46,7 @@ void seat_take(struct console *c, struct session *s)
 
 struct seat_join seat_join_plan(const struct console *c, const struct session *s, int mode)
 {
-    struct seat_join j = { .mode = mode };
+    struct seat_join j = {.mode = mode};
     j.downgraded = mode != XP_MODE_READ_ONLY && !s->can_write;
     if (j.downgraded)
         j.mode = XP_MODE_READ_ONLY;
@@ -148,15 +147,18 @@ void seat_access_changed(struct console *c, struct session *s, bool may_write)
         console_log_event(c, "%s may no longer write to %s (configuration reloaded)",
                           session_who(s), c->name);
         if (was_rw || c->writer == s)
-            session_notice(s, XP_N_INFO, 0, "write access revoked: %s may no longer "
+            session_notice(s, XP_N_INFO, 0,
+                           "write access revoked: %s may no longer "
                            "write to %s (configuration reloaded); read-only now",
                            s->user, c->name);
         if (c->writer == s)
             seat_take(c, NULL);
     } else if (!s->can_write && may_write) {
         s->can_write = true;
-        session_notice(s, XP_N_INFO, 0, "you may now write to %s (configuration "
-                       "reloaded); escape f takes the write seat", c->name);
+        session_notice(s, XP_N_INFO, 0,
+                       "you may now write to %s (configuration "
+                       "reloaded); escape f takes the write seat",
+                       c->name);
     }
 }
 

@@ -18,13 +18,13 @@
 #ifndef XCMUX_DAEMON_WATCH_H
 #define XCMUX_DAEMON_WATCH_H
 
-#define WATCH_BATCH_MAX 4096
+#define WATCH_BATCH_MAX   4096
 #define WATCH_MAX_CLIENTS 4
 
 struct watch_client {
-    const char *prefixes;  /* first characters of its tokens */
+    const char *prefixes; /* first characters of its tokens */
     void (*event)(const char *path, const char *token);
-    void (*batch_end)(void);  /* may be NULL */
+    void (*batch_end)(void); /* may be NULL */
 };
 
 int watch_register(const struct watch_client *wc);

@@ -80,7 +80,7 @@ void core_reload(const char *config_lines)
     struct config *old = xd.cfg;
     xd.cfg = load(config_lines);
     struct console *c;
-    TAILQ_FOREACH(c, &xd.consoles, link)
+    TAILQ_FOREACH (c, &xd.consoles, link)
         console_reconfigure(c);
     session_config_changed();
     config_free(old);
@@ -155,7 +155,7 @@ void core_guest_says(struct console *c, const char *text)
     core_run();
     /* Streaming output is offered to sessions after a short batching
      * delay (console.c): let it pass. */
-    struct timeval tv = { 0, 5000 };
+    struct timeval tv = {0, 5000};
     event_base_loopexit(xd.base, &tv);
     event_base_dispatch(xd.base);
     core_run();
@@ -182,7 +182,7 @@ struct client *client_new(void)
     xp_stream_init(&cl->st);
     cl->s = session_new(sv[1]);
     assert_non_null(cl->s);
-    struct xp_hello h = { .version = XP_PROTOCOL_VERSION };
+    struct xp_hello h = {.version = XP_PROTOCOL_VERSION};
     uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_SOFTWARE];
     client_send(cl, frame, xp_encode_hello(frame, sizeof(frame), &h));
     assert_true(client_find(cl, XP_T_HELLO));
@@ -216,8 +216,9 @@ bool client_attach(struct client *cl, const char *domain, unsigned mode, unsigne
 void client_send_input(struct client *cl, const char *text)
 {
     uint8_t frame[XP_HDR_SIZE + 4096];
-    client_send(cl, frame, xp_encode_bytes(frame, sizeof(frame), XP_T_INPUT,
-                                           (const uint8_t *)text, strlen(text)));
+    client_send(
+        cl, frame,
+        xp_encode_bytes(frame, sizeof(frame), XP_T_INPUT, (const uint8_t *)text, strlen(text)));
 }
 
 int client_next(struct client *cl)
@@ -237,8 +238,7 @@ int client_next(struct client *cl)
             cl->npend = (size_t)n;
             cl->pend_off = 0;
         }
-        cl->pend_off += xp_stream_feed(&cl->st, cl->pend + cl->pend_off,
-                                       cl->npend - cl->pend_off);
+        cl->pend_off += xp_stream_feed(&cl->st, cl->pend + cl->pend_off, cl->npend - cl->pend_off);
     }
 }
 

@@ -69,8 +69,8 @@ struct client {
     struct session *s;
     struct xp_stream st;
     struct xp_frame_hdr hdr;
-    struct xp_msg msg;       /* the last frame client_next() returned */
-    uint8_t pend[4096];      /* read from the socket, not yet streamed */
+    struct xp_msg msg;  /* the last frame client_next() returned */
+    uint8_t pend[4096]; /* read from the socket, not yet streamed */
     size_t npend, pend_off;
 };
 

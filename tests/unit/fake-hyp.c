@@ -24,19 +24,25 @@
 #include "daemon/hyp.h"
 #include "tests/unit/core-harness.h"
 
-#define FAKE_NODES 64
-#define FAKE_PORTS 64
+#define FAKE_NODES   64
+#define FAKE_PORTS   64
 #define FAKE_DOMAINS 16
 #define FAKE_WATCHES 16
 
 struct hyp {
-    struct { char path[HYP_PATH_MAX]; char value[256]; } node[FAKE_NODES];
+    struct {
+        char path[HYP_PATH_MAX];
+        char value[256];
+    } node[FAKE_NODES];
     bool bound[FAKE_PORTS];
     unsigned notified[FAKE_PORTS];
     int next_port;
     uint32_t domid[FAKE_DOMAINS];
     unsigned ndomains;
-    struct { char path[HYP_PATH_MAX]; char token[32]; } watch[FAKE_WATCHES];
+    struct {
+        char path[HYP_PATH_MAX];
+        char token[32];
+    } watch[FAKE_WATCHES];
     unsigned nwatch;
 };
 
@@ -50,11 +56,23 @@ struct hyp *hyp_open(char *err, size_t errlen)
     return h;
 }
 
-void hyp_close(struct hyp *h) { free(h); }
+void hyp_close(struct hyp *h)
+{
+    free(h);
+}
 
-int hyp_watch_fd(struct hyp *h) { return -1; }
-int hyp_watch(struct hyp *h, const char *path, const char *token) { return 0; }
-int hyp_unwatch(struct hyp *h, const char *path, const char *token) { return 0; }
+int hyp_watch_fd(struct hyp *h)
+{
+    return -1;
+}
+int hyp_watch(struct hyp *h, const char *path, const char *token)
+{
+    return 0;
+}
+int hyp_unwatch(struct hyp *h, const char *path, const char *token)
+{
+    return 0;
+}
 int hyp_next_watch(struct hyp *h, char *path, size_t pathlen, char *token, size_t toklen)
 {
     if (h->nwatch == 0)
@@ -113,15 +131,40 @@ int hyp_rm(struct hyp *h, const char *path)
     return 0;
 }
 
-int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen) { return 0; }
-bool hyp_store_up(struct hyp *h) { return true; }
-bool hyp_store_check_due(struct hyp *h, unsigned idle_ms) { return false; }
-int hyp_store_check(struct hyp *h) { return 0; }
-uint64_t hyp_store_requests(struct hyp *h) { return 0; }
-void hyp_store_drop(struct hyp *h) {}
-int hyp_store_fd(struct hyp *h) { return -1; }
-void hyp_store_on_suspect(struct hyp *h, void (*cb)(void)) {}
-int hyp_store_reconnect(struct hyp *h) { return 0; }
+int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen)
+{
+    return 0;
+}
+bool hyp_store_up(struct hyp *h)
+{
+    return true;
+}
+bool hyp_store_check_due(struct hyp *h, unsigned idle_ms)
+{
+    return false;
+}
+int hyp_store_check(struct hyp *h)
+{
+    return 0;
+}
+uint64_t hyp_store_requests(struct hyp *h)
+{
+    return 0;
+}
+void hyp_store_drop(struct hyp *h)
+{
+}
+int hyp_store_fd(struct hyp *h)
+{
+    return -1;
+}
+void hyp_store_on_suspect(struct hyp *h, void (*cb)(void))
+{
+}
+int hyp_store_reconnect(struct hyp *h)
+{
+    return 0;
+}
 
 int hyp_domain_path(struct hyp *h, uint32_t domid, char *buf, size_t buflen)
 {
@@ -133,20 +176,25 @@ int hyp_list_domains(struct hyp *h, struct hyp_dominfo *out, unsigned max)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < h->ndomains && n < max; i++)
-        out[n++] = (struct hyp_dominfo){ .domid = h->domid[i] };
+        out[n++] = (struct hyp_dominfo){.domid = h->domid[i]};
     return (int)n;
 }
 
-void *hyp_map_console(struct hyp *h, uint32_t domid, uint64_t ring_ref, bool primary,
-                      bool *granted)
+void *hyp_map_console(struct hyp *h, uint32_t domid, uint64_t ring_ref, bool primary, bool *granted)
 {
     *granted = true;
     return calloc(1, 4096);
 }
 
-void hyp_unmap_console(struct hyp *h, void *page, bool granted) { free(page); }
+void hyp_unmap_console(struct hyp *h, void *page, bool granted)
+{
+    free(page);
+}
 
-int hyp_evtchn_fd(struct hyp *h) { return -1; }
+int hyp_evtchn_fd(struct hyp *h)
+{
+    return -1;
+}
 
 int hyp_bind(struct hyp *h, uint32_t domid, uint32_t remote_port)
 {
@@ -178,7 +226,10 @@ int hyp_pending(struct hyp *h)
     return -1;
 }
 
-int hyp_unmask(struct hyp *h, int local_port) { return 0; }
+int hyp_unmask(struct hyp *h, int local_port)
+{
+    return 0;
+}
 
 bool hyp_port_connected(struct hyp *h, int local_port, uint32_t domid)
 {
@@ -191,9 +242,18 @@ int hyp_conring_bind(struct hyp *h)
     return -1;
 }
 
-ssize_t hyp_conring_read(struct hyp *h, char *buf, size_t len, uint32_t *index) { return 0; }
-int hyp_send_nmi(struct hyp *h, uint32_t domid) { return 0; }
-int hyp_debug_keys(struct hyp *h, const char *keys) { return 0; }
+ssize_t hyp_conring_read(struct hyp *h, char *buf, size_t len, uint32_t *index)
+{
+    return 0;
+}
+int hyp_send_nmi(struct hyp *h, uint32_t domid)
+{
+    return 0;
+}
+int hyp_debug_keys(struct hyp *h, const char *keys)
+{
+    return 0;
+}
 
 /* ---- the test's side ---- */
 

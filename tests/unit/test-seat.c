@@ -108,7 +108,8 @@ static void test_force_moves_seat(void **state)
     assert_string_equal(guest_got(c), "new");
 
     /* Escape f takes it back (the escape character is ^]). */
-    client_send_input(a, "\x1d" "f");
+    client_send_input(a, "\x1d"
+                         "f");
     assert_ptr_equal(c->writer, a->s);
     assert_true(client_find_notice(b, XP_N_FORCED));
     client_close(a);
@@ -140,7 +141,7 @@ static void test_read_only_never_promoted(void **state)
     assert_null(c->writer);
     assert_int_equal(r->s->mode, XP_MODE_READ_ONLY);
     /* WHO shows no writer. */
-    struct xp_console_ref ref = { .console = 0 };
+    struct xp_console_ref ref = {.console = 0};
     snprintf(ref.domain, sizeof(ref.domain), "web");
     struct client *q = client_new();
     uint8_t frame[XP_HDR_SIZE + 16 + XP_MAX_DOMAIN_NAME];
@@ -170,7 +171,7 @@ static void test_shared_every_writer_writes(void **state)
     assert_string_equal(guest_got(c), "");
     assert_null(c->writer);
     /* WHO: both read-write sessions are writers, the viewer is not. */
-    struct xp_console_ref ref = { .console = 0 };
+    struct xp_console_ref ref = {.console = 0};
     snprintf(ref.domain, sizeof(ref.domain), "web");
     uint8_t frame[XP_HDR_SIZE + 16 + XP_MAX_DOMAIN_NAME];
     struct client *q = client_new();
@@ -184,7 +185,8 @@ static void test_shared_every_writer_writes(void **state)
     assert_int_equal(writers, 2);
     /* Escape f on a shared console says so and takes nothing. */
     client_drain(a);
-    client_send_input(a, "\x1d" "f");
+    client_send_input(a, "\x1d"
+                         "f");
     assert_true(client_find_notice(a, XP_N_INFO));
     assert_non_null(strstr(a->msg.u.notice.text, "shared"));
     assert_null(c->writer);
@@ -216,7 +218,8 @@ static void test_revoked_writer_loses_seat(void **state)
     core_reload("read = uid:4242\nwrite = uid:4242");
     assert_true(client_find_notice(a, XP_N_INFO));
     assert_non_null(strstr(a->msg.u.notice.text, "may now write"));
-    client_send_input(a, "\x1d" "f");
+    client_send_input(a, "\x1d"
+                         "f");
     assert_ptr_equal(c->writer, a->s);
     client_close(a);
     core_teardown();
@@ -229,8 +232,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_force_moves_seat, setup_single, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_never_promoted, setup_single, teardown),
-        cmocka_unit_test_setup_teardown(test_shared_every_writer_writes, setup_shared,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_shared_every_writer_writes, setup_shared, teardown),
         cmocka_unit_test(test_revoked_writer_loses_seat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
