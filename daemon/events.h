@@ -18,7 +18,7 @@
  *
  * Contract
  * - Delivery is synchronous, in subscription order, at the point where
- *   the announcing code used to call the listener: an announcement is a
+ *   the announcing code needs the listener's work done: an announcement is a
  *   call that does not know its callee. Listeners may not subscribe or
  *   unsubscribe while an announcement is delivered.
  * - Output is not announced: it reaches readers through the console's
