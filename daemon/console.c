@@ -31,10 +31,14 @@
 const char *console_state_name(enum console_state s)
 {
     switch (s) {
-    case CONSOLE_WAITING: return "waiting";
-    case CONSOLE_RUNNING: return "running";
-    case CONSOLE_GONE: return "gone";
-    case CONSOLE_CORRUPT: return "corrupt";
+    case CONSOLE_WAITING:
+        return "waiting";
+    case CONSOLE_RUNNING:
+        return "running";
+    case CONSOLE_GONE:
+        return "gone";
+    case CONSOLE_CORRUPT:
+        return "corrupt";
     }
     return "?";
 }
@@ -95,7 +99,7 @@ static void log_sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
     uint64_t now = xd_now_ms(), next = UINT64_MAX;
     struct console *c;
-    TAILQ_FOREACH(c, &xd.consoles, link) {
+    TAILQ_FOREACH (c, &xd.consoles, link) {
         if (!c->log)
             continue;
         log_close_if_idle(c->log, now);
@@ -181,8 +185,7 @@ static struct console *console_create(struct domain *dom, uint32_t domid, const 
     c->inq = evbuffer_new();
     c->rl_timer = evtimer_new(xd.base, rl_timer_cb, c);
     c->pump_timer = evtimer_new(xd.base, pump_timer_cb, c);
-    if (!c->inq || !c->rl_timer || !c->pump_timer ||
-        outbuf_init(&c->buf, c->cfg.buffer_size) < 0) {
+    if (!c->inq || !c->rl_timer || !c->pump_timer || outbuf_init(&c->buf, c->cfg.buffer_size) < 0) {
         if (c->inq)
             evbuffer_free(c->inq);
         if (c->rl_timer)
@@ -197,12 +200,12 @@ static struct console *console_create(struct domain *dom, uint32_t domid, const 
     xd.nconsoles++;
     open_log(c);
     hkf_init(&c->input_filter);
-    events_emit(XE_CONSOLE_NEW, &(struct xd_event_info){ .c = c });
+    events_emit(XE_CONSOLE_NEW, &(struct xd_event_info){.c = c});
     return c;
 }
 
-struct console *console_new(struct domain *dom, uint32_t domid, const char *name,
-                            unsigned index, const char *xs_dir)
+struct console *console_new(struct domain *dom, uint32_t domid, const char *name, unsigned index,
+                            const char *xs_dir)
 {
     return console_create(dom, domid, name, index, xs_dir, false);
 }
@@ -274,22 +277,22 @@ int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
         hyp_port_connected(xd.hyp, c->local_port, c->domid))
         return 0;
     if (c->state == CONSOLE_RUNNING)
-        console_log_event(c, "reconnecting: ring-ref %llu port %u",
-                          (unsigned long long)ring_ref, port);
+        console_log_event(c, "reconnecting: ring-ref %llu port %u", (unsigned long long)ring_ref,
+                          port);
     disconnect(c);
     c->ring_ref = ring_ref;
     c->remote_port = port;
     c->page = hyp_map_console(xd.hyp, c->domid, ring_ref, c->index == 0, &c->granted);
     if (!c->page) {
-        syslog(LOG_WARNING, "%s (dom%u) console %u: cannot map ring %llu: %m", c->name,
-               c->domid, c->index, (unsigned long long)ring_ref);
+        syslog(LOG_WARNING, "%s (dom%u) console %u: cannot map ring %llu: %m", c->name, c->domid,
+               c->index, (unsigned long long)ring_ref);
         c->state = CONSOLE_WAITING;
         return -1;
     }
     int lp = hyp_bind(xd.hyp, c->domid, port);
     if (lp < 0) {
-        syslog(LOG_WARNING, "%s (dom%u) console %u: cannot bind port %u: %m", c->name,
-               c->domid, c->index, port);
+        syslog(LOG_WARNING, "%s (dom%u) console %u: cannot bind port %u: %m", c->name, c->domid,
+               c->index, port);
         disconnect(c);
         c->state = CONSOLE_WAITING;
         return -1;
@@ -298,8 +301,7 @@ int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
     xd.by_port[lp] = c;
     /* First connect of this console by this daemon to a ring a backend
      * already served: the daemon restarted (or took over). */
-    bool restarted = c->state != CONSOLE_RUNNING && c->bytes_out == 0 &&
-                     ring_was_served(c->page);
+    bool restarted = c->state != CONSOLE_RUNNING && c->bytes_out == 0 && ring_was_served(c->page);
     /* A stale socket is what a killed daemon leaves (a clean stop removes
      * it); the last event line of the log says whether it stopped. */
     char last[160] = "";
@@ -313,12 +315,16 @@ int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
     console_log_event(c, "console %u attached", c->index);
     if (restarted) {
         console_log_event(c, "xcmuxd restarted: found the ring as a previous daemon left "
-                          "it; output it had not read yet follows");
-        console_log_event(c, "%s", clean ? "the previous daemon stopped cleanly: its "
-                          "sessions were told and ended" : known ? "the previous daemon "
-                          "did not stop cleanly (killed or crashed): sessions attached to "
-                          "it were lost without notice" : "sessions attached to the "
-                          "previous daemon were lost");
+                             "it; output it had not read yet follows");
+        console_log_event(c, "%s",
+                          clean ? "the previous daemon stopped cleanly: its "
+                                  "sessions were told and ended"
+                          : known
+                              ? "the previous daemon "
+                                "did not stop cleanly (killed or crashed): sessions attached to "
+                                "it were lost without notice"
+                              : "sessions attached to the "
+                                "previous daemon were lost");
     }
     publish_tty(c);
     /* Whatever the ring already holds (a guest that started before us,
@@ -371,7 +377,7 @@ static bool flush_atomic(struct console *c)
         memmove(&c->atomic[0], &c->atomic[1], c->natomic * sizeof(c->atomic[0]));
         release_atomic_queue(c);
         wrote = true;
-        events_emit(XE_INJECTED, &(struct xd_event_info){ .c = c, .id = id });
+        events_emit(XE_INJECTED, &(struct xd_event_info){.c = c, .id = id});
     }
     if (wrote && c->local_port >= 0)
         hyp_notify(xd.hyp, c->local_port);
@@ -444,14 +450,14 @@ static size_t queue_input(struct console *c, const uint8_t *bytes, size_t len)
 }
 
 /* Only xcmuxd injects hotkeys: a sequence in user input is a forgery. */
-static void drop_forged(struct console *c, struct console_reader *from,
-                        const struct hkf_hotkey *hk)
+static void drop_forged(struct console *c, struct console_reader *from, const struct hkf_hotkey *hk)
 {
     c->input_forged++;
     const char *who = from ? from->ops->who(from) : "the pty";
     console_log_event(c, "dropped a hotkey sequence (key %c) typed by %s", hk->key, who);
     if (from && from->ops->notice)
-        from->ops->notice(from, XP_N_INFO, 0, "dropped a hotkey sequence from your input: "
+        from->ops->notice(from, XP_N_INFO, 0,
+                          "dropped a hotkey sequence from your input: "
                           "hotkeys are fired with the escape character and the key");
 }
 
@@ -464,15 +470,17 @@ size_t console_input_from(struct console *c, const uint8_t *bytes, size_t len,
         return hvcon_input(c, bytes, len, from);
     /* One filter per console over everything users type, since the guest
      * sees all writers' input as one stream. */
-    enum { CHUNK = 1024 };
+    enum {
+        CHUNK = 1024
+    };
     uint8_t out[CHUNK + HKF_MAX_SEQ];
     size_t refused = 0, left = len;
     while (left > 0) {
         size_t outlen = 0;
         struct hkf_hotkey hk;
         int have = 0;
-        size_t n = hkf_feed(&c->input_filter, bytes, left < CHUNK ? left : CHUNK, out,
-                            &outlen, &hk, &have);
+        size_t n = hkf_feed(&c->input_filter, bytes, left < CHUNK ? left : CHUNK, out, &outlen, &hk,
+                            &have);
         refused += queue_input(c, out, outlen);
         if (have)
             drop_forged(c, from, &hk);
@@ -498,7 +506,7 @@ void console_pump(struct console *c)
     c->unpumped = 0;
     event_del(c->pump_timer);
     struct console_reader *r, *n;
-    TAILQ_FOREACH_SAFE(r, &c->readers, link, n)
+    TAILQ_FOREACH_SAFE (r, &c->readers, link, n)
         r->ops->pump(r);
 }
 
@@ -511,7 +519,7 @@ void console_broadcast(struct console *c, const struct console_reader *except, u
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
     struct console_reader *r, *n;
-    TAILQ_FOREACH_SAFE(r, &c->readers, link, n)
+    TAILQ_FOREACH_SAFE (r, &c->readers, link, n)
         if (r != except && r->ops->notice)
             r->ops->notice(r, code, count, text);
 }
@@ -528,8 +536,10 @@ static void append_output(struct console *c, const uint8_t *data, size_t n)
          * the file log gets one too, so drops are visible in both. */
         uint64_t lost = journal_take_drop_report(c->journal);
         if (lost && c->log)
-            log_event(c->log, xd_now_ms(), "journal: %llu line(s) dropped (journal socket "
-                      "full or unreachable) (domid %u)", (unsigned long long)lost, c->domid);
+            log_event(c->log, xd_now_ms(),
+                      "journal: %llu line(s) dropped (journal socket "
+                      "full or unreachable) (domid %u)",
+                      (unsigned long long)lost, c->domid);
     }
     log_touched(c);
 }
@@ -541,7 +551,7 @@ static void append_output(struct console *c, const uint8_t *data, size_t n)
  * batched until PUMP_BATCH_MAX bytes (at most a quarter of the buffer, so
  * batching never makes a session miss bytes) or PUMP_DELAY_US pass. */
 #define PUMP_BATCH_MAX (16u * 1024u)
-#define PUMP_DELAY_US 1000
+#define PUMP_DELAY_US  1000
 #define PUMP_STREAMING (RING_OUT_SIZE / 2)
 
 static void offer_output(struct console *c, size_t n)
@@ -680,7 +690,7 @@ void console_gone(struct console *c, const char *why)
 {
     if (c->state == CONSOLE_GONE)
         return;
-    events_emit(XE_CONSOLE_GONE, &(struct xd_event_info){ .c = c, .why = why });
+    events_emit(XE_CONSOLE_GONE, &(struct xd_event_info){.c = c, .why = why});
     c->natomic = 0;
     release_atomic_queue(c);
     /* At shutdown the guest lives on: "xcmuxd stopping" is the last word. */
@@ -697,7 +707,7 @@ void console_gone(struct console *c, const char *why)
     c->dom = NULL;
     c->writer = NULL;
     struct console_reader *r, *n;
-    TAILQ_FOREACH_SAFE(r, &c->readers, link, n)
+    TAILQ_FOREACH_SAFE (r, &c->readers, link, n)
         r->ops->gone(r, why);
     if (c->nsessions == 0)
         console_free(c);
@@ -716,7 +726,7 @@ void console_free(struct console *c)
     while ((r = TAILQ_FIRST(&c->readers)))
         r->ops->drop(r);
     disconnect(c);
-    events_emit(XE_CONSOLE_FREE, &(struct xd_event_info){ .c = c });
+    events_emit(XE_CONSOLE_FREE, &(struct xd_event_info){.c = c});
     close_journal(c);
     if (c->log)
         log_close(c->log);
@@ -755,9 +765,8 @@ void console_reconfigure(struct console *c)
         open_journal(c);
     }
     if (old.log != c->cfg.log || old.log_target != c->cfg.log_target ||
-        old.timestamps != c->cfg.timestamps ||
-        old.sanitize != c->cfg.sanitize || old.log_max_size != c->cfg.log_max_size ||
-        old.log_keep != c->cfg.log_keep) {
+        old.timestamps != c->cfg.timestamps || old.sanitize != c->cfg.sanitize ||
+        old.log_max_size != c->cfg.log_max_size || old.log_keep != c->cfg.log_keep) {
         if (c->log) {
             log_close(c->log);
             c->log = NULL;
@@ -770,5 +779,5 @@ void console_reconfigure(struct console *c)
     if (old.pty != c->cfg.pty)
         pty_mode_changed(c, old.pty);
     /* Narrowed ACLs apply to the sessions already attached, now. */
-    events_emit(XE_CONSOLE_RECONFIGURED, &(struct xd_event_info){ .c = c });
+    events_emit(XE_CONSOLE_RECONFIGURED, &(struct xd_event_info){.c = c});
 }

@@ -83,18 +83,18 @@ struct console_reader_ops {
 };
 
 struct console_reader {
-    TAILQ_ENTRY(console_reader) link;  /* console's readers */
+    TAILQ_ENTRY(console_reader) link; /* console's readers */
     const struct console_reader_ops *ops;
 };
 TAILQ_HEAD(reader_list, console_reader);
 
 struct console {
-    TAILQ_ENTRY(console) link;        /* xd.consoles */
-    struct domain *dom;               /* discovery's (domain.h); NULL once gone */
-    uint32_t domid;                   /* kept after the domain is gone */
-    unsigned index;                   /* 0 = primary, n = device/console/n */
-    char name[XCMUX_NAME_MAX + 1];    /* guest name (log, list) */
-    char xs_dir[128];                 /* the frontend's xenstore directory */
+    TAILQ_ENTRY(console) link;     /* xd.consoles */
+    struct domain *dom;            /* discovery's (domain.h); NULL once gone */
+    uint32_t domid;                /* kept after the domain is gone */
+    unsigned index;                /* 0 = primary, n = device/console/n */
+    char name[XCMUX_NAME_MAX + 1]; /* guest name (log, list) */
+    char xs_dir[128];              /* the frontend's xenstore directory */
     enum console_state state;
     struct console_cfg cfg;
 
@@ -103,36 +103,36 @@ struct console {
     bool granted;
     uint64_t ring_ref;
     uint32_t remote_port;
-    int local_port;                   /* -1 when unbound */
+    int local_port; /* -1 when unbound */
 
     struct outbuf buf;
     struct log *log;
-    struct journal *journal;          /* log_target journal or both */
+    struct journal *journal; /* log_target journal or both */
     struct pty *pty;
     struct ratelimit rl;
     struct event *rl_timer;
-    struct event *pump_timer;         /* sends batched output to sessions */
-    size_t unpumped;                  /* output not yet offered to sessions */
-    bool throttled;                   /* port left masked by the limiter */
-    struct evbuffer *inq;             /* input waiting for ring space */
+    struct event *pump_timer; /* sends batched output to sessions */
+    size_t unpumped;          /* output not yet offered to sessions */
+    bool throttled;           /* port left masked by the limiter */
+    struct evbuffer *inq;     /* input waiting for ring space */
     /* Hotkeys: sequences written whole and ahead of queued user input,
      * and the filter that drops hotkey sequences users type. */
-    struct console_atomic *atomic;    /* CONSOLE_ATOMIC_MAX slots while natomic > 0 */
+    struct console_atomic *atomic; /* CONSOLE_ATOMIC_MAX slots while natomic > 0 */
     unsigned natomic;
     struct hkf input_filter;
     struct hotkeys *hk;
-    uint64_t input_forged;            /* hotkey sequences dropped from users */
+    uint64_t input_forged; /* hotkey sequences dropped from users */
 
-    struct reader_list readers;       /* the audience: sessions, the pty */
-    unsigned nsessions;               /* readers that are sessions */
-    struct session *writer;           /* write seat (policy single; seat.h) */
-    bool freeing;                     /* console_free in progress */
+    struct reader_list readers; /* the audience: sessions, the pty */
+    unsigned nsessions;         /* readers that are sessions */
+    struct session *writer;     /* write seat (policy single; seat.h) */
+    bool freeing;               /* console_free in progress */
 
     /* counters, shown by `list` */
     uint64_t bytes_out;
-    uint64_t dropped_guest;           /* bytes lost before the buffer */
-    uint64_t dropped_client;          /* bytes sessions were moved past */
-    uint64_t input_refused;           /* input bytes that found no room */
+    uint64_t dropped_guest;  /* bytes lost before the buffer */
+    uint64_t dropped_client; /* bytes sessions were moved past */
+    uint64_t input_refused;  /* input bytes that found no room */
 
     /* The hypervisor's own console (hvcon.h): no domain, no ring, no pty;
      * output comes from Xen's console ring, input is debug keys. */
@@ -142,8 +142,8 @@ struct console {
 /* Create a console of domain DOMID named NAME (index 0 primary) reading
  * its nodes under XS_DIR; not connected yet. DOM is discovery's record,
  * kept for it (the console does not look inside). */
-struct console *console_new(struct domain *dom, uint32_t domid, const char *name,
-                            unsigned index, const char *xs_dir);
+struct console *console_new(struct domain *dom, uint32_t domid, const char *name, unsigned index,
+                            const char *xs_dir);
 /* The hypervisor's console (hvcon.c): RUNNING from the start, no
  * domain; its port is set by the caller. */
 struct console *console_new_hypervisor(uint32_t domid, const char *name);
@@ -181,8 +181,7 @@ void console_remove_reader(struct console *c, struct console_reader *r);
 /* Tell every person of C's audience but EXCEPT (may be NULL): each
  * session reader's notice op decides whether it is listening. */
 void console_broadcast(struct console *c, const struct console_reader *except, unsigned code,
-                       uint64_t count, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+                       uint64_t count, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Bytes of output appended: let every reader catch up. */
 void console_pump(struct console *c);
 

@@ -25,9 +25,8 @@
 
 /* glibc's <sys/queue.h> lacks the BSD _SAFE iterator. */
 #ifndef TAILQ_FOREACH_SAFE
-#define TAILQ_FOREACH_SAFE(var, head, field, tvar)                    \
-    for ((var) = TAILQ_FIRST(head);                                   \
-         (var) && ((tvar) = TAILQ_NEXT(var, field), 1); (var) = (tvar))
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)                                                 \
+    for ((var) = TAILQ_FIRST(head); (var) && ((tvar) = TAILQ_NEXT(var, field), 1); (var) = (tvar))
 #endif
 
 #include "daemon/config.h"
@@ -46,11 +45,11 @@ struct xcmuxd {
     struct event_base *base;
     struct hyp *hyp;
     struct config *cfg;
-    const char *config_path;     /* NULL: built-in defaults */
+    const char *config_path; /* NULL: built-in defaults */
     struct domain *by_domid[XD_MAX_DOMID];
     struct console *by_port[HYP_MAX_PORTS];
-    struct console_list consoles;   /* every console, live or gone */
-    struct session_list sessions;   /* every client connection */
+    struct console_list consoles; /* every console, live or gone */
+    struct session_list sessions; /* every client connection */
     unsigned nsessions;
     unsigned nconsoles;
     bool shutting_down;
@@ -58,7 +57,7 @@ struct xcmuxd {
      * (the previous daemon did not stop cleanly: a clean stop removes
      * it), 0 none, -1 cannot tell (socket activation keeps the socket). */
     int stale_socket;
-    uint64_t (*clock)(void);        /* NULL: CLOCK_MONOTONIC */
+    uint64_t (*clock)(void); /* NULL: CLOCK_MONOTONIC */
 };
 
 extern struct xcmuxd xd;

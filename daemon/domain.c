@@ -21,7 +21,7 @@
 #include "daemon/watch.h"
 #include "protocol/xcmux-proto.h"
 
-#define TOKEN_INTRO "intro"
+#define TOKEN_INTRO   "intro"
 #define TOKEN_RELEASE "release"
 /* Watch events handled per pass; the fd stays readable beyond that. */
 
@@ -41,8 +41,8 @@ static ssize_t read_node(struct domain *d, const char *rel, char *buf, size_t le
  * that is not a decimal number within MAX (or too long to read) is logged
  * once per console until a good one is read: a guest rewriting garbage
  * must not flood syslog. The value itself is not logged (guest bytes). */
-static bool read_number(struct domain *d, unsigned index, const char *rel, char *buf,
-                        size_t len, uint64_t max, uint64_t *out)
+static bool read_number(struct domain *d, unsigned index, const char *rel, char *buf, size_t len,
+                        uint64_t max, uint64_t *out)
 {
     ssize_t n = read_node(d, rel, buf, len);
     if (n < 0 && errno != E2BIG)
@@ -51,8 +51,10 @@ static bool read_number(struct domain *d, unsigned index, const char *rel, char 
         return true;
     if (!(d->warned_bad_node & (1u << index))) {
         d->warned_bad_node |= (uint16_t)(1u << index);
-        syslog(LOG_WARNING, "%s (dom%u): ignoring %s/%s: not a number in range; "
-               "console %u left as it was", d->name, d->domid, d->path, rel, index);
+        syslog(LOG_WARNING,
+               "%s (dom%u): ignoring %s/%s: not a number in range; "
+               "console %u left as it was",
+               d->name, d->domid, d->path, rel, index);
     }
     return false;
 }
@@ -79,7 +81,7 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
     snprintf(dir, sizeof(dir), "%s/port", rel_dir);
     if (!read_number(d, index, dir, buf, sizeof(buf), HYP_MAX_PORTS - 1, &port))
         return;
-    d->warned_bad_node &= (uint16_t)~(1u << index);
+    d->warned_bad_node &= (uint16_t) ~(1u << index);
     struct console *c = d->con[index];
     if (c && console_unchanged(c, ring_ref, (uint32_t)port))
         return; /* what console_connect would conclude; type cannot matter */
@@ -96,8 +98,10 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
         strcmp(buf, "xcmuxd") != 0) {
         if (!(d->not_ours & (1u << index))) {
             d->not_ours |= (uint16_t)(1u << index);
-            syslog(LOG_INFO, "%s (dom%u): console %u is served by another backend (type "
-                   "not xenconsoled); leaving it alone", d->name, d->domid, index);
+            syslog(LOG_INFO,
+                   "%s (dom%u): console %u is served by another backend (type "
+                   "not xenconsoled); leaving it alone",
+                   d->name, d->domid, index);
         }
         return;
     }
@@ -181,7 +185,7 @@ static void domain_attach(struct domain *d)
         d->resync = false;
         for (unsigned i = 0; i <= XCMUX_MAX_CONSOLES_PER_DOMAIN; i++)
             if (d->con[i])
-                events_emit(XE_CONSOLE_RESYNC, &(struct xd_event_info){ .c = d->con[i] });
+                events_emit(XE_CONSOLE_RESYNC, &(struct xd_event_info){.c = d->con[i]});
     }
     snprintf(token, sizeof(token), "d%u", d->domid);
     snprintf(path, sizeof(path), "%s/console", d->path);
@@ -190,8 +194,8 @@ static void domain_attach(struct domain *d)
     bool device_ok = hyp_watch(xd.hyp, path, token) == 0;
     /* Each registered watch fires once now; the refresh below reads after
      * the registration, so that event carries nothing new. */
-    d->registration_pending = (uint8_t)((console_ok ? DOMAIN_WATCH_CONSOLE : 0) |
-                                        (device_ok ? DOMAIN_WATCH_DEVICE : 0));
+    d->registration_pending =
+        (uint8_t)((console_ok ? DOMAIN_WATCH_CONSOLE : 0) | (device_ok ? DOMAIN_WATCH_DEVICE : 0));
     d->watched = console_ok || device_ok;
     if (!console_ok || !device_ok)
         syslog(LOG_WARNING, "dom%u: cannot watch its console nodes: %m", d->domid);
@@ -368,8 +372,7 @@ static bool read_leaf(const char *leaf)
 {
     size_t n = strcspn(leaf, "/");
     return (n == 8 && strncmp(leaf, "ring-ref", n) == 0) ||
-           (n == 4 && strncmp(leaf, "port", n) == 0) ||
-           (n == 4 && strncmp(leaf, "type", n) == 0);
+           (n == 4 && strncmp(leaf, "port", n) == 0) || (n == 4 && strncmp(leaf, "type", n) == 0);
 }
 
 /* False for an event that cannot change what refresh_domain reads: the
@@ -442,7 +445,7 @@ static void watch_batch_end(void)
 }
 
 static const struct watch_client domain_watches = {
-    .prefixes = "dir",  /* "d<domid>", "intro", "release" */
+    .prefixes = "dir", /* "d<domid>", "intro", "release" */
     .event = watch_event,
     .batch_end = watch_batch_end,
 };
@@ -453,7 +456,7 @@ struct domain *domain_find(const char *what)
     if (parse_u64(what, XD_MAX_DOMID - 1, &id) == 0)
         return xd.by_domid[id];
     struct console *c;
-    TAILQ_FOREACH(c, &xd.consoles, link)
+    TAILQ_FOREACH (c, &xd.consoles, link)
         if (c->dom && strcmp(c->dom->name, what) == 0)
             return c->dom;
     return NULL;

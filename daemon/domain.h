@@ -62,7 +62,7 @@
 #include "daemon/limits.h"
 
 /* Attach work per event-loop pass (see the contract). */
-#define ATTACH_SLICE_MS 5
+#define ATTACH_SLICE_MS  5
 #define ATTACH_SLICE_MAX 64
 
 struct console;
@@ -70,22 +70,22 @@ struct console;
 struct domain {
     uint32_t domid;
     char name[XCMUX_NAME_MAX + 1];
-    char path[64];                   /* /local/domain/<id> */
+    char path[64];                                          /* /local/domain/<id> */
     struct console *con[XCMUX_MAX_CONSOLES_PER_DOMAIN + 1]; /* [0] primary */
     bool watched;
-    bool attached;                   /* watches set, first refresh done */
-    bool queued;                     /* on the attach queue */
-    bool named;                      /* name read from xenstore */
-    bool refresh_due;                /* an event of this batch wants a refresh */
-    bool resync;                     /* re-attach after a new store connection */
-    uint8_t registration_pending;    /* DOMAIN_WATCH_* whose first event is due */
-    uint16_t warned_bad_node;        /* bit n: console n's bad value logged */
-    uint16_t not_ours;               /* bit n: console n's type is not ours (logged) */
+    bool attached;                /* watches set, first refresh done */
+    bool queued;                  /* on the attach queue */
+    bool named;                   /* name read from xenstore */
+    bool refresh_due;             /* an event of this batch wants a refresh */
+    bool resync;                  /* re-attach after a new store connection */
+    uint8_t registration_pending; /* DOMAIN_WATCH_* whose first event is due */
+    uint16_t warned_bad_node;     /* bit n: console n's bad value logged */
+    uint16_t not_ours;            /* bit n: console n's type is not ours (logged) */
     TAILQ_ENTRY(domain) attach_link;
 };
 
-#define DOMAIN_WATCH_CONSOLE 1u  /* <path>/console */
-#define DOMAIN_WATCH_DEVICE 2u   /* <path>/device/console */
+#define DOMAIN_WATCH_CONSOLE 1u /* <path>/console */
+#define DOMAIN_WATCH_DEVICE  2u /* <path>/device/console */
 
 /* Start discovery (watches, first scan) — call once the event loop
  * exists. ON_ATTACHED (may be NULL) runs once from the loop when every

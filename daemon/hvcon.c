@@ -20,9 +20,9 @@
 #include "protocol/xcmux-proto.h"
 
 static struct console *hv;
-static uint32_t hv_index;      /* Xen's ring index we have read up to */
-static bool read_failed;       /* a failed read was logged */
-static struct event *more_ev;  /* the rest of a read that hit its budget */
+static uint32_t hv_index;     /* Xen's ring index we have read up to */
+static bool read_failed;      /* a failed read was logged */
+static struct event *more_ev; /* the rest of a read that hit its budget */
 
 static void read_ring(struct console *c);
 
@@ -51,8 +51,10 @@ static void read_ring(struct console *c)
         uint32_t lost = hv_index - (uint32_t)n - from;
         if (lost) {
             c->dropped_guest += lost;
-            console_log_event(c, "%u byte(s) of the hypervisor console were overwritten "
-                              "by Xen before they could be read", lost);
+            console_log_event(c,
+                              "%u byte(s) of the hypervisor console were overwritten "
+                              "by Xen before they could be read",
+                              lost);
         }
         if (n == 0)
             break;
@@ -79,8 +81,10 @@ int hvcon_start(void)
 {
     int port = hyp_conring_bind(xd.hyp);
     if (port < 0) {
-        syslog(LOG_WARNING, "no hypervisor console (%s): cannot bind VIRQ_CON_RING: %m "
-               "(is xenconsoled --log=hv running?)", HVCON_NAME);
+        syslog(LOG_WARNING,
+               "no hypervisor console (%s): cannot bind VIRQ_CON_RING: %m "
+               "(is xenconsoled --log=hv running?)",
+               HVCON_NAME);
         return -1;
     }
     hv = console_new_hypervisor(HVCON_DOMID, HVCON_NAME);
@@ -101,7 +105,6 @@ int hvcon_start(void)
     read_ring(hv);
     return 0;
 }
-
 
 void hvcon_stop(void)
 {
@@ -137,8 +140,7 @@ static void tell(struct console_reader *from, const char *fmt, ...)
     from->ops->notice(from, XP_N_INFO, 0, text);
 }
 
-size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len,
-                   struct console_reader *from)
+size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len, struct console_reader *from)
 {
     char keys[HVCON_KEYS_MAX + 1];
     size_t nkeys = 0, ignored = 0;
@@ -161,8 +163,7 @@ size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len,
         tell(from, "debug keys '%s' failed: %s", keys, strerror(e));
         return len;
     }
-    syslog(LOG_NOTICE, "debug-keys '%s' sent by %s (typed on the hypervisor console)", keys,
-           who);
+    syslog(LOG_NOTICE, "debug-keys '%s' sent by %s (typed on the hypervisor console)", keys, who);
     console_log_event(c, "debug keys '%s' sent by %s", keys, who);
     return len;
 }
@@ -185,9 +186,11 @@ static void acl_merge(struct acl *to, const struct acl *from)
             left_out++;
     }
     if (left_out)
-        syslog(LOG_WARNING, "%s: %u write ACL entr%s not given read access: the read ACL "
-               "is full (%u entries); list them in a [domain:%s] read ACL", HVCON_NAME,
-               left_out, left_out == 1 ? "y is" : "ies are", XCMUX_ACL_MAX_ENTRIES, HVCON_NAME);
+        syslog(LOG_WARNING,
+               "%s: %u write ACL entr%s not given read access: the read ACL "
+               "is full (%u entries); list them in a [domain:%s] read ACL",
+               HVCON_NAME, left_out, left_out == 1 ? "y is" : "ies are", XCMUX_ACL_MAX_ENTRIES,
+               HVCON_NAME);
 }
 
 void hvcon_adjust_cfg(struct console_cfg *cfg)

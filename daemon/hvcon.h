@@ -38,9 +38,9 @@
 
 #include "daemon/config.h"
 
-#define HVCON_NAME "@xen"
-#define HVCON_LOG_NAME "hypervisor"
-#define HVCON_DOMID 0x7FF2u /* DOMID_XEN */
+#define HVCON_NAME        "@xen"
+#define HVCON_LOG_NAME    "hypervisor"
+#define HVCON_DOMID       0x7FF2u /* DOMID_XEN */
 #define HVCON_READ_BUDGET (256u * 1024u)
 /* Debug keys sent per input chunk at most (each key may make Xen dump a
  * lot; a paste of a book is not a request). */

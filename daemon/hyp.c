@@ -37,12 +37,12 @@
 
 struct hyp {
     xc_interface *xc;
-    struct xs_handle *xs;   /* NULL while the store is down */
-    struct xs_handle *xsd;  /* directories only; opened on demand */
-    bool xs_suspect;        /* a call failed as on a dead connection */
-    uint64_t xs_ok_ms;      /* last reply on xs */
-    int xs_sock;            /* our dup of xs's socket, or -1 */
-    uint64_t xs_requests;   /* round trips on either connection */
+    struct xs_handle *xs;  /* NULL while the store is down */
+    struct xs_handle *xsd; /* directories only; opened on demand */
+    bool xs_suspect;       /* a call failed as on a dead connection */
+    uint64_t xs_ok_ms;     /* last reply on xs */
+    int xs_sock;           /* our dup of xs's socket, or -1 */
+    uint64_t xs_requests;  /* round trips on either connection */
     void (*on_suspect)(void);
     xenevtchn_handle *xce;
     xengnttab_handle *xgt;
@@ -400,7 +400,9 @@ int hyp_domain_path(struct hyp *h, uint32_t domid, char *buf, size_t buflen)
 
 int hyp_list_domains(struct hyp *h, struct hyp_dominfo *out, unsigned max)
 {
-    enum { BATCH = 256 };
+    enum {
+        BATCH = 256
+    };
     xc_domaininfo_t info[BATCH];
     unsigned count = 0;
     uint32_t next = 0;
@@ -426,13 +428,11 @@ int hyp_list_domains(struct hyp *h, struct hyp_dominfo *out, unsigned max)
 
 /* ---- console rings ---- */
 
-void *hyp_map_console(struct hyp *h, uint32_t domid, uint64_t ring_ref, bool primary,
-                      bool *granted)
+void *hyp_map_console(struct hyp *h, uint32_t domid, uint64_t ring_ref, bool primary, bool *granted)
 {
     void *p;
     if (primary) {
-        p = xengnttab_map_grant_ref(h->xgt, domid, GNTTAB_RESERVED_CONSOLE,
-                                    PROT_READ | PROT_WRITE);
+        p = xengnttab_map_grant_ref(h->xgt, domid, GNTTAB_RESERVED_CONSOLE, PROT_READ | PROT_WRITE);
         if (p) {
             *granted = true;
             return p;

@@ -18,13 +18,13 @@
 #include "daemon/console.h"
 
 struct pty {
-    struct console_reader reader;  /* first: the console calls it */
-    bool listening;                /* in the console's audience */
+    struct console_reader reader; /* first: the console calls it */
+    bool listening;               /* in the console's audience */
     struct console *con;
     int master, slave;
     char path[64];
     bool writable;
-    uint64_t off;          /* reader offset into con->buf */
+    uint64_t off; /* reader offset into con->buf */
     uint64_t sent;
     struct event *rd, *wr;
 };

@@ -27,8 +27,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-int server_start(const char *path, mode_t mode, bool set_group, gid_t group,
-                 char *err, size_t errlen);
+int server_start(const char *path, mode_t mode, bool set_group, gid_t group, char *err,
+                 size_t errlen);
 /* Adopt FD (bound and listening); it is made non-blocking here. */
 int server_listen_fd(int fd);
 void server_stop(void);

@@ -24,8 +24,8 @@
 
 struct console;
 
-void send_error(struct session *s, uint16_t code, uint8_t request_type,
-                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void send_error(struct session *s, uint16_t code, uint8_t request_type, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void send_end(struct session *s, uint8_t request_type, uint64_t count);
 void send_frame(struct session *s, const uint8_t *frame, ssize_t n);
 void session_close_after_flush(struct session *s);

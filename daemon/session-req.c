@@ -25,10 +25,14 @@
 static uint8_t wire_state(enum console_state st)
 {
     switch (st) {
-    case CONSOLE_RUNNING: return XP_STATE_RUNNING;
-    case CONSOLE_GONE: return XP_STATE_GONE;
-    case CONSOLE_CORRUPT: return XP_STATE_CORRUPT;
-    case CONSOLE_WAITING: break;
+    case CONSOLE_RUNNING:
+        return XP_STATE_RUNNING;
+    case CONSOLE_GONE:
+        return XP_STATE_GONE;
+    case CONSOLE_CORRUPT:
+        return XP_STATE_CORRUPT;
+    case CONSOLE_WAITING:
+        break;
     }
     return XP_STATE_WAITING;
 }
@@ -42,7 +46,7 @@ static void unknown_domain(struct session *s, uint8_t req)
     size_t used = len > 0 ? (size_t)len : 0;
     unsigned listed = 0;
     struct console *c;
-    TAILQ_FOREACH(c, &xd.consoles, link) {
+    TAILQ_FOREACH (c, &xd.consoles, link) {
         if (c->index != 0 || !c->dom || session_access(s, c) < ACCESS_READ)
             continue;
         /* Keep room for the " ..." that marks a cut list. */
@@ -52,8 +56,8 @@ static void unknown_domain(struct session *s, uint8_t req)
             used = sizeof(text);
             break;
         }
-        used += (size_t)snprintf(text + used, sizeof(text) - used, "%s %s",
-                                 listed ? "," : "", c->dom->name);
+        used += (size_t)snprintf(text + used, sizeof(text) - used, "%s %s", listed ? "," : "",
+                                 c->dom->name);
         listed++;
     }
     if (!listed && used < sizeof(text))
@@ -72,10 +76,9 @@ static bool may_fire(const struct session *s, const struct console *c)
 static struct console *resolve_for(struct session *s, uint8_t req, const char *domain,
                                    uint32_t index, bool hotkey_ok)
 {
-    struct console *c = hvcon_lookup(domain);  /* "@xen": the hypervisor (hvcon.h) */
+    struct console *c = hvcon_lookup(domain); /* "@xen": the hypervisor (hvcon.h) */
     if (c && index != 0) {
-        send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", c->name,
-                   (unsigned)index);
+        send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", c->name, (unsigned)index);
         return NULL;
     }
     struct domain *d = c ? NULL : domain_find(domain);
@@ -86,21 +89,18 @@ static struct console *resolve_for(struct session *s, uint8_t req, const char *d
     if (!c)
         c = index <= XCMUX_MAX_CONSOLES_PER_DOMAIN ? d->con[index] : NULL;
     if (!c) {
-        send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", d->name,
-                   (unsigned)index);
+        send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", d->name, (unsigned)index);
         return NULL;
     }
     if (session_access(s, c) < ACCESS_READ && !(hotkey_ok && may_fire(s, c))) {
-        send_error(s, XP_E_PERMISSION, req, "%s may not read the console of %s",
-                   s->user, c->name);
+        send_error(s, XP_E_PERMISSION, req, "%s may not read the console of %s", s->user, c->name);
         return NULL;
     }
     s->granted = true;
     return c;
 }
 
-static struct console *resolve(struct session *s, uint8_t req, const char *domain,
-                               uint32_t index)
+static struct console *resolve(struct session *s, uint8_t req, const char *domain, uint32_t index)
 {
     return resolve_for(s, req, domain, index, false);
 }
@@ -119,13 +119,14 @@ void req_list(struct session *s)
 {
     uint64_t count = 0;
     struct console *c;
-    TAILQ_FOREACH(c, &xd.consoles, link) {
+    TAILQ_FOREACH (c, &xd.consoles, link) {
         if (session_access(s, c) < ACCESS_READ)
             continue;
         /* Counted now, not when a stalled session next reads. */
         uint64_t overrun = 0, behind = 0;
         struct session *o;
-        CONSOLE_FOREACH_SESSION(o, c) {
+        CONSOLE_FOREACH_SESSION(o, c)
+        {
             overrun += session_overrun(o);
             uint64_t b = session_behind(o);
             behind = b > behind ? b : behind;
@@ -162,8 +163,8 @@ void req_list(struct session *s)
 
 static void notify_joined(struct session *s)
 {
-    console_broadcast(s->con, &s->reader, XP_N_JOINED, s->uid, "%s joined (%s)",
-                      session_who(s), xp_mode_name((unsigned)s->mode));
+    console_broadcast(s->con, &s->reader, XP_N_JOINED, s->uid, "%s joined (%s)", session_who(s),
+                      xp_mode_name((unsigned)s->mode));
 }
 
 void req_attach(struct session *s, const struct xp_attach *a)
@@ -216,9 +217,10 @@ void req_who(struct session *s, const struct xp_console_ref *ref)
         return;
     uint64_t count = 0;
     struct session *o;
-    CONSOLE_FOREACH_SESSION(o, c) {
+    CONSOLE_FOREACH_SESSION(o, c)
+    {
         if (o->state != SESSION_ATTACHED)
-            continue;   /* LOG dumps and closing sessions are not users */
+            continue; /* LOG dumps and closing sessions are not users */
         bool writer = seat_is_writer(c, o);
         struct xp_who_entry e = {
             .uid = o->uid,
@@ -265,7 +267,7 @@ void req_hotkeys(struct session *s, const struct xp_console_ref *ref)
     struct hotkey_entry t[HOTKEY_TABLE_MAX];
     unsigned n = hotkey_table(c, t, HOTKEY_TABLE_MAX);
     for (unsigned i = 0; i < n; i++) {
-        struct xp_hotkey_entry e = { .key = t[i].key, .source = t[i].source };
+        struct xp_hotkey_entry e = {.key = t[i].key, .source = t[i].source};
         snprintf(e.label, sizeof(e.label), "%s", t[i].label);
         snprintf(e.action, sizeof(e.action), "%s", t[i].action);
         uint8_t frame[XP_HDR_SIZE + 16 + XP_MAX_HOTKEY_LABEL + XP_MAX_HOTKEY_ACTION];

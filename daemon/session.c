@@ -51,7 +51,7 @@ void send_frame(struct session *s, const uint8_t *frame, ssize_t n)
 
 void send_error(struct session *s, uint16_t code, uint8_t request_type, const char *fmt, ...)
 {
-    struct xp_error e = { .code = code, .request_type = request_type };
+    struct xp_error e = {.code = code, .request_type = request_type};
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e.text, sizeof(e.text), fmt, ap);
@@ -62,7 +62,7 @@ void send_error(struct session *s, uint16_t code, uint8_t request_type, const ch
 
 void send_end(struct session *s, uint8_t request_type, uint64_t count)
 {
-    struct xp_end e = { .request_type = request_type, .count = count };
+    struct xp_end e = {.request_type = request_type, .count = count};
     uint8_t frame[XP_HDR_SIZE + 16];
     send_frame(s, frame, xp_encode_end(frame, sizeof(frame), &e));
 }
@@ -72,7 +72,7 @@ static void send_notice_v(struct session *s, unsigned code, uint64_t count, cons
 static void send_notice_v(struct session *s, unsigned code, uint64_t count, const char *fmt,
                           va_list ap)
 {
-    struct xp_notice n = { .code = (uint16_t)code, .count = count };
+    struct xp_notice n = {.code = (uint16_t)code, .count = count};
     vsnprintf(n.text, sizeof(n.text), fmt, ap);
     uint8_t frame[XP_HDR_SIZE + 16 + XP_MAX_NOTICE_TEXT];
     send_frame(s, frame, xp_encode_notice(frame, sizeof(frame), &n));
@@ -128,7 +128,7 @@ static void lookup_user(struct session *s)
     int n = (int)(sizeof(s->groups) / sizeof(s->groups[0]));
     int max = n;
     if (getgrouplist(pw.pw_name, s->gid, s->groups, &n) < 0 && n > max)
-        n = max;    /* more groups than we keep: the first ones are filled */
+        n = max; /* more groups than we keep: the first ones are filled */
     s->ngroups = n < 1 ? 1 : n;
 }
 
@@ -150,8 +150,7 @@ static void reader_pump(struct console_reader *r)
 }
 
 /* Broadcasts are for the people attached, not for LOG dumps. */
-static void reader_notice(struct console_reader *r, unsigned code, uint64_t count,
-                          const char *text)
+static void reader_notice(struct console_reader *r, unsigned code, uint64_t count, const char *text)
 {
     struct session *s = reader_session(r);
     if (s->state == SESSION_ATTACHED)
@@ -166,14 +165,14 @@ static void reader_gone(struct console_reader *r, const char *why)
     struct session *s = reader_session(r);
     struct console *c = s->con;
     if (s->follow)
-        session_notice(s, XP_N_DOMAIN_GONE, c->domid, "%s (domid %u) is gone (%s); "
-                       "waiting for it to come back", c->name, c->domid, why);
-    else if (!xd.shutting_down && s->state == SESSION_ATTACHED &&
-             s->off < outbuf_head(&c->buf))
+        session_notice(s, XP_N_DOMAIN_GONE, c->domid,
+                       "%s (domid %u) is gone (%s); "
+                       "waiting for it to come back",
+                       c->name, c->domid, why);
+    else if (!xd.shutting_down && s->state == SESSION_ATTACHED && s->off < outbuf_head(&c->buf))
         session_end_when_drained(s, why);
     else
-        session_end(s, XP_N_DOMAIN_GONE, "%s (domid %u) is gone (%s)", c->name, c->domid,
-                    why);
+        session_end(s, XP_N_DOMAIN_GONE, "%s (domid %u) is gone (%s)", c->name, c->domid, why);
 }
 
 static void reader_drop(struct console_reader *r)
@@ -217,7 +216,7 @@ void session_close_after_flush(struct session *s)
     bufferevent_disable(s->bev, EV_READ);
     /* Write callback only once everything is out. */
     bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
-    struct timeval tv = { SESSION_CLOSE_TIMEOUT_S, 0 };
+    struct timeval tv = {SESSION_CLOSE_TIMEOUT_S, 0};
     bufferevent_set_timeouts(s->bev, NULL, &tv);
     /* Nothing queued means no write will ever call us back: ask for the
      * callback (deferred, so our caller may still use the session). */
@@ -284,8 +283,8 @@ static void end_if_drained(struct session *s)
 {
     if (s->end_when_drained && s->state == SESSION_ATTACHED && s->con &&
         s->off >= outbuf_head(&s->con->buf))
-        session_end(s, XP_N_DOMAIN_GONE, "%s (domid %u) is gone (%s)", s->con->name,
-                    s->con->domid, s->gone_why);
+        session_end(s, XP_N_DOMAIN_GONE, "%s (domid %u) is gone (%s)", s->con->name, s->con->domid,
+                    s->gone_why);
 }
 
 void session_end_when_drained(struct session *s, const char *why)
@@ -300,7 +299,8 @@ void session_access_changed(struct console *c)
 {
     seat_policy_changed(c);
     struct session *s;
-    CONSOLE_FOREACH_SESSION(s, c) {
+    CONSOLE_FOREACH_SESSION(s, c)
+    {
         if (s->state != SESSION_ATTACHED && s->state != SESSION_LOGDUMP)
             continue;
         int access = session_access(s, c);
@@ -308,12 +308,16 @@ void session_access_changed(struct console *c)
             console_log_event(c, "%s may no longer read %s (configuration reloaded)",
                               session_who(s), c->name);
             if (s->state == SESSION_LOGDUMP) {
-                send_error(s, XP_E_PERMISSION, XP_T_LOG, "%s may no longer read the "
-                           "console of %s (configuration reloaded)", s->user, c->name);
+                send_error(s, XP_E_PERMISSION, XP_T_LOG,
+                           "%s may no longer read the "
+                           "console of %s (configuration reloaded)",
+                           s->user, c->name);
                 session_close_after_flush(s);
             } else {
-                session_end(s, XP_N_DETACHED, "access revoked: %s may no longer read the "
-                            "console of %s (configuration reloaded)", s->user, c->name);
+                session_end(s, XP_N_DETACHED,
+                            "access revoked: %s may no longer read the "
+                            "console of %s (configuration reloaded)",
+                            s->user, c->name);
             }
             continue;
         }
@@ -325,7 +329,7 @@ void session_access_changed(struct console *c)
 void session_config_changed(void)
 {
     struct session *s;
-    TAILQ_FOREACH(s, &xd.sessions, link)
+    TAILQ_FOREACH (s, &xd.sessions, link)
         s->admin = session_is_admin(s);
 }
 
@@ -455,11 +459,12 @@ static void to_guest(struct session *s, const uint8_t *p, size_t n)
         s->refused_notified = true;
         console_log_event(s->con, "input from %s refused: %s", session_who(s),
                           s->con->state == CONSOLE_RUNNING ? "the guest is not reading its "
-                          "console (input queue full)" : "console not running");
+                                                             "console (input queue full)"
+                                                           : "console not running");
         send_error(s, XP_E_BUSY, XP_T_INPUT, "%llu byte(s) of input to %s refused: %s",
                    (unsigned long long)s->refused_input, s->con->name,
                    s->con->state == CONSOLE_RUNNING ? "the guest is not reading its console"
-                   : "its console is not running");
+                                                    : "its console is not running");
     }
 }
 
@@ -467,14 +472,15 @@ static void esc_who(struct session *s)
 {
     time_t now = time(NULL);
     struct session *o;
-    CONSOLE_FOREACH_SESSION(o, s->con) {
+    CONSOLE_FOREACH_SESSION(o, s->con)
+    {
         if (o->state != SESSION_ATTACHED)
             continue;
         bool writer = seat_is_writer(o->con, o);
         session_notice(s, XP_N_INFO, 0, "%s: %s%s, attached %llds, %llu bytes sent%s",
-                       session_who(o), xp_mode_name((unsigned)o->mode),
-                       writer ? ", writer" : "", (long long)(now - o->attached_at),
-                       (unsigned long long)o->bytes_sent, o == s ? " (you)" : "");
+                       session_who(o), xp_mode_name((unsigned)o->mode), writer ? ", writer" : "",
+                       (long long)(now - o->attached_at), (unsigned long long)o->bytes_sent,
+                       o == s ? " (you)" : "");
     }
 }
 
@@ -488,9 +494,8 @@ static void esc_help_hotkeys(struct session *s, const char *esc)
         return;
     }
     for (unsigned i = 0; i < n; i++)
-        session_notice(s, XP_N_INFO, 0, "hotkey %s %c  %s  [%s: %s]", esc, t[i].key,
-                       t[i].label, t[i].source == XP_HK_SRC_GUEST ? "guest" : "host",
-                       t[i].action);
+        session_notice(s, XP_N_INFO, 0, "hotkey %s %c  %s  [%s: %s]", esc, t[i].key, t[i].label,
+                       t[i].source == XP_HK_SRC_GUEST ? "guest" : "host", t[i].action);
 }
 
 static void esc_hotkey(struct session *s, uint8_t key, const char *esc)
@@ -510,7 +515,7 @@ void session_trigger_result(struct session *s, unsigned code, const char *text)
     s->hotkey_wait = NULL;
     if (s->state == SESSION_CLOSING)
         return;
-    struct xp_trigger_result r = { .code = (uint16_t)code };
+    struct xp_trigger_result r = {.code = (uint16_t)code};
     snprintf(r.text, sizeof(r.text), "%s", text);
     uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_NOTICE_TEXT];
     send_frame(s, frame, xp_encode_trigger_result(frame, sizeof(frame), &r));
@@ -528,10 +533,11 @@ static void escape_command(struct session *s, const struct escape_step *st)
         session_end(s, XP_N_DETACHED, "detached");
         break;
     case ESC_HELP:
-        session_notice(s, XP_N_INFO, 0,
-                       "escape commands: %s . detach, %s ? help, %s r replay, %s w who, "
-                       "%s f force (take the write seat), %s b break (next key as SysRq), %s %s send %s",
-                       esc, esc, esc, esc, esc, esc, esc, esc, esc);
+        session_notice(
+            s, XP_N_INFO, 0,
+            "escape commands: %s . detach, %s ? help, %s r replay, %s w who, "
+            "%s f force (take the write seat), %s b break (next key as SysRq), %s %s send %s",
+            esc, esc, esc, esc, esc, esc, esc, esc, esc);
         esc_help_hotkeys(s, esc);
         break;
     case ESC_REPLAY:
@@ -551,8 +557,10 @@ static void escape_command(struct session *s, const struct escape_step *st)
          * on a serial console (BREAK + key = SysRq on Linux) is offered the
          * PV way instead. */
         s->break_armed = true;
-        session_notice(s, XP_N_INFO, 0, "break: the next key is sent as SysRq "
-                       "(control/sysrq) to %s", s->con->name);
+        session_notice(s, XP_N_INFO, 0,
+                       "break: the next key is sent as SysRq "
+                       "(control/sysrq) to %s",
+                       s->con->name);
         break;
     case ESC_KEY:
         esc_hotkey(s, st->key, esc);
@@ -598,7 +606,7 @@ static void on_hello(struct session *s, const struct xp_hello *h)
     }
     /* The client's version (ours may be higher): what it can decode. */
     s->proto = h->version;
-    struct xp_hello me = { .version = h->version };
+    struct xp_hello me = {.version = h->version};
     snprintf(me.software, sizeof(me.software), "xcmuxd %s", PACKAGE_VERSION);
     uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_SOFTWARE];
     send_frame(s, frame, xp_encode_hello(frame, sizeof(frame), &me));
@@ -609,8 +617,7 @@ static void on_hello(struct session *s, const struct xp_hello *h)
 static void handle_frame(struct session *s, const struct xp_frame_hdr *h, const uint8_t *payload)
 {
     if (!xp_type_from_client(h->type)) {
-        send_error(s, XP_E_BAD_FRAME, h->type, "%s is not a client message",
-                   xp_type_name(h->type));
+        send_error(s, XP_E_BAD_FRAME, h->type, "%s is not a client message", xp_type_name(h->type));
         session_close_after_flush(s);
         return;
     }
@@ -646,22 +653,34 @@ static void handle_frame(struct session *s, const struct xp_frame_hdr *h, const 
         break;
     }
     if (s->state != SESSION_IDLE) {
-        send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not valid %s",
-                   xp_type_name(h->type),
+        send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not valid %s", xp_type_name(h->type),
                    s->state == SESSION_ATTACHED ? "in a console session" : "now");
         return;
     }
     switch (h->type) {
-    case XP_T_LIST: req_list(s); break;
-    case XP_T_ATTACH: req_attach(s, &m.u.attach); break;
-    case XP_T_WHO: req_who(s, &m.u.ref); break;
-    case XP_T_LOG: req_log(s, &m.u.log); break;
-    case XP_T_HOTKEYS: req_hotkeys(s, &m.u.ref); break;
-    case XP_T_TRIGGER: req_trigger(s, &m.u.trigger); break;
-    case XP_T_STATUS: req_status(s); break;
+    case XP_T_LIST:
+        req_list(s);
+        break;
+    case XP_T_ATTACH:
+        req_attach(s, &m.u.attach);
+        break;
+    case XP_T_WHO:
+        req_who(s, &m.u.ref);
+        break;
+    case XP_T_LOG:
+        req_log(s, &m.u.log);
+        break;
+    case XP_T_HOTKEYS:
+        req_hotkeys(s, &m.u.ref);
+        break;
+    case XP_T_TRIGGER:
+        req_trigger(s, &m.u.trigger);
+        break;
+    case XP_T_STATUS:
+        req_status(s);
+        break;
     default:
-        send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not valid now",
-                   xp_type_name(h->type));
+        send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not valid now", xp_type_name(h->type));
         break;
     }
 }
@@ -691,7 +710,7 @@ static void process_input(struct session *s)
             return;
         }
         if (n < XP_HDR_SIZE || avail < xp_frame_size(&h))
-            return;  /* the read watermark leaves room for a whole frame */
+            return; /* the read watermark leaves room for a whole frame */
         size_t size = xp_frame_size(&h);
         const uint8_t *frame = evbuffer_pullup(in, (ev_ssize_t)size);
         if (!frame) {
@@ -734,7 +753,7 @@ void session_refuse_fd(int fd, const char *why)
 {
     /* The fd is new and its send buffer empty: this small send cannot
      * block, and the client reads the reason before the EOF. */
-    struct xp_error e = { .code = XP_E_LIMIT, .request_type = 0 };
+    struct xp_error e = {.code = XP_E_LIMIT, .request_type = 0};
     snprintf(e.text, sizeof(e.text), "%s", why);
     uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_NOTICE_TEXT];
     ssize_t n = xp_encode_error(frame, sizeof(frame), &e);
@@ -780,7 +799,7 @@ struct session *session_new(int fd)
     bufferevent_setwatermark(s->bev, EV_READ, 0, XP_FRAME_MAX * 2);
     /* Resume pumping once half the output is written. */
     bufferevent_setwatermark(s->bev, EV_WRITE, SESSION_OUT_HIGH / 2, 0);
-    struct timeval hello_tv = { SESSION_HELLO_TIMEOUT_S, 0 };
+    struct timeval hello_tv = {SESSION_HELLO_TIMEOUT_S, 0};
     bufferevent_set_timeouts(s->bev, &hello_tv, NULL);
     bufferevent_enable(s->bev, EV_READ | EV_WRITE);
     TAILQ_INSERT_TAIL(&xd.sessions, s, link);

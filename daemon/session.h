@@ -11,9 +11,9 @@
  *   taken once at accept and checked against the console's ACLs on every
  *   request that names a console.
  * - Attached sessions are readers in the console's audience (console.h)
- *   and read its shared buffer through their own 64-bit offset. session_pump() sends DATA while the socket's output
- *   buffer is under SESSION_OUT_HIGH; the write callback resumes it. A
- *   session left more than a buffer behind gets NOTICE(DROPPED, n).
+ *   and read its shared buffer through their own 64-bit offset. session_pump() sends DATA while the
+ * socket's output buffer is under SESSION_OUT_HIGH; the write callback resumes it. A session left
+ * more than a buffer behind gets NOTICE(DROPPED, n).
  * - Escape handling (escape char, then a command key) runs here, per
  *   session, so every client gets it.
  * - Admission (session-admit.h): a connection, and a session on a
@@ -38,23 +38,23 @@
 #include "daemon/daemon.h"
 #include "daemon/escape.h"
 
-#define SESSION_OUT_HIGH (256u * 1024u)
+#define SESSION_OUT_HIGH   (256u * 1024u)
 #define SESSION_DATA_CHUNK (16u * 1024u)
 
 struct bufferevent;
 struct console;
 
 enum session_state {
-    SESSION_HELLO,    /* waiting for the client's HELLO */
-    SESSION_IDLE,     /* handshake done, no console */
+    SESSION_HELLO, /* waiting for the client's HELLO */
+    SESSION_IDLE,  /* handshake done, no console */
     SESSION_ATTACHED,
-    SESSION_LOGDUMP,  /* sending a replay-buffer snapshot */
-    SESSION_CLOSING,  /* flushing output, then freed */
+    SESSION_LOGDUMP, /* sending a replay-buffer snapshot */
+    SESSION_CLOSING, /* flushing output, then freed */
 };
 
 struct session {
-    TAILQ_ENTRY(session) link;       /* xd.sessions */
-    struct console_reader reader;    /* in con's audience (ATTACHED, LOGDUMP) */
+    TAILQ_ENTRY(session) link;    /* xd.sessions */
+    struct console_reader reader; /* in con's audience (ATTACHED, LOGDUMP) */
     struct bufferevent *bev;
     enum session_state state;
 
@@ -66,34 +66,34 @@ struct session {
     int ngroups;
 
     struct console *con;
-    uint64_t off;                    /* reader offset into con->buf */
-    uint64_t dump_end;               /* LOGDUMP: stop here */
-    int mode;                        /* enum xp_mode granted */
-    bool can_write;                  /* ACL allows writing */
-    bool follow;                     /* re-attach when the guest reboots */
+    uint64_t off;      /* reader offset into con->buf */
+    uint64_t dump_end; /* LOGDUMP: stop here */
+    int mode;          /* enum xp_mode granted */
+    bool can_write;    /* ACL allows writing */
+    bool follow;       /* re-attach when the guest reboots */
     time_t attached_at;
     uint64_t bytes_sent;
     uint64_t dropped;
     uint64_t refused_input;
     bool refused_notified;
-    bool break_armed;                /* escape b: next key goes as SysRq */
-    bool end_when_drained;           /* domain gone: end once caught up */
-    char gone_why[64];               /* ... with this reason */
+    bool break_armed;      /* escape b: next key goes as SysRq */
+    bool end_when_drained; /* domain gone: end once caught up */
+    char gone_why[64];     /* ... with this reason */
     struct escape esc;
-    void *hotkey_wait;               /* TRIGGER in flight: no request read until it ends */
-    uint32_t proto;                  /* protocol version the client speaks */
-    bool admin;                      /* root or admin ACL (session-admit.h) */
-    bool granted;                    /* some request of it was allowed */
+    void *hotkey_wait; /* TRIGGER in flight: no request read until it ends */
+    uint32_t proto;    /* protocol version the client speaks */
+    bool admin;        /* root or admin ACL (session-admit.h) */
+    bool granted;      /* some request of it was allowed */
 };
 
 /* The session R is, or NULL when R is another kind of reader. */
 struct session *session_of_reader(struct console_reader *r);
 /* Every session in C's audience (other readers skipped); the body must
  * not remove the current one. */
-#define CONSOLE_FOREACH_SESSION(s, c)                                          \
-    for (struct console_reader *s##_r = TAILQ_FIRST(&(c)->readers); s##_r;   \
-         s##_r = TAILQ_NEXT(s##_r, link))                                   \
-        if (((s) = session_of_reader(s##_r)) == NULL) {                     \
+#define CONSOLE_FOREACH_SESSION(s, c)                                                              \
+    for (struct console_reader *s##_r = TAILQ_FIRST(&(c)->readers); s##_r;                         \
+         s##_r = TAILQ_NEXT(s##_r, link))                                                          \
+        if (((s) = session_of_reader(s##_r)) == NULL) {                                            \
         } else
 
 /* Take over an accepted connection FD (credentials read here). */

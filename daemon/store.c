@@ -80,7 +80,8 @@ static void lost(int err)
     since_unix = (uint64_t)time(NULL);
     retry_ms = STORE_RETRY_MIN_MS;
     next_try_ms = down_ms + retry_ms;
-    syslog(LOG_ERR, "xenstore connection lost (%s): consoles and sessions keep running; "
+    syslog(LOG_ERR,
+           "xenstore connection lost (%s): consoles and sessions keep running; "
            "new and changed guests wait until it is back; reconnecting",
            strerror(err));
     static const struct timeval every = {0, STORE_CHECK_MS * 1000};
@@ -102,7 +103,8 @@ static void regained(void)
     }
     down = false;
     since_unix = (uint64_t)time(NULL);
-    syslog(LOG_NOTICE, "xenstore connection back after %llu ms (%u tr%s); re-syncing "
+    syslog(LOG_NOTICE,
+           "xenstore connection back after %llu ms (%u tr%s); re-syncing "
            "domains, consoles, watches and hotkeys",
            (unsigned long long)(xd_now_ms() - down_ms), tries, tries == 1 ? "y" : "ies");
     domains_store_back();

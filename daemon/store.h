@@ -36,7 +36,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define STORE_CHECK_MS 250u
+#define STORE_CHECK_MS     250u
 #define STORE_RETRY_MIN_MS 500u
 #define STORE_RETRY_MAX_MS 5000u
 
@@ -48,8 +48,8 @@ void store_check_soon(void);
 
 struct store_state {
     bool up;
-    uint64_t since_unix;   /* when it went down or came back (0: never changed) */
-    uint32_t losses;       /* connections lost since the daemon started */
+    uint64_t since_unix; /* when it went down or came back (0: never changed) */
+    uint32_t losses;     /* connections lost since the daemon started */
 };
 void store_state(struct store_state *out);
 
