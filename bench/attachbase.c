@@ -80,8 +80,7 @@ int main(int argc, char **argv)
             return 0;
         }
         if (t1 > give_up) {
-            fprintf(stderr, "attachbase: only %ld of %ld consoles after 600 s\n", found,
-                    expected);
+            fprintf(stderr, "attachbase: only %ld of %ld consoles after 600 s\n", found, expected);
             hyp_close(h);
             return 1;
         }

@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SAMPLES_MAX 100000
+#define SAMPLES_MAX     100000
 #define ECHO_TIMEOUT_MS 2000
 /* A daemon that has just attached to many guests may still be busy with
  * xenstore for a while before it serves a new session. */
@@ -117,8 +117,7 @@ int main(int argc, char **argv)
         close(in[1]);
         close(out[0]);
         close(out[1]);
-        execl(argv[1], argv[1], "-S", argv[2], "console", "--replay", "0", argv[3],
-              (char *)NULL);
+        execl(argv[1], argv[1], "-S", argv[2], "console", "--replay", "0", argv[3], (char *)NULL);
         perror("echolat: exec");
         _exit(127);
     }

@@ -31,7 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LINE_LEN 80u
+#define LINE_LEN     80u
 #define NAME_MAX_LEN 48u
 
 static volatile sig_atomic_t stop;
@@ -178,9 +178,8 @@ int main(int argc, char **argv)
     }
     printf("bytes=%llu lines=%llu first=%llu last=%llu gaps=%llu missing=%llu "
            "cuts=%llu corrupt=%llu\n",
-           (unsigned long long)st.bytes, (unsigned long long)st.lines,
-           (unsigned long long)st.first, (unsigned long long)st.last,
-           (unsigned long long)st.gaps, (unsigned long long)st.missing,
+           (unsigned long long)st.bytes, (unsigned long long)st.lines, (unsigned long long)st.first,
+           (unsigned long long)st.last, (unsigned long long)st.gaps, (unsigned long long)st.missing,
            (unsigned long long)st.cuts, (unsigned long long)st.corrupt);
     return st.corrupt ? 1 : 0;
 }

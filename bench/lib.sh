@@ -7,7 +7,8 @@ set -u
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 XEN_BINDIR=${XEN_BINDIR:-/usr/lib/xen-4.17/bin}
 XENSIM=$top_builddir/sim/xensim
-XCMUXD=$top_builddir/daemon/xcmuxd
+# BENCH_XCMUXD: another build of the daemon (a before/after comparison).
+XCMUXD=${BENCH_XCMUXD:-$top_builddir/daemon/xcmuxd}
 XCMUX=$top_builddir/client/xcmux
 NULLCONS=$top_builddir/bench/nullcons
 FLOODCHECK=$top_builddir/bench/floodcheck

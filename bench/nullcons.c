@@ -100,8 +100,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         cons[i].domid = (uint32_t)strtoul(argv[i + 1], NULL, 10);
         if (attach(h, &cons[i]) < 0) {
-            fprintf(stderr, "nullcons: dom%u: cannot attach: %s\n", cons[i].domid,
-                    strerror(errno));
+            fprintf(stderr, "nullcons: dom%u: cannot attach: %s\n", cons[i].domid, strerror(errno));
             return 1;
         }
         by_port[cons[i].port] = i + 1;

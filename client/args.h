@@ -15,21 +15,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define XC_OPT_CONSOLE 0x1u   /* --console N */
-#define XC_OPT_JSON    0x2u   /* --json */
-#define XC_OPT_BYTES   0x4u   /* --bytes N */
+#define XC_OPT_CONSOLE 0x1u /* --console N */
+#define XC_OPT_JSON    0x2u /* --json */
+#define XC_OPT_BYTES   0x4u /* --bytes N */
 
 #define XC_ARGS_OK   0
 #define XC_ARGS_HELP (-1)
 
 struct xc_args {
-	uint32_t console;
-	uint32_t bytes;         /* XP_LOG_ALL unless --bytes */
-	bool json;
-	const char *pos[2];
+    uint32_t console;
+    uint32_t bytes; /* XP_LOG_ALL unless --bytes */
+    bool json;
+    const char *pos[2];
 };
 
-int xc_parse_args(const char *sub, int argc, char **argv, unsigned allowed,
-		  int npos, struct xc_args *out);
+int xc_parse_args(const char *sub, int argc, char **argv, unsigned allowed, int npos,
+                  struct xc_args *out);
 
 #endif /* XCMUX_CLIENT_ARGS_H */

@@ -15,26 +15,26 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define XC_DEFAULT_SOCKET "/run/xcmux/xcmux.sock"
+#define XC_DEFAULT_SOCKET    "/run/xcmux/xcmux.sock"
 #define XC_DEFAULT_LINGER_MS 500
 
 enum xc_exit {
-	XC_EXIT_OK             = 0,
-	XC_EXIT_FAIL           = 1,   /* I/O error, daemon-side failure */
-	XC_EXIT_UNSUPPORTED    = 2,   /* the daemon does not serve this request */
-	XC_EXIT_NO_DAEMON      = 3,   /* cannot connect to the socket */
-	XC_EXIT_UNKNOWN_DOMAIN = 4,   /* unknown domain or console */
-	XC_EXIT_PERMISSION     = 5,   /* permission denied */
-	XC_EXIT_LOST           = 6,   /* daemon shut down or connection lost */
-	XC_EXIT_PROTOCOL       = 7,   /* version mismatch or malformed reply */
-	XC_EXIT_NO_ACK         = 8,   /* trigger fired, guest did not acknowledge */
-	XC_EXIT_UNKNOWN_KEY    = 9,   /* trigger: no such hotkey */
-	XC_EXIT_USAGE          = 64,  /* bad command line (EX_USAGE) */
-	XC_EXIT_SIGNAL_BASE    = 128, /* + signal number: console ended by a signal */
+    XC_EXIT_OK = 0,
+    XC_EXIT_FAIL = 1,           /* I/O error, daemon-side failure */
+    XC_EXIT_UNSUPPORTED = 2,    /* the daemon does not serve this request */
+    XC_EXIT_NO_DAEMON = 3,      /* cannot connect to the socket */
+    XC_EXIT_UNKNOWN_DOMAIN = 4, /* unknown domain or console */
+    XC_EXIT_PERMISSION = 5,     /* permission denied */
+    XC_EXIT_LOST = 6,           /* daemon shut down or connection lost */
+    XC_EXIT_PROTOCOL = 7,       /* version mismatch or malformed reply */
+    XC_EXIT_NO_ACK = 8,         /* trigger fired, guest did not acknowledge */
+    XC_EXIT_UNKNOWN_KEY = 9,    /* trigger: no such hotkey */
+    XC_EXIT_USAGE = 64,         /* bad command line (EX_USAGE) */
+    XC_EXIT_SIGNAL_BASE = 128,  /* + signal number: console ended by a signal */
 };
 
 struct xc_global {
-	const char *socket_path;
+    const char *socket_path;
 };
 
 int xcmux_main(int argc, char **argv);
@@ -56,6 +56,6 @@ int cmd_trigger(const struct xc_global *g, int argc, char **argv);
 bool xc_print_help(const char *subcommand);
 /* "xcmux: <subcommand>: <msg>. Try 'xcmux help <subcommand>'." -> USAGE */
 int xc_usage_error(const char *subcommand, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif /* XCMUX_CLIENT_H */

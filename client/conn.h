@@ -23,14 +23,14 @@
 #include "protocol/xcmux-proto.h"
 
 struct xc_conn {
-	int fd;
-	const char *path;
-	struct xp_stream *in;
-	uint8_t raw[16384];   /* bytes read but not yet taken by `in` */
-	size_t raw_len, raw_off;
-	bool eof;
-	struct xp_hello server;
-	pid_t ssh_pid;        /* > 0: fd is our end of ssh (xcmux -H) */
+    int fd;
+    const char *path;
+    struct xp_stream *in;
+    uint8_t raw[16384]; /* bytes read but not yet taken by `in` */
+    size_t raw_len, raw_off;
+    bool eof;
+    struct xp_hello server;
+    pid_t ssh_pid; /* > 0: fd is our end of ssh (xcmux -H) */
 };
 
 int xc_conn_open(struct xc_conn *c, const char *path);
@@ -61,8 +61,8 @@ int xc_report_error(const struct xp_error *e, const char *what, const char *doma
  * Returns 0 or an XC_EXIT_* code.
  */
 int xc_request_records(const char *socket, const struct xp_msg *req, uint8_t record,
-		       const char *what, const char *domain,
-		       int (*each)(const struct xp_msg *m, void *arg), void *arg);
+                       const char *what, const char *domain,
+                       int (*each)(const struct xp_msg *m, void *arg), void *arg);
 
 /* Picks the socket: -S if given, else $XCMUX_SOCKET, else the default. */
 const char *xc_socket_path(const char *opt);

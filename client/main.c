@@ -4,5 +4,5 @@
 
 int main(int argc, char **argv)
 {
-	return xcmux_main(argc, argv);
+    return xcmux_main(argc, argv);
 }

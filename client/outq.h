@@ -17,8 +17,8 @@
 
 struct outq_chunk;
 struct outq {
-	struct outq_chunk *head, *tail;
-	size_t bytes;
+    struct outq_chunk *head, *tail;
+    size_t bytes;
 };
 
 void outq_init(struct outq *q);

@@ -34,9 +34,9 @@
 #define XC_REMOTE_URL_MAX 300
 
 struct xc_remote {
-	char url[XC_REMOTE_URL_MAX + 1];  /* as given, for messages */
-	char dest[XC_REMOTE_URL_MAX + 1]; /* [user@]host for ssh */
-	unsigned port;                    /* 0: ssh's default */
+    char url[XC_REMOTE_URL_MAX + 1];  /* as given, for messages */
+    char dest[XC_REMOTE_URL_MAX + 1]; /* [user@]host for ssh */
+    unsigned port;                    /* 0: ssh's default */
 };
 
 int xc_remote_parse(const char *url, struct xc_remote *out);

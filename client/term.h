@@ -26,6 +26,6 @@ bool term_is_raw(void);
 /* Installs the handlers; returns the read end of the self-pipe or -1. */
 int term_catch_signals(void);
 int term_signal_fd(void);
-int term_caught_signal(void);   /* 0 if none */
+int term_caught_signal(void); /* 0 if none */
 
 #endif /* XCMUX_CLIENT_TERM_H */

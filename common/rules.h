@@ -46,14 +46,14 @@ int xr_parse_u64(const char *s, uint64_t max, uint64_t *out);
  * client never prints raw)? */
 static inline bool xr_is_control(unsigned char ch)
 {
-	return ch < 0x20 || ch == 0x7f;
+    return ch < 0x20 || ch == 0x7f;
 }
 
 /* Writes the caret notation of control byte CH into OUT[0..1]. */
 static inline void xr_caret(unsigned char ch, char out[2])
 {
-	out[0] = '^';
-	out[1] = (char)(ch ^ 0x40);
+    out[0] = '^';
+    out[1] = (char)(ch ^ 0x40);
 }
 
 /* How a user types key CH (-1 or any negative: "none"): "^X" for control
@@ -65,11 +65,11 @@ const char *xr_key_name(int ch, char out[XR_KEY_NAME_MAX]);
 /* MS milliseconds as a struct timeval (for evtimer_add and friends). */
 static inline struct timeval xr_ms_to_timeval(uint64_t ms)
 {
-	struct timeval tv = {
-		.tv_sec = (time_t)(ms / 1000),
-		.tv_usec = (suseconds_t)(ms % 1000) * 1000,
-	};
-	return tv;
+    struct timeval tv = {
+        .tv_sec = (time_t)(ms / 1000),
+        .tv_usec = (suseconds_t)(ms % 1000) * 1000,
+    };
+    return tv;
 }
 
 #endif /* XCMUX_COMMON_RULES_H */

@@ -23,31 +23,30 @@
 #include "daemon/limits.h"
 
 struct acl {
-	bool everyone;
-	unsigned nuids, ngids;
-	uid_t uids[XCMUX_ACL_MAX_ENTRIES];
-	gid_t gids[XCMUX_ACL_MAX_ENTRIES];
+    bool everyone;
+    unsigned nuids, ngids;
+    uid_t uids[XCMUX_ACL_MAX_ENTRIES];
+    gid_t gids[XCMUX_ACL_MAX_ENTRIES];
 };
 
 enum access_level {
-	ACCESS_NONE,
-	ACCESS_READ,
-	ACCESS_WRITE,
-	ACCESS_ADMIN,
+    ACCESS_NONE,
+    ACCESS_READ,
+    ACCESS_WRITE,
+    ACCESS_ADMIN,
 };
 
 struct console_cfg;
 
-bool acl_allows(const struct acl *acl, uid_t uid, gid_t primary,
-		const gid_t *groups, int ngroups);
+bool acl_allows(const struct acl *acl, uid_t uid, gid_t primary, const gid_t *groups, int ngroups);
 
 /* Highest access a peer has to a console (root is always ACCESS_ADMIN). */
-enum access_level console_access(const struct console_cfg *cc, uid_t uid,
-				 gid_t primary, const gid_t *groups, int ngroups);
+enum access_level console_access(const struct console_cfg *cc, uid_t uid, gid_t primary,
+                                 const gid_t *groups, int ngroups);
 
 /* May this peer fire hotkeys on the console? (root and admin always may;
  * otherwise the hotkey ACL if set, else the write ACL.) */
-bool hotkey_access(const struct console_cfg *cc, uid_t uid, gid_t primary,
-		   const gid_t *groups, int ngroups);
+bool hotkey_access(const struct console_cfg *cc, uid_t uid, gid_t primary, const gid_t *groups,
+                   int ngroups);
 
 #endif /* XCMUX_DAEMON_ACCESS_H */

@@ -31,40 +31,40 @@
 #include "daemon/config-lex.h"
 
 enum config_scope {
-	CONFIG_GLOBAL,  /* [global] only; field in struct config */
-	CONFIG_CONSOLE, /* [global] and [domain:GLOB]; field in struct console_cfg */
+    CONFIG_GLOBAL,  /* [global] only; field in struct config */
+    CONFIG_CONSOLE, /* [global] and [domain:GLOB]; field in struct console_cfg */
 };
 
 enum config_type {
-	CT_PATH,        /* absolute path, shorter than the field */
-	CT_MODE,        /* octal file mode, at most 0777 */
-	CT_GROUP,       /* group name or "none"; field2 = the gid, field = set flag */
-	CT_ACL,         /* ACL (config.h); field2, if any: a flag set to true */
-	CT_COUNT,       /* decimal in min..max ("bad count" / "out of range") */
-	CT_NUMBER,      /* decimal in min..max (one "bad count" message) */
-	CT_BOOL,
-	CT_KEYWORD,     /* one of words[]; stored as an int */
-	CT_SIZE,        /* size with k/M/G: 0, or min..max */
-	CT_BUFFER_SIZE, /* size, a power of two in min..max (outbuf) */
-	CT_ESCAPE,      /* escape character (common/rules.h) */
-	CT_RATE,        /* N/SECONDS or off: N in min..max, SECONDS 1..max2;
-			 * field = N, field2 = SECONDS */
-	CT_DURATION,    /* seconds, or N ms: milliseconds in min..max */
+    CT_PATH,   /* absolute path, shorter than the field */
+    CT_MODE,   /* octal file mode, at most 0777 */
+    CT_GROUP,  /* group name or "none"; field2 = the gid, field = set flag */
+    CT_ACL,    /* ACL (config.h); field2, if any: a flag set to true */
+    CT_COUNT,  /* decimal in min..max ("bad count" / "out of range") */
+    CT_NUMBER, /* decimal in min..max (one "bad count" message) */
+    CT_BOOL,
+    CT_KEYWORD,     /* one of words[]; stored as an int */
+    CT_SIZE,        /* size with k/M/G: 0, or min..max */
+    CT_BUFFER_SIZE, /* size, a power of two in min..max (outbuf) */
+    CT_ESCAPE,      /* escape character (common/rules.h) */
+    CT_RATE,        /* N/SECONDS or off: N in min..max, SECONDS 1..max2;
+                     * field = N, field2 = SECONDS */
+    CT_DURATION,    /* seconds, or N ms: milliseconds in min..max */
 };
 
 struct config_key {
-	const char *name;
-	enum config_scope scope;
-	enum config_type type;
-	uint64_t min, max;
-	uint64_t max2;                   /* CT_RATE: the SECONDS bound */
-	const char *def;                 /* as in the file; NULL: see help */
-	const char *help;                /* one line, for humans */
-	size_t off, size;                /* the field */
-	size_t off2, size2;              /* a second field the key sets; size2 0: none */
-	const struct lex_keyword *words; /* CT_KEYWORD */
-	size_t nwords;
-	const char *what;                /* CT_KEYWORD: noun in messages */
+    const char *name;
+    enum config_scope scope;
+    enum config_type type;
+    uint64_t min, max;
+    uint64_t max2;                   /* CT_RATE: the SECONDS bound */
+    const char *def;                 /* as in the file; NULL: see help */
+    const char *help;                /* one line, for humans */
+    size_t off, size;                /* the field */
+    size_t off2, size2;              /* a second field the key sets; size2 0: none */
+    const struct lex_keyword *words; /* CT_KEYWORD */
+    size_t nwords;
+    const char *what; /* CT_KEYWORD: noun in messages */
 };
 
 #define CONFIG_NKEYS 28
@@ -77,7 +77,7 @@ const struct config_key *config_key_find(const char *name);
  * CONFIG_GLOBAL, a struct console_cfg for CONFIG_CONSOLE). 0, or -1 with
  * the reason in WHY ("<name>: what"); the fields may then be partly set. */
 int config_key_set(const struct config_key *k, void *base, const char *value, char *why,
-		   size_t whylen);
+                   size_t whylen);
 
 /* Copies the field(s) of console key K from FROM into INTO. */
 void config_key_merge(const struct config_key *k, void *into, const void *from);

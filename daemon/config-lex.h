@@ -39,8 +39,8 @@ int lex_mode(const char *s, uint64_t *out);
 
 /* One of a few words (case-insensitive). */
 struct lex_keyword {
-	const char *word;
-	int value;
+    const char *word;
+    int value;
 };
 int lex_keyword(const char *s, const struct lex_keyword *words, size_t nwords, int *out);
 /* "a, b or c": the words, for an error message. */

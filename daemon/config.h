@@ -61,74 +61,74 @@
 #define XCMUX_DEFAULT_GROUP "xcmux"
 
 enum write_policy {
-	WRITE_POLICY_SINGLE, /* one writer, others read-only; force takes the seat */
-	WRITE_POLICY_SHARED, /* every session with write access may write */
+    WRITE_POLICY_SINGLE, /* one writer, others read-only; force takes the seat */
+    WRITE_POLICY_SHARED, /* every session with write access may write */
 };
 
 enum pty_mode {
-	PTY_RW,  /* publish a pty that may read and write */
-	PTY_RO,  /* publish a pty whose input is discarded */
-	PTY_OFF, /* no pty (xl create then waits for console/tty in vain) */
+    PTY_RW,  /* publish a pty that may read and write */
+    PTY_RO,  /* publish a pty whose input is discarded */
+    PTY_OFF, /* no pty (xl create then waits for console/tty in vain) */
 };
 
 /* Where console output is logged (log = off disables both). */
 enum log_target {
-	LOG_TARGET_FILE,    /* DIR/<name>.log (the default) */
-	LOG_TARGET_JOURNAL, /* the systemd journal, one entry per line */
-	LOG_TARGET_BOTH,
+    LOG_TARGET_FILE,    /* DIR/<name>.log (the default) */
+    LOG_TARGET_JOURNAL, /* the systemd journal, one entry per line */
+    LOG_TARGET_BOTH,
 };
 
 /* Escape character value meaning "no escape character". */
 #define XCMUX_ESCAPE_NONE (-1) /* = XR_ESCAPE_NONE (common/rules.h) */
 
 struct console_cfg {
-	bool log;
-	enum log_target log_target;
-	bool timestamps;
-	bool sanitize;
-	uint64_t log_max_size; /* 0 = no rotation */
-	unsigned log_keep;
-	size_t buffer_size;    /* power of two, XCMUX_OUTBUF_MIN..MAX */
-	uint64_t replay;       /* bytes replayed on attach (clamped to held) */
-	uint64_t rate;         /* bytes/s; 0 = off */
-	uint64_t burst;        /* bytes; 0 = one second of rate */
-	enum write_policy policy;
-	enum pty_mode pty;
-	int escape;            /* 0..127, or XCMUX_ESCAPE_NONE */
-	struct acl read;
-	struct acl write;
-	struct acl admin;      /* global only; copied here for convenience */
-	/* hotkeys */
-	struct acl hotkey;     /* who may fire hotkeys; used when hotkey_acl_set */
-	bool hotkey_acl_set;   /* false: the write ACL decides (the default) */
-	bool guest_hotkeys;    /* expose guest-registered hotkeys */
-	unsigned hotkey_rate_n;   /* fires per hotkey_rate_s seconds; 0 = off */
-	unsigned hotkey_rate_s;
-	unsigned ack_timeout_ms;
-	/* resolved: no HK_ACT_OFF entries; shared, owned by the config;
-	 * never NULL once resolved */
-	const struct hotkey_cfg *hotkeys;
+    bool log;
+    enum log_target log_target;
+    bool timestamps;
+    bool sanitize;
+    uint64_t log_max_size; /* 0 = no rotation */
+    unsigned log_keep;
+    size_t buffer_size; /* power of two, XCMUX_OUTBUF_MIN..MAX */
+    uint64_t replay;    /* bytes replayed on attach (clamped to held) */
+    uint64_t rate;      /* bytes/s; 0 = off */
+    uint64_t burst;     /* bytes; 0 = one second of rate */
+    enum write_policy policy;
+    enum pty_mode pty;
+    int escape; /* 0..127, or XCMUX_ESCAPE_NONE */
+    struct acl read;
+    struct acl write;
+    struct acl admin; /* global only; copied here for convenience */
+    /* hotkeys */
+    struct acl hotkey;      /* who may fire hotkeys; used when hotkey_acl_set */
+    bool hotkey_acl_set;    /* false: the write ACL decides (the default) */
+    bool guest_hotkeys;     /* expose guest-registered hotkeys */
+    unsigned hotkey_rate_n; /* fires per hotkey_rate_s seconds; 0 = off */
+    unsigned hotkey_rate_s;
+    unsigned ack_timeout_ms;
+    /* resolved: no HK_ACT_OFF entries; shared, owned by the config;
+     * never NULL once resolved */
+    const struct hotkey_cfg *hotkeys;
 };
 
 struct domain_section;
 struct hotkey_tables;
 
 struct config {
-	char socket_path[XCMUX_SOCKET_PATH_MAX + 1];
-	mode_t socket_mode;
-	bool socket_group_set;
-	gid_t socket_group;
-	char log_dir[XCMUX_LOG_DIR_MAX + 1];
-	/* per-user limits (root and admin are exempt; see limits.h) */
-	unsigned max_conn_per_user;     /* connections of one uid */
-	unsigned max_sessions_per_user; /* sessions of one uid on one console */
-	unsigned reserved_conn;         /* connections only root/admin may use */
-	unsigned reserved_sessions;     /* per console, only root/admin may use */
-	struct console_cfg global; /* the [global] values of per-console keys */
-	size_t ndomains;
-	struct domain_section *domains;
-	struct hotkey_cfg *global_hotkeys;   /* NULL: [global] defines none */
-	struct hotkey_tables *hotkey_tables; /* tables resolved for consoles */
+    char socket_path[XCMUX_SOCKET_PATH_MAX + 1];
+    mode_t socket_mode;
+    bool socket_group_set;
+    gid_t socket_group;
+    char log_dir[XCMUX_LOG_DIR_MAX + 1];
+    /* per-user limits (root and admin are exempt; see limits.h) */
+    unsigned max_conn_per_user;     /* connections of one uid */
+    unsigned max_sessions_per_user; /* sessions of one uid on one console */
+    unsigned reserved_conn;         /* connections only root/admin may use */
+    unsigned reserved_sessions;     /* per console, only root/admin may use */
+    struct console_cfg global;      /* the [global] values of per-console keys */
+    size_t ndomains;
+    struct domain_section *domains;
+    struct hotkey_cfg *global_hotkeys;   /* NULL: [global] defines none */
+    struct hotkey_tables *hotkey_tables; /* tables resolved for consoles */
 };
 
 int config_load(const char *path, struct config **out, char *err, size_t errlen);
@@ -136,8 +136,7 @@ void config_free(struct config *cfg);
 
 /* Resolves the settings of guest NAME. out->hotkeys points into CFG: the
  * result must not outlive it. */
-void config_for_domain(const struct config *cfg, const char *name,
-		       struct console_cfg *out);
+void config_for_domain(const struct config *cfg, const char *name, struct console_cfg *out);
 
 /* Parsers shared with the command line (config-lex.c); 0 on success, -1
  * on a bad value. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * console.c — one guest console: ring, buffer, log, pty, sessions (see
- * console.h for the contract).
+ * console.c — one guest console: ring, buffer, log, and its audience of
+ * readers (see console.h for the contract).
  */
 #include "daemon/console.h"
 
@@ -16,15 +16,12 @@
 #include <event2/event.h>
 
 #include "common/rules.h"
-#include "daemon/domain.h"
-#include "daemon/hotkey.h"
+#include "daemon/events.h"
 #include "daemon/hvcon.h"
 #include "daemon/journal.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
 #include "daemon/ring.h"
-#include "daemon/server.h"
-#include "daemon/session.h"
 #include "protocol/xcmux-proto.h"
 
 /* One drain pass reads at most this much before yielding to the loop, so
@@ -34,10 +31,14 @@
 const char *console_state_name(enum console_state s)
 {
     switch (s) {
-    case CONSOLE_WAITING: return "waiting";
-    case CONSOLE_RUNNING: return "running";
-    case CONSOLE_GONE: return "gone";
-    case CONSOLE_CORRUPT: return "corrupt";
+    case CONSOLE_WAITING:
+        return "waiting";
+    case CONSOLE_RUNNING:
+        return "running";
+    case CONSOLE_GONE:
+        return "gone";
+    case CONSOLE_CORRUPT:
+        return "corrupt";
     }
     return "?";
 }
@@ -98,7 +99,7 @@ static void log_sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
     uint64_t now = xd_now_ms(), next = UINT64_MAX;
     struct console *c;
-    TAILQ_FOREACH(c, &xd.consoles, link) {
+    TAILQ_FOREACH (c, &xd.consoles, link) {
         if (!c->log)
             continue;
         log_close_if_idle(c->log, now);
@@ -180,12 +181,11 @@ static struct console *console_create(struct domain *dom, uint32_t domid, const 
     config_for_domain(xd.cfg, c->name, &c->cfg);
     if (hypervisor)
         hvcon_adjust_cfg(&c->cfg);
-    TAILQ_INIT(&c->sessions);
+    TAILQ_INIT(&c->readers);
     c->inq = evbuffer_new();
     c->rl_timer = evtimer_new(xd.base, rl_timer_cb, c);
     c->pump_timer = evtimer_new(xd.base, pump_timer_cb, c);
-    if (!c->inq || !c->rl_timer || !c->pump_timer ||
-        outbuf_init(&c->buf, c->cfg.buffer_size) < 0) {
+    if (!c->inq || !c->rl_timer || !c->pump_timer || outbuf_init(&c->buf, c->cfg.buffer_size) < 0) {
         if (c->inq)
             evbuffer_free(c->inq);
         if (c->rl_timer)
@@ -200,16 +200,14 @@ static struct console *console_create(struct domain *dom, uint32_t domid, const 
     xd.nconsoles++;
     open_log(c);
     hkf_init(&c->input_filter);
-    /* The hypervisor's console has no guest registry and no ring to inject
-     * into: typed keys are its only action (hvcon.h). */
-    if (!hypervisor && hotkey_console_init(c) < 0)
-        syslog(LOG_WARNING, "%s: hotkeys unavailable: out of memory", c->name);
+    events_emit(XE_CONSOLE_NEW, &(struct xd_event_info){.c = c});
     return c;
 }
 
-struct console *console_new(struct domain *dom, unsigned index, const char *xs_dir)
+struct console *console_new(struct domain *dom, uint32_t domid, const char *name, unsigned index,
+                            const char *xs_dir)
 {
-    return console_create(dom, dom->domid, dom->name, index, xs_dir, false);
+    return console_create(dom, domid, name, index, xs_dir, false);
 }
 
 struct console *console_new_hypervisor(uint32_t domid, const char *name)
@@ -279,22 +277,22 @@ int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
         hyp_port_connected(xd.hyp, c->local_port, c->domid))
         return 0;
     if (c->state == CONSOLE_RUNNING)
-        console_log_event(c, "reconnecting: ring-ref %llu port %u",
-                          (unsigned long long)ring_ref, port);
+        console_log_event(c, "reconnecting: ring-ref %llu port %u", (unsigned long long)ring_ref,
+                          port);
     disconnect(c);
     c->ring_ref = ring_ref;
     c->remote_port = port;
     c->page = hyp_map_console(xd.hyp, c->domid, ring_ref, c->index == 0, &c->granted);
     if (!c->page) {
-        syslog(LOG_WARNING, "%s (dom%u) console %u: cannot map ring %llu: %m", c->name,
-               c->domid, c->index, (unsigned long long)ring_ref);
+        syslog(LOG_WARNING, "%s (dom%u) console %u: cannot map ring %llu: %m", c->name, c->domid,
+               c->index, (unsigned long long)ring_ref);
         c->state = CONSOLE_WAITING;
         return -1;
     }
     int lp = hyp_bind(xd.hyp, c->domid, port);
     if (lp < 0) {
-        syslog(LOG_WARNING, "%s (dom%u) console %u: cannot bind port %u: %m", c->name,
-               c->domid, c->index, port);
+        syslog(LOG_WARNING, "%s (dom%u) console %u: cannot bind port %u: %m", c->name, c->domid,
+               c->index, port);
         disconnect(c);
         c->state = CONSOLE_WAITING;
         return -1;
@@ -303,12 +301,11 @@ int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
     xd.by_port[lp] = c;
     /* First connect of this console by this daemon to a ring a backend
      * already served: the daemon restarted (or took over). */
-    bool restarted = c->state != CONSOLE_RUNNING && c->bytes_out == 0 &&
-                     ring_was_served(c->page);
+    bool restarted = c->state != CONSOLE_RUNNING && c->bytes_out == 0 && ring_was_served(c->page);
     /* A stale socket is what a killed daemon leaves (a clean stop removes
      * it); the last event line of the log says whether it stopped. */
     char last[160] = "";
-    int stale = server_found_stale_socket();
+    int stale = xd.stale_socket;
     if (restarted && c->log)
         (void)log_last_line_with(log_path(c->log), "--- xcmux: ", last, sizeof(last));
     bool clean = stale == 0 && strstr(last, "--- xcmux: xcmuxd stopping") != NULL;
@@ -318,12 +315,16 @@ int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
     console_log_event(c, "console %u attached", c->index);
     if (restarted) {
         console_log_event(c, "xcmuxd restarted: found the ring as a previous daemon left "
-                          "it; output it had not read yet follows");
-        console_log_event(c, "%s", clean ? "the previous daemon stopped cleanly: its "
-                          "sessions were told and ended" : known ? "the previous daemon "
-                          "did not stop cleanly (killed or crashed): sessions attached to "
-                          "it were lost without notice" : "sessions attached to the "
-                          "previous daemon were lost");
+                             "it; output it had not read yet follows");
+        console_log_event(c, "%s",
+                          clean ? "the previous daemon stopped cleanly: its "
+                                  "sessions were told and ended"
+                          : known
+                              ? "the previous daemon "
+                                "did not stop cleanly (killed or crashed): sessions attached to "
+                                "it were lost without notice"
+                              : "sessions attached to the "
+                                "previous daemon were lost");
     }
     publish_tty(c);
     /* Whatever the ring already holds (a guest that started before us,
@@ -339,16 +340,15 @@ static void console_mark_corrupt(struct console *c)
     console_log_event(c, "ring indices corrupt: console disabled");
     disconnect(c);
     c->state = CONSOLE_CORRUPT;
-    struct session *s, *n;
-    TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n)
-        session_notice(s, XP_N_INFO, 0, "console of %s disabled: guest corrupted its ring",
-                       c->name);
+    console_broadcast(c, NULL, XP_N_INFO, 0, "console of %s disabled: guest corrupted its ring",
+                      c->name);
 }
 
 static void flush_input(struct console *c);
 
 /* The queue of hotkey sequences exists only while it holds one: most
- * consoles never see a hotkey, and 8 inline slots were 1 KiB each. */
+ * consoles never see a hotkey, and CONSOLE_ATOMIC_MAX slots of
+ * XCMUX_HOTKEY_ARG_MAX bytes are not kept per console for nothing. */
 static void release_atomic_queue(struct console *c)
 {
     if (c->natomic == 0) {
@@ -377,7 +377,7 @@ static bool flush_atomic(struct console *c)
         memmove(&c->atomic[0], &c->atomic[1], c->natomic * sizeof(c->atomic[0]));
         release_atomic_queue(c);
         wrote = true;
-        hotkey_injected(c, id);
+        events_emit(XE_INJECTED, &(struct xd_event_info){.c = c, .id = id});
     }
     if (wrote && c->local_port >= 0)
         hyp_notify(xd.hyp, c->local_port);
@@ -450,18 +450,19 @@ static size_t queue_input(struct console *c, const uint8_t *bytes, size_t len)
 }
 
 /* Only xcmuxd injects hotkeys: a sequence in user input is a forgery. */
-static void drop_forged(struct console *c, struct session *from, const struct hkf_hotkey *hk)
+static void drop_forged(struct console *c, struct console_reader *from, const struct hkf_hotkey *hk)
 {
     c->input_forged++;
-    const char *who = from ? session_who(from) : "the pty";
+    const char *who = from ? from->ops->who(from) : "the pty";
     console_log_event(c, "dropped a hotkey sequence (key %c) typed by %s", hk->key, who);
-    if (from)
-        session_notice(from, XP_N_INFO, 0, "dropped a hotkey sequence from your input: "
-                       "hotkeys are fired with the escape character and the key");
+    if (from && from->ops->notice)
+        from->ops->notice(from, XP_N_INFO, 0,
+                          "dropped a hotkey sequence from your input: "
+                          "hotkeys are fired with the escape character and the key");
 }
 
 size_t console_input_from(struct console *c, const uint8_t *bytes, size_t len,
-                          struct session *from)
+                          struct console_reader *from)
 {
     if (c->state != CONSOLE_RUNNING)
         return 0;
@@ -469,15 +470,17 @@ size_t console_input_from(struct console *c, const uint8_t *bytes, size_t len,
         return hvcon_input(c, bytes, len, from);
     /* One filter per console over everything users type, since the guest
      * sees all writers' input as one stream. */
-    enum { CHUNK = 1024 };
+    enum {
+        CHUNK = 1024
+    };
     uint8_t out[CHUNK + HKF_MAX_SEQ];
     size_t refused = 0, left = len;
     while (left > 0) {
         size_t outlen = 0;
         struct hkf_hotkey hk;
         int have = 0;
-        size_t n = hkf_feed(&c->input_filter, bytes, left < CHUNK ? left : CHUNK, out,
-                            &outlen, &hk, &have);
+        size_t n = hkf_feed(&c->input_filter, bytes, left < CHUNK ? left : CHUNK, out, &outlen, &hk,
+                            &have);
         refused += queue_input(c, out, outlen);
         if (have)
             drop_forged(c, from, &hk);
@@ -502,11 +505,23 @@ void console_pump(struct console *c)
 {
     c->unpumped = 0;
     event_del(c->pump_timer);
-    struct session *s, *n;
-    TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n)
-        session_pump(s);
-    if (c->pty)
-        pty_pump(c->pty);
+    struct console_reader *r, *n;
+    TAILQ_FOREACH_SAFE (r, &c->readers, link, n)
+        r->ops->pump(r);
+}
+
+void console_broadcast(struct console *c, const struct console_reader *except, unsigned code,
+                       uint64_t count, const char *fmt, ...)
+{
+    char text[XP_MAX_NOTICE_TEXT + 1];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    struct console_reader *r, *n;
+    TAILQ_FOREACH_SAFE (r, &c->readers, link, n)
+        if (r != except && r->ops->notice)
+            r->ops->notice(r, code, count, text);
 }
 
 static void append_output(struct console *c, const uint8_t *data, size_t n)
@@ -521,20 +536,22 @@ static void append_output(struct console *c, const uint8_t *data, size_t n)
          * the file log gets one too, so drops are visible in both. */
         uint64_t lost = journal_take_drop_report(c->journal);
         if (lost && c->log)
-            log_event(c->log, xd_now_ms(), "journal: %llu line(s) dropped (journal socket "
-                      "full or unreachable) (domid %u)", (unsigned long long)lost, c->domid);
+            log_event(c->log, xd_now_ms(),
+                      "journal: %llu line(s) dropped (journal socket "
+                      "full or unreachable) (domid %u)",
+                      (unsigned long long)lost, c->domid);
     }
     log_touched(c);
 }
 
-/* Offering every ring-full (2 KiB) of a flood to every session costs a
- * socket write and a client wakeup each: with 64 clients that was most of
- * the daemon's time and starved the guest (bench/fanout.sh). Small output,
+/* Offering every ring-full of a flood to every reader costs a socket
+ * write and a client wakeup each, which with many clients starves the
+ * guest (bench/fanout.sh, bench/BENCHMARKS.md). Small output,
  * such as a keystroke's echo, still goes out at once; streaming output is
  * batched until PUMP_BATCH_MAX bytes (at most a quarter of the buffer, so
  * batching never makes a session miss bytes) or PUMP_DELAY_US pass. */
 #define PUMP_BATCH_MAX (16u * 1024u)
-#define PUMP_DELAY_US 1000
+#define PUMP_DELAY_US  1000
 #define PUMP_STREAMING (RING_OUT_SIZE / 2)
 
 static void offer_output(struct console *c, size_t n)
@@ -653,49 +670,27 @@ static void rl_timer_cb(evutil_socket_t fd, short what, void *arg)
         hyp_unmask(xd.hyp, c->local_port);
 }
 
-void console_attach_session(struct console *c, struct session *s)
+void console_add_reader(struct console *c, struct console_reader *r)
 {
-    TAILQ_INSERT_TAIL(&c->sessions, s, con_link);
-    c->nsessions++;
+    TAILQ_INSERT_TAIL(&c->readers, r, link);
+    if (r->ops->is_session)
+        c->nsessions++;
 }
 
-void console_detach_session(struct console *c, struct session *s)
+void console_remove_reader(struct console *c, struct console_reader *r)
 {
-    TAILQ_REMOVE(&c->sessions, s, con_link);
-    c->nsessions--;
-    if (c->writer == s)
-        c->writer = NULL;
+    TAILQ_REMOVE(&c->readers, r, link);
+    if (r->ops->is_session)
+        c->nsessions--;
     if (c->state == CONSOLE_GONE && c->nsessions == 0 && !c->freeing)
         console_free(c);
-}
-
-void console_take_seat(struct console *c, struct session *s)
-{
-    struct session *old = c->writer;
-    if (old == s)
-        return;
-    c->writer = s;
-    if (old) {
-        if (s)
-            /* PROTOCOL.md: the count of FORCED is the taker's uid. */
-            session_notice(old, XP_N_FORCED, s->uid, "write seat taken by %s",
-                           session_who(s));
-        else
-            session_notice(old, XP_N_WRITER, 0, "write seat released");
-        old->refused_notified = false;
-    }
-    if (s) {
-        session_notice(s, XP_N_WRITER, 1, "you have the write seat");
-        s->refused_notified = false;
-        console_log_event(c, "%s %s the write seat", session_who(s), old ? "forced" : "took");
-    }
 }
 
 void console_gone(struct console *c, const char *why)
 {
     if (c->state == CONSOLE_GONE)
         return;
-    hotkey_console_gone(c);
+    events_emit(XE_CONSOLE_GONE, &(struct xd_event_info){.c = c, .why = why});
     c->natomic = 0;
     release_atomic_queue(c);
     /* At shutdown the guest lives on: "xcmuxd stopping" is the last word. */
@@ -711,36 +706,27 @@ void console_gone(struct console *c, const char *why)
     c->state = CONSOLE_GONE;
     c->dom = NULL;
     c->writer = NULL;
-    struct session *s, *n;
-    TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n) {
-        if (s->follow)
-            session_notice(s, XP_N_DOMAIN_GONE, c->domid, "%s (domid %u) is gone (%s); "
-                           "waiting for it to come back", c->name, c->domid, why);
-        else if (!xd.shutting_down && s->state == SESSION_ATTACHED &&
-                 s->off < outbuf_head(&c->buf))
-            session_end_when_drained(s, why);
-        else
-            session_end(s, XP_N_DOMAIN_GONE, "%s (domid %u) is gone (%s)", c->name, c->domid,
-                        why);
-    }
+    struct console_reader *r, *n;
+    TAILQ_FOREACH_SAFE (r, &c->readers, link, n)
+        r->ops->gone(r, why);
     if (c->nsessions == 0)
         console_free(c);
 }
 
 void console_free(struct console *c)
 {
-    /* Sessions detach themselves as they are freed; the flag stops
-     * console_detach_session from freeing this console a second time. */
+    /* Readers leave the audience as they drop; the flag stops
+     * console_remove_reader from freeing this console a second time. */
     c->freeing = true;
-    struct session *s;
-    while ((s = TAILQ_FIRST(&c->sessions)))
-        session_free(s);
-    disconnect(c);
-    if (c->pty)
+    if (c->pty) {
         pty_free(c->pty);
-    if (c->dom && c->dom->con[c->index] == c)
-        c->dom->con[c->index] = NULL;
-    hotkey_console_free(c);
+        c->pty = NULL;
+    }
+    struct console_reader *r;
+    while ((r = TAILQ_FIRST(&c->readers)))
+        r->ops->drop(r);
+    disconnect(c);
+    events_emit(XE_CONSOLE_FREE, &(struct xd_event_info){.c = c});
     close_journal(c);
     if (c->log)
         log_close(c->log);
@@ -779,9 +765,8 @@ void console_reconfigure(struct console *c)
         open_journal(c);
     }
     if (old.log != c->cfg.log || old.log_target != c->cfg.log_target ||
-        old.timestamps != c->cfg.timestamps ||
-        old.sanitize != c->cfg.sanitize || old.log_max_size != c->cfg.log_max_size ||
-        old.log_keep != c->cfg.log_keep) {
+        old.timestamps != c->cfg.timestamps || old.sanitize != c->cfg.sanitize ||
+        old.log_max_size != c->cfg.log_max_size || old.log_keep != c->cfg.log_keep) {
         if (c->log) {
             log_close(c->log);
             c->log = NULL;
@@ -791,10 +776,8 @@ void console_reconfigure(struct console *c)
         log_reopen(c->log, xd_now_ms());
         log_touched(c);
     }
-    if (c->cfg.policy == WRITE_POLICY_SHARED)
-        c->writer = NULL;
     if (old.pty != c->cfg.pty)
         pty_mode_changed(c, old.pty);
     /* Narrowed ACLs apply to the sessions already attached, now. */
-    session_access_changed(c);
+    events_emit(XE_CONSOLE_RECONFIGURED, &(struct xd_event_info){.c = c});
 }

@@ -1,21 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * console.h — one guest console: its ring, its shared output buffer, its
- * log, its pty and the sessions attached to it.
+ * log, and its audience: the readers (sessions, the pty) registered on it.
  *
  * Contract
  * - The daemon always drains the guest: output goes into `buf` (which
- *   overwrites its oldest bytes), the log, and each session's own reader
- *   offset. A slow session never slows the guest, the log or another
- *   session; it is moved forward and told how much it missed.
+ *   overwrites its oldest bytes) and the log, and then every reader of
+ *   the audience is offered it (console_pump: one call per reader, no
+ *   copy; each reader reads `buf` through its own offset). A slow reader
+ *   never slows the guest, the log or another reader; it is moved
+ *   forward and told how much it missed.
+ * - The console owns its audience and knows nothing of what a reader
+ *   is: it calls the reader's ops (pump, notice, gone, drop). What
+ *   people are told goes through one call, console_broadcast(). Layers:
+ *   the console calls no session code; sessions (session.c) and the pty
+ *   (pty.c) register themselves.
  * - Rate limit: with `cfg.rate` set, a console over its budget keeps its
  *   event channel masked and a timer re-arms it when tokens are back: the
  *   guest waits on a full ring, dom0 burns no CPU, nothing freezes.
  * - Input from sessions goes into the ring; what does not fit waits in a
  *   bounded queue (CONSOLE_INPUT_MAX) and is written as the guest consumes.
  *   Input beyond the queue is refused and counted, never silently lost.
- * - Write seat: with policy single, at most one session holds `writer`;
- *   console_take_seat() moves it and notifies the displaced session.
+ * - Write seat: `writer` is decided by seat.c alone (seat.h), which
+ *   keeps it NULL or a session in the audience; the console only clears
+ *   it when it goes away.
  * - A console whose ring indices are insane is marked CORRUPT, unbound
  *   and left alone; every other console carries on.
  */
@@ -54,14 +62,39 @@ struct journal;
 struct log;
 struct pty;
 struct domain;
+struct console_reader;
+
+/* What a reader does when the console calls it. */
+struct console_reader_ops {
+    /* A session (counted in nsessions, told notices) or not (the pty). */
+    bool is_session;
+    /* Output was appended to the buffer: take what may be taken now. */
+    void (*pump)(struct console_reader *r);
+    /* People are told CODE (NOTICE code), COUNT and TEXT. NULL: not a
+     * person. */
+    void (*notice)(struct console_reader *r, unsigned code, uint64_t count, const char *text);
+    /* The console is gone (WHY): stay, end, or end once caught up. */
+    void (*gone)(struct console_reader *r, const char *why);
+    /* The console is being freed: leave its audience now (the reader may
+     * be freed). */
+    void (*drop)(struct console_reader *r);
+    /* Name for logs ("user (uid N, pid P)"). */
+    const char *(*who)(const struct console_reader *r);
+};
+
+struct console_reader {
+    TAILQ_ENTRY(console_reader) link; /* console's readers */
+    const struct console_reader_ops *ops;
+};
+TAILQ_HEAD(reader_list, console_reader);
 
 struct console {
-    TAILQ_ENTRY(console) link;        /* xd.consoles */
-    struct domain *dom;               /* NULL once the domain is gone */
-    uint32_t domid;                   /* kept after the domain is gone */
-    unsigned index;                   /* 0 = primary, n = device/console/n */
-    char name[XCMUX_NAME_MAX + 1];    /* guest name (log, list) */
-    char xs_dir[128];                 /* the frontend's xenstore directory */
+    TAILQ_ENTRY(console) link;     /* xd.consoles */
+    struct domain *dom;            /* discovery's (domain.h); NULL once gone */
+    uint32_t domid;                /* kept after the domain is gone */
+    unsigned index;                /* 0 = primary, n = device/console/n */
+    char name[XCMUX_NAME_MAX + 1]; /* guest name (log, list) */
+    char xs_dir[128];              /* the frontend's xenstore directory */
     enum console_state state;
     struct console_cfg cfg;
 
@@ -70,45 +103,47 @@ struct console {
     bool granted;
     uint64_t ring_ref;
     uint32_t remote_port;
-    int local_port;                   /* -1 when unbound */
+    int local_port; /* -1 when unbound */
 
     struct outbuf buf;
     struct log *log;
-    struct journal *journal;          /* log_target journal or both */
+    struct journal *journal; /* log_target journal or both */
     struct pty *pty;
     struct ratelimit rl;
     struct event *rl_timer;
-    struct event *pump_timer;         /* sends batched output to sessions */
-    size_t unpumped;                  /* output not yet offered to sessions */
-    bool throttled;                   /* port left masked by the limiter */
-    struct evbuffer *inq;             /* input waiting for ring space */
+    struct event *pump_timer; /* sends batched output to sessions */
+    size_t unpumped;          /* output not yet offered to sessions */
+    bool throttled;           /* port left masked by the limiter */
+    struct evbuffer *inq;     /* input waiting for ring space */
     /* Hotkeys: sequences written whole and ahead of queued user input,
      * and the filter that drops hotkey sequences users type. */
-    struct console_atomic *atomic;    /* CONSOLE_ATOMIC_MAX slots while natomic > 0 */
+    struct console_atomic *atomic; /* CONSOLE_ATOMIC_MAX slots while natomic > 0 */
     unsigned natomic;
     struct hkf input_filter;
     struct hotkeys *hk;
-    uint64_t input_forged;            /* hotkey sequences dropped from users */
+    uint64_t input_forged; /* hotkey sequences dropped from users */
 
-    struct session_list sessions;     /* attached sessions */
-    unsigned nsessions;
-    struct session *writer;           /* write seat (policy single) */
-    bool freeing;                     /* console_free in progress */
+    struct reader_list readers; /* the audience: sessions, the pty */
+    unsigned nsessions;         /* readers that are sessions */
+    struct session *writer;     /* write seat (policy single; seat.h) */
+    bool freeing;               /* console_free in progress */
 
     /* counters, shown by `list` */
     uint64_t bytes_out;
-    uint64_t dropped_guest;           /* bytes lost before the buffer */
-    uint64_t dropped_client;          /* bytes sessions were moved past */
-    uint64_t input_refused;           /* input bytes that found no room */
+    uint64_t dropped_guest;  /* bytes lost before the buffer */
+    uint64_t dropped_client; /* bytes sessions were moved past */
+    uint64_t input_refused;  /* input bytes that found no room */
 
     /* The hypervisor's own console (hvcon.h): no domain, no ring, no pty;
      * output comes from Xen's console ring, input is debug keys. */
     bool hypervisor;
 };
 
-/* Create a console for DOM (index 0 primary) reading its nodes under
- * XS_DIR; not connected yet. */
-struct console *console_new(struct domain *dom, unsigned index, const char *xs_dir);
+/* Create a console of domain DOMID named NAME (index 0 primary) reading
+ * its nodes under XS_DIR; not connected yet. DOM is discovery's record,
+ * kept for it (the console does not look inside). */
+struct console *console_new(struct domain *dom, uint32_t domid, const char *name, unsigned index,
+                            const char *xs_dir);
 /* The hypervisor's console (hvcon.c): RUNNING from the start, no
  * domain; its port is set by the caller. */
 struct console *console_new_hypervisor(uint32_t domid, const char *name);
@@ -130,7 +165,7 @@ void console_event(struct console *c);
  * NULL). */
 size_t console_input(struct console *c, const uint8_t *bytes, size_t len);
 size_t console_input_from(struct console *c, const uint8_t *bytes, size_t len,
-                          struct session *from);
+                          struct console_reader *from);
 /* Queue a hotkey sequence to be written into the input ring whole, before
  * any queued user input, as soon as the guest has room. hotkey_injected(c,
  * ID) is called once it is written (possibly before this returns). -1 when
@@ -139,13 +174,15 @@ int console_inject_atomic(struct console *c, uint32_t id, const uint8_t *bytes, 
 /* Drop sequence ID from the queue if it is still there. */
 void console_inject_cancel(struct console *c, uint32_t id);
 
-/* Attach/detach bookkeeping (sessions call these). */
-void console_attach_session(struct console *c, struct session *s);
-void console_detach_session(struct console *c, struct session *s);
-/* Give the write seat to S (NULL: free it); the old holder is told who
- * took it. */
-void console_take_seat(struct console *c, struct session *s);
-/* Bytes of output appended: let every session and the pty catch up. */
+/* R joins or leaves C's audience. A gone console whose last session
+ * leaves is freed (by console_remove_reader, unless C is being freed). */
+void console_add_reader(struct console *c, struct console_reader *r);
+void console_remove_reader(struct console *c, struct console_reader *r);
+/* Tell every person of C's audience but EXCEPT (may be NULL): each
+ * session reader's notice op decides whether it is listening. */
+void console_broadcast(struct console *c, const struct console_reader *except, unsigned code,
+                       uint64_t count, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Bytes of output appended: let every reader catch up. */
 void console_pump(struct console *c);
 
 /* Re-resolve the per-console config after a reload. */

@@ -10,6 +10,11 @@
  *   only for `list`, config reload and shutdown.
  * - `cfg` is replaced whole on SIGHUP; consoles keep their resolved
  *   console_cfg copy and re-resolve it in console_reconfigure().
+ * - The context is defined in daemon.c, not in main.c: the core links
+ *   without the program. main.c (or a unit test) calls xd_init() with
+ *   its event base, xen port (hyp.h, or a fake of it) and config.
+ * - Every core file reads time through xd_now_ms(), which is the
+ *   monotonic clock unless `clock` is set (a test's fake clock).
  */
 #ifndef XCMUX_DAEMON_DAEMON_H
 #define XCMUX_DAEMON_DAEMON_H
@@ -20,9 +25,8 @@
 
 /* glibc's <sys/queue.h> lacks the BSD _SAFE iterator. */
 #ifndef TAILQ_FOREACH_SAFE
-#define TAILQ_FOREACH_SAFE(var, head, field, tvar)                    \
-    for ((var) = TAILQ_FIRST(head);                                   \
-         (var) && ((tvar) = TAILQ_NEXT(var, field), 1); (var) = (tvar))
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)                                                 \
+    for ((var) = TAILQ_FIRST(head); (var) && ((tvar) = TAILQ_NEXT(var, field), 1); (var) = (tvar))
 #endif
 
 #include "daemon/config.h"
@@ -41,19 +45,29 @@ struct xcmuxd {
     struct event_base *base;
     struct hyp *hyp;
     struct config *cfg;
-    const char *config_path;     /* NULL: built-in defaults */
+    const char *config_path; /* NULL: built-in defaults */
     struct domain *by_domid[XD_MAX_DOMID];
     struct console *by_port[HYP_MAX_PORTS];
-    struct console_list consoles;   /* every console, live or gone */
-    struct session_list sessions;   /* every client connection */
+    struct console_list consoles; /* every console, live or gone */
+    struct session_list sessions; /* every client connection */
     unsigned nsessions;
     unsigned nconsoles;
     bool shutting_down;
+    /* What the socket path held at start (server.c): 1 a stale socket
+     * (the previous daemon did not stop cleanly: a clean stop removes
+     * it), 0 none, -1 cannot tell (socket activation keeps the socket). */
+    int stale_socket;
+    uint64_t (*clock)(void); /* NULL: CLOCK_MONOTONIC */
 };
 
 extern struct xcmuxd xd;
 
-/* Monotonic milliseconds (for rate limits and log retry clocks). */
+struct event_base;
+
+/* Fill the context: empty registries, the given base, port and config. */
+void xd_init(struct event_base *base, struct hyp *hyp, struct config *cfg);
+/* Monotonic milliseconds (for rate limits and log retry clocks), from
+ * xd.clock when set. */
 uint64_t xd_now_ms(void);
 
 #endif

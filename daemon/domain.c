@@ -15,16 +15,15 @@
 
 #include "daemon/console.h"
 #include "daemon/daemon.h"
-#include "daemon/hotkey.h"
+#include "daemon/events.h"
 #include "daemon/hyp.h"
 #include "daemon/parse.h"
-#include "daemon/session.h"
+#include "daemon/watch.h"
 #include "protocol/xcmux-proto.h"
 
-#define TOKEN_INTRO "intro"
+#define TOKEN_INTRO   "intro"
 #define TOKEN_RELEASE "release"
 /* Watch events handled per pass; the fd stays readable beyond that. */
-#define WATCH_BUDGET 4096
 
 static TAILQ_HEAD(, domain) attach_queue = TAILQ_HEAD_INITIALIZER(attach_queue);
 static unsigned attach_queued;
@@ -42,8 +41,8 @@ static ssize_t read_node(struct domain *d, const char *rel, char *buf, size_t le
  * that is not a decimal number within MAX (or too long to read) is logged
  * once per console until a good one is read: a guest rewriting garbage
  * must not flood syslog. The value itself is not logged (guest bytes). */
-static bool read_number(struct domain *d, unsigned index, const char *rel, char *buf,
-                        size_t len, uint64_t max, uint64_t *out)
+static bool read_number(struct domain *d, unsigned index, const char *rel, char *buf, size_t len,
+                        uint64_t max, uint64_t *out)
 {
     ssize_t n = read_node(d, rel, buf, len);
     if (n < 0 && errno != E2BIG)
@@ -52,8 +51,10 @@ static bool read_number(struct domain *d, unsigned index, const char *rel, char 
         return true;
     if (!(d->warned_bad_node & (1u << index))) {
         d->warned_bad_node |= (uint16_t)(1u << index);
-        syslog(LOG_WARNING, "%s (dom%u): ignoring %s/%s: not a number in range; "
-               "console %u left as it was", d->name, d->domid, d->path, rel, index);
+        syslog(LOG_WARNING,
+               "%s (dom%u): ignoring %s/%s: not a number in range; "
+               "console %u left as it was",
+               d->name, d->domid, d->path, rel, index);
     }
     return false;
 }
@@ -80,7 +81,7 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
     snprintf(dir, sizeof(dir), "%s/port", rel_dir);
     if (!read_number(d, index, dir, buf, sizeof(buf), HYP_MAX_PORTS - 1, &port))
         return;
-    d->warned_bad_node &= (uint16_t)~(1u << index);
+    d->warned_bad_node &= (uint16_t) ~(1u << index);
     struct console *c = d->con[index];
     if (c && console_unchanged(c, ring_ref, (uint32_t)port))
         return; /* what console_connect would conclude; type cannot matter */
@@ -97,8 +98,10 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
         strcmp(buf, "xcmuxd") != 0) {
         if (!(d->not_ours & (1u << index))) {
             d->not_ours |= (uint16_t)(1u << index);
-            syslog(LOG_INFO, "%s (dom%u): console %u is served by another backend (type "
-                   "not xenconsoled); leaving it alone", d->name, d->domid, index);
+            syslog(LOG_INFO,
+                   "%s (dom%u): console %u is served by another backend (type "
+                   "not xenconsoled); leaving it alone",
+                   d->name, d->domid, index);
         }
         return;
     }
@@ -114,21 +117,12 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
         }
         char xs_dir[sizeof(d->path) + 64];
         snprintf(xs_dir, sizeof(xs_dir), "%s/%s", d->path, rel_dir);
-        c = console_new(d, index, xs_dir);
+        c = console_new(d, d->domid, d->name, index, xs_dir);
         if (!c) {
             syslog(LOG_ERR, "dom%u: cannot allocate console %u", d->domid, index);
             return;
         }
         d->con[index] = c;
-        /* Sessions that follow this guest by name come back to it. */
-        struct console *g, *n;
-        TAILQ_FOREACH_SAFE(g, &xd.consoles, link, n) {
-            if (g->state != CONSOLE_GONE || g->index != index || strcmp(g->name, d->name) != 0)
-                continue;
-            struct session *s, *sn;
-            TAILQ_FOREACH_SAFE(s, &g->sessions, con_link, sn)
-                session_move(s, c);
-        }
     }
     console_connect(c, ring_ref, (uint32_t)port);
 }
@@ -191,7 +185,7 @@ static void domain_attach(struct domain *d)
         d->resync = false;
         for (unsigned i = 0; i <= XCMUX_MAX_CONSOLES_PER_DOMAIN; i++)
             if (d->con[i])
-                hotkey_store_back(d->con[i]);
+                events_emit(XE_CONSOLE_RESYNC, &(struct xd_event_info){.c = d->con[i]});
     }
     snprintf(token, sizeof(token), "d%u", d->domid);
     snprintf(path, sizeof(path), "%s/console", d->path);
@@ -200,8 +194,8 @@ static void domain_attach(struct domain *d)
     bool device_ok = hyp_watch(xd.hyp, path, token) == 0;
     /* Each registered watch fires once now; the refresh below reads after
      * the registration, so that event carries nothing new. */
-    d->registration_pending = (uint8_t)((console_ok ? DOMAIN_WATCH_CONSOLE : 0) |
-                                        (device_ok ? DOMAIN_WATCH_DEVICE : 0));
+    d->registration_pending =
+        (uint8_t)((console_ok ? DOMAIN_WATCH_CONSOLE : 0) | (device_ok ? DOMAIN_WATCH_DEVICE : 0));
     d->watched = console_ok || device_ok;
     if (!console_ok || !device_ok)
         syslog(LOG_WARNING, "dom%u: cannot watch its console nodes: %m", d->domid);
@@ -300,10 +294,23 @@ void domains_rescan(void)
             domain_new(id);
 }
 
+/* A console freed (its last session gone, or at stop) leaves its
+ * domain's table. */
+static void on_console_free(enum xd_event ev, const struct xd_event_info *info)
+{
+    struct console *c = info->c;
+    if (c->dom && c->dom->con[c->index] == c)
+        c->dom->con[c->index] = NULL;
+}
+
+/* Discovery's watch tokens (below). */
+static const struct watch_client domain_watches;
+
 int domains_start(void (*on_attached)(void))
 {
     attach_ev = evtimer_new(xd.base, attach_cb, NULL);
-    if (!attach_ev)
+    if (!attach_ev || watch_register(&domain_watches) < 0 ||
+        events_subscribe(XE_CONSOLE_FREE, on_console_free) < 0)
         return -1;
     if (hyp_watch(xd.hyp, "@introduceDomain", TOKEN_INTRO) < 0 ||
         hyp_watch(xd.hyp, "@releaseDomain", TOKEN_RELEASE) < 0)
@@ -365,8 +372,7 @@ static bool read_leaf(const char *leaf)
 {
     size_t n = strcspn(leaf, "/");
     return (n == 8 && strncmp(leaf, "ring-ref", n) == 0) ||
-           (n == 4 && strncmp(leaf, "port", n) == 0) ||
-           (n == 4 && strncmp(leaf, "type", n) == 0);
+           (n == 4 && strncmp(leaf, "port", n) == 0) || (n == 4 && strncmp(leaf, "type", n) == 0);
 }
 
 /* False for an event that cannot change what refresh_domain reads: the
@@ -397,34 +403,37 @@ static bool event_relevant(struct domain *d, const char *path)
     return true;
 }
 
-void domains_watch_event(void)
+/* The events of one batch (watch.h): introduce/release ask for one
+ * rescan; a domain's events for one refresh at the batch's end. */
+static uint32_t due[WATCH_BATCH_MAX];
+static unsigned ndue;
+static bool rescan_due;
+
+static void watch_event(const char *path, const char *token)
 {
-    static uint32_t due[WATCH_BUDGET];
-    unsigned ndue = 0;
-    char path[HYP_PATH_MAX], token[32];
-    bool rescan = false;
-    int budget = WATCH_BUDGET;
-    while (budget-- > 0 && hyp_next_watch(xd.hyp, path, sizeof(path), token, sizeof(token)) == 1) {
-        if (strcmp(token, TOKEN_INTRO) == 0 || strcmp(token, TOKEN_RELEASE) == 0) {
-            rescan = true;
-            continue;
-        }
-        if (hotkey_watch_event(path, token))
-            continue;
-        uint64_t id;
-        if (token[0] != 'd' || parse_u64(token + 1, XD_MAX_DOMID - 1, &id) < 0)
-            continue;
-        struct domain *d = xd.by_domid[id];
-        /* A queued domain's attach reads everything later anyway. */
-        /* event_relevant() first: it consumes the registration events. */
-        if (!d || !d->attached || !event_relevant(d, path) || d->refresh_due)
-            continue;
-        d->refresh_due = true;
-        due[ndue++] = (uint32_t)id; /* at most one per event: bounded by budget */
+    if (strcmp(token, TOKEN_INTRO) == 0 || strcmp(token, TOKEN_RELEASE) == 0) {
+        rescan_due = true;
+        return;
     }
+    uint64_t id;
+    if (token[0] != 'd' || parse_u64(token + 1, XD_MAX_DOMID - 1, &id) < 0)
+        return;
+    struct domain *d = xd.by_domid[id];
+    /* A queued domain's attach reads everything later anyway. */
+    /* event_relevant() first: it consumes the registration events. */
+    if (!d || !d->attached || !event_relevant(d, path) || d->refresh_due)
+        return;
+    d->refresh_due = true;
+    due[ndue++] = (uint32_t)id; /* at most one per event: bounded by the batch */
+}
+
+static void watch_batch_end(void)
+{
     /* Rescan first: a domain gone in this batch is not read again. */
-    if (rescan)
+    if (rescan_due) {
+        rescan_due = false;
         domains_rescan();
+    }
     for (unsigned i = 0; i < ndue; i++) {
         struct domain *d = xd.by_domid[due[i]];
         if (d && d->refresh_due) {
@@ -432,7 +441,14 @@ void domains_watch_event(void)
             refresh_domain(d);
         }
     }
+    ndue = 0;
 }
+
+static const struct watch_client domain_watches = {
+    .prefixes = "dir", /* "d<domid>", "intro", "release" */
+    .event = watch_event,
+    .batch_end = watch_batch_end,
+};
 
 struct domain *domain_find(const char *what)
 {
@@ -440,7 +456,7 @@ struct domain *domain_find(const char *what)
     if (parse_u64(what, XD_MAX_DOMID - 1, &id) == 0)
         return xd.by_domid[id];
     struct console *c;
-    TAILQ_FOREACH(c, &xd.consoles, link)
+    TAILQ_FOREACH (c, &xd.consoles, link)
         if (c->dom && strcmp(c->dom->name, what) == 0)
             return c->dom;
     return NULL;

@@ -39,7 +39,8 @@
  *   events for one domain in one batch cost one refresh.
  * - The domain's name is read once, when its first console is created
  *   (a console keeps the name it is created with).
- * - Watch tokens are "d<domid>" so an event costs a lookup, not a scan.
+ * - Watch tokens are "d<domid>" (routed by watch.h) so an event costs a
+ *   lookup, not a scan; several of one domain in a batch cost one refresh.
  * - While the store connection is down (store.h) the attach queue waits;
  *   rescans (from the hypervisor's list) still tear destroyed domains
  *   down. When it is back, every known domain is queued again and its
@@ -61,7 +62,7 @@
 #include "daemon/limits.h"
 
 /* Attach work per event-loop pass (see the contract). */
-#define ATTACH_SLICE_MS 5
+#define ATTACH_SLICE_MS  5
 #define ATTACH_SLICE_MAX 64
 
 struct console;
@@ -69,22 +70,22 @@ struct console;
 struct domain {
     uint32_t domid;
     char name[XCMUX_NAME_MAX + 1];
-    char path[64];                   /* /local/domain/<id> */
+    char path[64];                                          /* /local/domain/<id> */
     struct console *con[XCMUX_MAX_CONSOLES_PER_DOMAIN + 1]; /* [0] primary */
     bool watched;
-    bool attached;                   /* watches set, first refresh done */
-    bool queued;                     /* on the attach queue */
-    bool named;                      /* name read from xenstore */
-    bool refresh_due;                /* an event of this batch wants a refresh */
-    bool resync;                     /* re-attach after a new store connection */
-    uint8_t registration_pending;    /* DOMAIN_WATCH_* whose first event is due */
-    uint16_t warned_bad_node;        /* bit n: console n's bad value logged */
-    uint16_t not_ours;               /* bit n: console n's type is not ours (logged) */
+    bool attached;                /* watches set, first refresh done */
+    bool queued;                  /* on the attach queue */
+    bool named;                   /* name read from xenstore */
+    bool refresh_due;             /* an event of this batch wants a refresh */
+    bool resync;                  /* re-attach after a new store connection */
+    uint8_t registration_pending; /* DOMAIN_WATCH_* whose first event is due */
+    uint16_t warned_bad_node;     /* bit n: console n's bad value logged */
+    uint16_t not_ours;            /* bit n: console n's type is not ours (logged) */
     TAILQ_ENTRY(domain) attach_link;
 };
 
-#define DOMAIN_WATCH_CONSOLE 1u  /* <path>/console */
-#define DOMAIN_WATCH_DEVICE 2u   /* <path>/device/console */
+#define DOMAIN_WATCH_CONSOLE 1u /* <path>/console */
+#define DOMAIN_WATCH_DEVICE  2u /* <path>/device/console */
 
 /* Start discovery (watches, first scan) — call once the event loop
  * exists. ON_ATTACHED (may be NULL) runs once from the loop when every
@@ -92,8 +93,6 @@ struct domain {
 int domains_start(void (*on_attached)(void));
 /* Domains waiting on the attach queue. */
 unsigned domains_attaching(void);
-/* Watch fd readable: handle every queued event. */
-void domains_watch_event(void);
 /* Re-scan the domain list (introduce/release, and at start). */
 void domains_rescan(void);
 /* The store connection died (store.h): watches went with it. */

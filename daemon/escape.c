@@ -17,27 +17,42 @@ void escape_init(struct escape *e, int ch)
 enum escape_cmd escape_command_for(uint8_t key)
 {
     switch (key) {
-    case '.': return ESC_DETACH;
-    case '?': return ESC_HELP;
-    case 'r': return ESC_REPLAY;
-    case 'w': return ESC_WHO;
-    case 'f': return ESC_FORCE;
-    case 'b': return ESC_BREAK;
-    default:  return ESC_KEY;
+    case '.':
+        return ESC_DETACH;
+    case '?':
+        return ESC_HELP;
+    case 'r':
+        return ESC_REPLAY;
+    case 'w':
+        return ESC_WHO;
+    case 'f':
+        return ESC_FORCE;
+    case 'b':
+        return ESC_BREAK;
+    default:
+        return ESC_KEY;
     }
 }
 
 const char *escape_cmd_name(enum escape_cmd cmd)
 {
     switch (cmd) {
-    case ESC_NONE: return "none";
-    case ESC_DETACH: return "detach";
-    case ESC_HELP: return "help";
-    case ESC_REPLAY: return "replay";
-    case ESC_WHO: return "who";
-    case ESC_FORCE: return "force";
-    case ESC_BREAK: return "break";
-    case ESC_KEY: return "key";
+    case ESC_NONE:
+        return "none";
+    case ESC_DETACH:
+        return "detach";
+    case ESC_HELP:
+        return "help";
+    case ESC_REPLAY:
+        return "replay";
+    case ESC_WHO:
+        return "who";
+    case ESC_FORCE:
+        return "force";
+    case ESC_BREAK:
+        return "break";
+    case ESC_KEY:
+        return "key";
     }
     return "?";
 }
@@ -57,8 +72,7 @@ static void complete(struct escape *e, const uint8_t *key, struct escape_step *s
     st->key = *key;
 }
 
-size_t escape_next(struct escape *e, const uint8_t *in, size_t len,
-                   struct escape_step *st)
+size_t escape_next(struct escape *e, const uint8_t *in, size_t len, struct escape_step *st)
 {
     st->pass = in;
     st->npass = 0;

@@ -33,12 +33,12 @@ enum escape_cmd {
     ESC_WHO,
     ESC_FORCE,
     ESC_BREAK,
-    ESC_KEY,      /* any other key: see escape_step.key */
+    ESC_KEY, /* any other key: see escape_step.key */
 };
 
 struct escape {
-    int ch;       /* escape character 0..255, or -1 for none */
-    bool armed;   /* the escape character was the last byte seen */
+    int ch;     /* escape character 0..255, or -1 for none */
+    bool armed; /* the escape character was the last byte seen */
 };
 
 /* One step of escape_next(): first deliver pass[0..npass) to the guest,
@@ -47,7 +47,7 @@ struct escape_step {
     const uint8_t *pass;
     size_t npass;
     enum escape_cmd cmd;
-    uint8_t key;  /* the key typed after the escape character */
+    uint8_t key; /* the key typed after the escape character */
 };
 
 /* ch: 0..255, or any negative value for "no escape character". */
@@ -58,8 +58,7 @@ void escape_init(struct escape *e, int ch);
  * consumed: >= 1 when len > 0, 0 only when len == 0. Call repeatedly until
  * the chunk is consumed (or a command ends the session).
  */
-size_t escape_next(struct escape *e, const uint8_t *in, size_t len,
-                   struct escape_step *st);
+size_t escape_next(struct escape *e, const uint8_t *in, size_t len, struct escape_step *st);
 
 /* The command a key selects (escape character itself excluded). */
 enum escape_cmd escape_command_for(uint8_t key);

@@ -32,8 +32,8 @@
  * define; they bound the size of a hotkey table (about 10 KiB, shared by
  * consoles, see the contract). 32 is also the guest registry limit. */
 #define XCMUX_CONFIG_HOTKEYS_MAX 32
-#define XCMUX_HOTKEY_LABEL_MAX 64   /* = XP_MAX_HOTKEY_LABEL */
-#define XCMUX_HOTKEY_TEXT_MAX 64    /* action as shown; = XP_MAX_HOTKEY_ACTION */
+#define XCMUX_HOTKEY_LABEL_MAX   64 /* = XP_MAX_HOTKEY_LABEL */
+#define XCMUX_HOTKEY_TEXT_MAX    64 /* action as shown; = XP_MAX_HOTKEY_ACTION */
 /* Decoded argument: inject bytes (atomic, so far below the 1024-byte input
  * ring), debug keys, or "path=value" of a xenstore action. */
 #define XCMUX_HOTKEY_ARG_MAX 128
@@ -45,37 +45,37 @@
 #define XCMUX_ACK_TIMEOUT_MAX_MS 600000
 
 enum hotkey_action {
-	HK_ACT_OFF,        /* [domain:] "off": removes the hotkey of that key */
-	HK_ACT_INJECT,     /* raw bytes into the input ring, atomically */
-	HK_ACT_SYSRQ,      /* write control/sysrq, ack = node emptied */
-	HK_ACT_NMI,        /* xc_domain_send_trigger(NMI) */
-	HK_ACT_DEBUG_KEYS, /* xc_send_debug_keys: host-wide, admin only */
-	HK_ACT_XENSTORE,   /* write <domain path>/<rel path> = value */
+    HK_ACT_OFF,        /* [domain:] "off": removes the hotkey of that key */
+    HK_ACT_INJECT,     /* raw bytes into the input ring, atomically */
+    HK_ACT_SYSRQ,      /* write control/sysrq, ack = node emptied */
+    HK_ACT_NMI,        /* xc_domain_send_trigger(NMI) */
+    HK_ACT_DEBUG_KEYS, /* xc_send_debug_keys: host-wide, admin only */
+    HK_ACT_XENSTORE,   /* write <domain path>/<rel path> = value */
 };
 
 struct hotkey_def {
-	uint8_t key;                  /* [0-9A-Za-z] minus the reserved b f r w */
-	uint8_t action;               /* enum hotkey_action */
-	uint8_t arg_len;              /* bytes of arg (inject may hold NUL) */
-	uint8_t value_off;            /* HK_ACT_XENSTORE: value starts at arg + this */
-	char label[XCMUX_HOTKEY_LABEL_MAX + 1];
-	char text[XCMUX_HOTKEY_TEXT_MAX + 1];  /* the action as written */
-	char arg[XCMUX_HOTKEY_ARG_MAX + 1];
+    uint8_t key;       /* [0-9A-Za-z] minus the reserved b f r w */
+    uint8_t action;    /* enum hotkey_action */
+    uint8_t arg_len;   /* bytes of arg (inject may hold NUL) */
+    uint8_t value_off; /* HK_ACT_XENSTORE: value starts at arg + this */
+    char label[XCMUX_HOTKEY_LABEL_MAX + 1];
+    char text[XCMUX_HOTKEY_TEXT_MAX + 1]; /* the action as written */
+    char arg[XCMUX_HOTKEY_ARG_MAX + 1];
 };
 
 /* guest_hotkey.<K> = off | <NEWKEY> [| <label>] */
 struct guest_hotkey_rule {
-	uint8_t key;                  /* the guest's key */
-	bool hide;
-	uint8_t new_key;              /* shown (and typed) as this key */
-	char label[XCMUX_HOTKEY_LABEL_MAX + 1]; /* "" = keep the guest's */
+    uint8_t key; /* the guest's key */
+    bool hide;
+    uint8_t new_key;                        /* shown (and typed) as this key */
+    char label[XCMUX_HOTKEY_LABEL_MAX + 1]; /* "" = keep the guest's */
 };
 
 struct hotkey_cfg {
-	unsigned n;
-	struct hotkey_def def[XCMUX_CONFIG_HOTKEYS_MAX];
-	unsigned nrules;
-	struct guest_hotkey_rule rule[XCMUX_CONFIG_HOTKEYS_MAX];
+    unsigned n;
+    struct hotkey_def def[XCMUX_CONFIG_HOTKEYS_MAX];
+    unsigned nrules;
+    struct guest_hotkey_rule rule[XCMUX_CONFIG_HOTKEYS_MAX];
 };
 
 /* A key usable for a hotkey: [0-9A-Za-z] except the escape commands. */
@@ -96,11 +96,11 @@ int hotkey_parse_name(const char *name, bool *rule, uint8_t *key, char *why, siz
 
 /* "<action> [| <label>]" into *d (d->key already set). 0, or -1. */
 int hotkey_parse_def(const char *key, const char *value, struct hotkey_def *d, char *why,
-		     size_t whylen);
+                     size_t whylen);
 
 /* "off" or "<NEWKEY> [| <label>]" into *r (r->key already set). 0, or -1. */
-int hotkey_parse_rule(const char *key, const char *value, struct guest_hotkey_rule *r,
-		      char *why, size_t whylen);
+int hotkey_parse_rule(const char *key, const char *value, struct guest_hotkey_rule *r, char *why,
+                      size_t whylen);
 
 /* Section hotkeys FROM over the resolved INTO, key by key. */
 void hotkey_cfg_merge(struct hotkey_cfg *into, const struct hotkey_cfg *from);

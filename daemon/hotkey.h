@@ -52,9 +52,9 @@ struct console;
 struct session;
 
 /* Guest registry limits (HOTKEYS.md §2). */
-#define HOTKEY_GUEST_MAX 32
-#define HOTKEY_GUEST_TEXT_MAX 64     /* label and callback */
-#define HOTKEY_ACK_TEXT_MAX 128
+#define HOTKEY_GUEST_MAX      32
+#define HOTKEY_GUEST_TEXT_MAX 64 /* label and callback */
+#define HOTKEY_ACK_TEXT_MAX   128
 /* Requests in flight per console: with the rate limit, this bounds timers
  * and memory a user can make us hold. */
 #define HOTKEY_PENDING_MAX 16
@@ -62,64 +62,74 @@ struct session;
 #define HOTKEY_REREAD_MS 500
 
 enum guest_delivery {
-	GUEST_DELIVERY_INJECT,
-	GUEST_DELIVERY_XENSTORE,
+    GUEST_DELIVERY_INJECT,
+    GUEST_DELIVERY_XENSTORE,
 };
 
 struct guest_hotkey {
-	uint8_t key;                           /* the guest's key */
-	uint8_t delivery;                      /* enum guest_delivery */
-	char label[HOTKEY_GUEST_TEXT_MAX + 1];
-	char callback[HOTKEY_GUEST_TEXT_MAX + 1];
+    uint8_t key;      /* the guest's key */
+    uint8_t delivery; /* enum guest_delivery */
+    char label[HOTKEY_GUEST_TEXT_MAX + 1];
+    char callback[HOTKEY_GUEST_TEXT_MAX + 1];
 };
 
 struct guest_registry {
-	unsigned n;
-	struct guest_hotkey hk[HOTKEY_GUEST_MAX];
+    unsigned n;
+    struct guest_hotkey hk[HOTKEY_GUEST_MAX];
 };
 
 /* One row of a console's merged table. */
 struct hotkey_entry {
-	uint8_t key;                           /* typed after the escape char */
-	uint8_t source;                        /* XP_HK_SRC_CONFIG or _GUEST */
-	char label[XCMUX_HOTKEY_LABEL_MAX + 1];
-	char action[XCMUX_HOTKEY_TEXT_MAX + 1];
-	const struct hotkey_def *def;          /* config hotkeys */
-	struct guest_hotkey guest;             /* guest hotkeys (guest.key is sent) */
+    uint8_t key;    /* typed after the escape char */
+    uint8_t source; /* XP_HK_SRC_CONFIG or _GUEST */
+    char label[XCMUX_HOTKEY_LABEL_MAX + 1];
+    char action[XCMUX_HOTKEY_TEXT_MAX + 1];
+    const struct hotkey_def *def; /* config hotkeys */
+    struct guest_hotkey guest;    /* guest hotkeys (guest.key is sent) */
 };
 #define HOTKEY_TABLE_MAX (XCMUX_CONFIG_HOTKEYS_MAX + HOTKEY_GUEST_MAX)
 
-enum ack_status { ACK_OK, ACK_UNKNOWN, ACK_ERROR };
+enum ack_status {
+    ACK_OK,
+    ACK_UNKNOWN,
+    ACK_ERROR
+};
 
 /* Token bucket of one hotkey: N fires per S seconds, a burst of N. */
 struct hotkey_bucket {
-	bool started;
-	uint64_t credit_ms;
-	uint64_t last_ms;
+    bool started;
+    uint64_t credit_ms;
+    uint64_t last_ms;
 };
 
 /* ---- pure helpers (hotkey-table.c; unit-tested) ---- */
 
 /* Validate one registry entry read from xenstore (NULL = node absent).
  * 0 and *out filled, or -1: the hotkey is ignored. */
-int guest_hotkey_parse(uint8_t key, const char *label, const char *delivery,
-		       const char *callback, struct guest_hotkey *out);
+int guest_hotkey_parse(uint8_t key, const char *label, const char *delivery, const char *callback,
+                       struct guest_hotkey *out);
 /* Build the merged table; returns the number of rows (<= max). */
-unsigned hotkey_merge(const struct hotkey_cfg *cfg, bool guest_on,
-		      const struct guest_registry *reg, struct hotkey_entry *out,
-		      unsigned max);
+unsigned hotkey_merge(const struct hotkey_cfg *cfg, bool guest_on, const struct guest_registry *reg,
+                      struct hotkey_entry *out, unsigned max);
 /* Parse "<ID> <STATUS>[ <TEXT>]" strictly. 0, or -1 when malformed. */
 int hotkey_parse_ack(const char *s, uint32_t *id, enum ack_status *status, char *text,
-		     size_t textlen);
+                     size_t textlen);
 /* Take one fire from the bucket (n fires per s seconds; n == 0: no
  * limit). False when empty, with *retry_ms until the next fire is due. */
 bool hotkey_bucket_take(struct hotkey_bucket *b, unsigned n, unsigned s, uint64_t now_ms,
-			uint64_t *retry_ms);
+                        uint64_t *retry_ms);
 /* 0..HOTKEY_KEYS-1 for [0-9A-Za-z]. */
 #define HOTKEY_KEYS 62
 unsigned hotkey_key_index(uint8_t key);
 
 /* ---- the daemon side (hotkey.c) ---- */
+
+/* Listen to consoles (events.h): per-console hotkey state is created
+ * with the console (XE_CONSOLE_NEW), ended when it goes (GONE, FREE),
+ * its watches set again on a new store connection (RESYNC), and an
+ * injected sequence (INJECTED) starts its acknowledgement wait. Its
+ * watch tokens (h, a, y) are registered with the router (watch.h). */
+void hotkey_subscribe(void);
 
 /* Per-console state: created with the console, ended when it goes. */
 int hotkey_console_init(struct console *c);
@@ -131,7 +141,8 @@ void hotkey_console_free(struct console *c);
  * is re-read by its watch's first event). */
 void hotkey_store_back(struct console *c);
 
-/* A xenstore watch event; true when TOKEN was a hotkey token. */
+/* A xenstore watch event (routed by watch.h); true when TOKEN was a
+ * hotkey token. */
 bool hotkey_watch_event(const char *path, const char *token);
 
 /* The merged table of C into out (HOTKEY_TABLE_MAX rows); returns rows. */
@@ -142,13 +153,13 @@ unsigned hotkey_table(struct console *c, struct hotkey_entry *out, unsigned max)
  * (with WAIT, S gets session_trigger_result() later and s->hotkey_wait is
  * set), or the final XP_TR_* code with its text in text[0..textlen).
  */
-unsigned hotkey_fire(struct console *c, uint8_t key, struct session *s, bool wait,
-		     char *text, size_t textlen);
+unsigned hotkey_fire(struct console *c, uint8_t key, struct session *s, bool wait, char *text,
+                     size_t textlen);
 /* Escape b then KEY: KEY as a SysRq (control/sysrq), as BREAK + key on a
  * serial console; same ACL as hotkeys, its own rate limit. Returns as
  * hotkey_fire without WAIT. */
 unsigned hotkey_fire_sysrq(struct console *c, uint8_t sysrq, struct session *s, char *text,
-			   size_t textlen);
+                           size_t textlen);
 /* S is going away: drop it as a waiter. */
 void hotkey_forget_session(struct session *s);
 /* The console wrote atomic sequence ID into the guest's input ring. */

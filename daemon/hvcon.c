@@ -6,6 +6,7 @@
 #include "daemon/hvcon.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -16,13 +17,12 @@
 #include "daemon/daemon.h"
 #include "daemon/hyp.h"
 #include "daemon/parse.h"
-#include "daemon/session.h"
 #include "protocol/xcmux-proto.h"
 
 static struct console *hv;
-static uint32_t hv_index;      /* Xen's ring index we have read up to */
-static bool read_failed;       /* a failed read was logged */
-static struct event *more_ev;  /* the rest of a read that hit its budget */
+static uint32_t hv_index;     /* Xen's ring index we have read up to */
+static bool read_failed;      /* a failed read was logged */
+static struct event *more_ev; /* the rest of a read that hit its budget */
 
 static void read_ring(struct console *c);
 
@@ -51,8 +51,10 @@ static void read_ring(struct console *c)
         uint32_t lost = hv_index - (uint32_t)n - from;
         if (lost) {
             c->dropped_guest += lost;
-            console_log_event(c, "%u byte(s) of the hypervisor console were overwritten "
-                              "by Xen before they could be read", lost);
+            console_log_event(c,
+                              "%u byte(s) of the hypervisor console were overwritten "
+                              "by Xen before they could be read",
+                              lost);
         }
         if (n == 0)
             break;
@@ -79,8 +81,10 @@ int hvcon_start(void)
 {
     int port = hyp_conring_bind(xd.hyp);
     if (port < 0) {
-        syslog(LOG_WARNING, "no hypervisor console (%s): cannot bind VIRQ_CON_RING: %m "
-               "(is xenconsoled --log=hv running?)", HVCON_NAME);
+        syslog(LOG_WARNING,
+               "no hypervisor console (%s): cannot bind VIRQ_CON_RING: %m "
+               "(is xenconsoled --log=hv running?)",
+               HVCON_NAME);
         return -1;
     }
     hv = console_new_hypervisor(HVCON_DOMID, HVCON_NAME);
@@ -102,7 +106,6 @@ int hvcon_start(void)
     return 0;
 }
 
-
 void hvcon_stop(void)
 {
     if (more_ev)
@@ -122,7 +125,22 @@ struct console *hvcon_lookup(const char *name)
     return NULL;
 }
 
-size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len, struct session *from)
+/* Tell FROM (if it is a person) what became of its keys. */
+static void tell(struct console_reader *from, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void tell(struct console_reader *from, const char *fmt, ...)
+{
+    if (!from || !from->ops->notice)
+        return;
+    char text[XP_MAX_NOTICE_TEXT + 1];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    from->ops->notice(from, XP_N_INFO, 0, text);
+}
+
+size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len, struct console_reader *from)
 {
     char keys[HVCON_KEYS_MAX + 1];
     size_t nkeys = 0, ignored = 0;
@@ -134,22 +152,18 @@ size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len, struct s
             ignored++;
     }
     keys[nkeys] = '\0';
-    const char *who = from ? session_who(from) : "?";
-    if (ignored && from)
-        session_notice(from, XP_N_INFO, 0, "%zu debug key(s) ignored: at most %u at a time",
-                       ignored, HVCON_KEYS_MAX);
+    const char *who = from ? from->ops->who(from) : "?";
+    if (ignored)
+        tell(from, "%zu debug key(s) ignored: at most %u at a time", ignored, HVCON_KEYS_MAX);
     if (!nkeys)
         return len;
     if (hyp_debug_keys(xd.hyp, keys) < 0) {
         int e = errno;
         console_log_event(c, "debug keys '%s' from %s failed: %s", keys, who, strerror(e));
-        if (from)
-            session_notice(from, XP_N_INFO, 0, "debug keys '%s' failed: %s", keys,
-                           strerror(e));
+        tell(from, "debug keys '%s' failed: %s", keys, strerror(e));
         return len;
     }
-    syslog(LOG_NOTICE, "debug-keys '%s' sent by %s (typed on the hypervisor console)", keys,
-           who);
+    syslog(LOG_NOTICE, "debug-keys '%s' sent by %s (typed on the hypervisor console)", keys, who);
     console_log_event(c, "debug keys '%s' sent by %s", keys, who);
     return len;
 }
@@ -172,9 +186,11 @@ static void acl_merge(struct acl *to, const struct acl *from)
             left_out++;
     }
     if (left_out)
-        syslog(LOG_WARNING, "%s: %u write ACL entr%s not given read access: the read ACL "
-               "is full (%u entries); list them in a [domain:%s] read ACL", HVCON_NAME,
-               left_out, left_out == 1 ? "y is" : "ies are", XCMUX_ACL_MAX_ENTRIES, HVCON_NAME);
+        syslog(LOG_WARNING,
+               "%s: %u write ACL entr%s not given read access: the read ACL "
+               "is full (%u entries); list them in a [domain:%s] read ACL",
+               HVCON_NAME, left_out, left_out == 1 ? "y is" : "ies are", XCMUX_ACL_MAX_ENTRIES,
+               HVCON_NAME);
 }
 
 void hvcon_adjust_cfg(struct console_cfg *cfg)

@@ -38,16 +38,16 @@
 
 #include "daemon/config.h"
 
-#define HVCON_NAME "@xen"
-#define HVCON_LOG_NAME "hypervisor"
-#define HVCON_DOMID 0x7FF2u /* DOMID_XEN */
+#define HVCON_NAME        "@xen"
+#define HVCON_LOG_NAME    "hypervisor"
+#define HVCON_DOMID       0x7FF2u /* DOMID_XEN */
 #define HVCON_READ_BUDGET (256u * 1024u)
 /* Debug keys sent per input chunk at most (each key may make Xen dump a
  * lot; a paste of a book is not a request). */
 #define HVCON_KEYS_MAX 16u
 
 struct console;
-struct session;
+struct console_reader;
 
 /* Bind VIRQ_CON_RING, create the console and read what the ring holds.
  * -1 when the hypervisor's console is unavailable (logged). */
@@ -60,7 +60,8 @@ struct console *hvcon_lookup(const char *name);
 /* VIRQ_CON_RING fired (console_event calls this; the port is masked). */
 void hvcon_event(struct console *c);
 /* Input from a writer session: debug keys. Returns bytes taken. */
-size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len, struct session *from);
+size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len,
+                   struct console_reader *from);
 /* Make a resolved console_cfg the hypervisor console's: no writers but
  * admins, no pty. */
 void hvcon_adjust_cfg(struct console_cfg *cfg);

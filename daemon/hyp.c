@@ -37,12 +37,12 @@
 
 struct hyp {
     xc_interface *xc;
-    struct xs_handle *xs;   /* NULL while the store is down */
-    struct xs_handle *xsd;  /* directories only; opened on demand */
-    bool xs_suspect;        /* a call failed as on a dead connection */
-    uint64_t xs_ok_ms;      /* last reply on xs */
-    int xs_sock;            /* our dup of xs's socket, or -1 */
-    uint64_t xs_requests;   /* round trips on either connection */
+    struct xs_handle *xs;  /* NULL while the store is down */
+    struct xs_handle *xsd; /* directories only; opened on demand */
+    bool xs_suspect;       /* a call failed as on a dead connection */
+    uint64_t xs_ok_ms;     /* last reply on xs */
+    int xs_sock;           /* our dup of xs's socket, or -1 */
+    uint64_t xs_requests;  /* round trips on either connection */
     void (*on_suspect)(void);
     xenevtchn_handle *xce;
     xengnttab_handle *xgt;
@@ -159,6 +159,13 @@ static void xs_outcome(struct hyp *h, bool ok)
     }
 }
 
+/* The outcome of a call that returns only success, as 0 or -1. */
+static int xs_done(struct hyp *h, bool ok)
+{
+    xs_outcome(h, ok);
+    return ok ? 0 : -1;
+}
+
 int hyp_watch_fd(struct hyp *h)
 {
     return h->xs ? xs_fileno(h->xs) : -1;
@@ -167,21 +174,13 @@ int hyp_watch_fd(struct hyp *h)
 int hyp_watch(struct hyp *h, const char *path, const char *token)
 {
     struct xs_handle *xs = xs_main(h);
-    if (!xs)
-        return -1;
-    bool ok = xs_watch(xs, path, token);
-    xs_outcome(h, ok);
-    return ok ? 0 : -1;
+    return xs ? xs_done(h, xs_watch(xs, path, token)) : -1;
 }
 
 int hyp_unwatch(struct hyp *h, const char *path, const char *token)
 {
     struct xs_handle *xs = xs_main(h);
-    if (!xs)
-        return -1;
-    bool ok = xs_unwatch(xs, path, token);
-    xs_outcome(h, ok);
-    return ok ? 0 : -1;
+    return xs ? xs_done(h, xs_unwatch(xs, path, token)) : -1;
 }
 
 int hyp_next_watch(struct hyp *h, char *path, size_t pathlen, char *token, size_t toklen)
@@ -221,21 +220,13 @@ ssize_t hyp_read(struct hyp *h, const char *path, char *buf, size_t buflen)
 int hyp_write(struct hyp *h, const char *path, const char *value)
 {
     struct xs_handle *xs = xs_main(h);
-    if (!xs)
-        return -1;
-    bool ok = xs_write(xs, XBT_NULL, path, value, (unsigned int)strlen(value));
-    xs_outcome(h, ok);
-    return ok ? 0 : -1;
+    return xs ? xs_done(h, xs_write(xs, XBT_NULL, path, value, (unsigned int)strlen(value))) : -1;
 }
 
 int hyp_rm(struct hyp *h, const char *path)
 {
     struct xs_handle *xs = xs_main(h);
-    if (!xs)
-        return -1;
-    bool ok = xs_rm(xs, XBT_NULL, path);
-    xs_outcome(h, ok);
-    return ok ? 0 : -1;
+    return xs ? xs_done(h, xs_rm(xs, XBT_NULL, path)) : -1;
 }
 
 /* A node nobody writes: the throwaway connection's one watch. */
@@ -409,7 +400,9 @@ int hyp_domain_path(struct hyp *h, uint32_t domid, char *buf, size_t buflen)
 
 int hyp_list_domains(struct hyp *h, struct hyp_dominfo *out, unsigned max)
 {
-    enum { BATCH = 256 };
+    enum {
+        BATCH = 256
+    };
     xc_domaininfo_t info[BATCH];
     unsigned count = 0;
     uint32_t next = 0;
@@ -435,13 +428,11 @@ int hyp_list_domains(struct hyp *h, struct hyp_dominfo *out, unsigned max)
 
 /* ---- console rings ---- */
 
-void *hyp_map_console(struct hyp *h, uint32_t domid, uint64_t ring_ref, bool primary,
-                      bool *granted)
+void *hyp_map_console(struct hyp *h, uint32_t domid, uint64_t ring_ref, bool primary, bool *granted)
 {
     void *p;
     if (primary) {
-        p = xengnttab_map_grant_ref(h->xgt, domid, GNTTAB_RESERVED_CONSOLE,
-                                    PROT_READ | PROT_WRITE);
+        p = xengnttab_map_grant_ref(h->xgt, domid, GNTTAB_RESERVED_CONSOLE, PROT_READ | PROT_WRITE);
         if (p) {
             *granted = true;
             return p;
@@ -476,9 +467,10 @@ int hyp_evtchn_fd(struct hyp *h)
     return xenevtchn_fd(h->xce);
 }
 
-int hyp_bind(struct hyp *h, uint32_t domid, uint32_t remote_port)
+/* A port just bound, or -1: ports the daemon's port-indexed tables cannot
+ * hold are given back (ERANGE). */
+static int bound_port(struct hyp *h, xenevtchn_port_or_error_t p)
 {
-    xenevtchn_port_or_error_t p = xenevtchn_bind_interdomain(h->xce, domid, remote_port);
     if (p < 0)
         return -1;
     if ((uint32_t)p >= HYP_MAX_PORTS) {
@@ -487,6 +479,11 @@ int hyp_bind(struct hyp *h, uint32_t domid, uint32_t remote_port)
         return -1;
     }
     return p;
+}
+
+int hyp_bind(struct hyp *h, uint32_t domid, uint32_t remote_port)
+{
+    return bound_port(h, xenevtchn_bind_interdomain(h->xce, domid, remote_port));
 }
 
 int hyp_unbind(struct hyp *h, int local_port)
@@ -524,15 +521,7 @@ bool hyp_port_connected(struct hyp *h, int local_port, uint32_t domid)
 
 int hyp_conring_bind(struct hyp *h)
 {
-    xenevtchn_port_or_error_t p = xenevtchn_bind_virq(h->xce, VIRQ_CON_RING);
-    if (p < 0)
-        return -1;
-    if ((uint32_t)p >= HYP_MAX_PORTS) {
-        xenevtchn_unbind(h->xce, (evtchn_port_t)p);
-        errno = ERANGE;
-        return -1;
-    }
-    return p;
+    return bound_port(h, xenevtchn_bind_virq(h->xce, VIRQ_CON_RING));
 }
 
 ssize_t hyp_conring_read(struct hyp *h, char *buf, size_t len, uint32_t *index)

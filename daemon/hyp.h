@@ -37,8 +37,8 @@
 #include <sys/types.h>
 
 #define HYP_MAX_PORTS 65536u
-#define HYP_VALUE_MAX 4096u   /* longest xenstore value we accept */
-#define HYP_PATH_MAX 256u
+#define HYP_VALUE_MAX 4096u /* longest xenstore value we accept */
+#define HYP_PATH_MAX  256u
 
 struct hyp;
 

@@ -18,8 +18,8 @@
 #include "daemon/limits.h"
 
 /* Room for every field but MESSAGE, with XCMUX_NAME_MAX bytes of name. */
-#define FIELDS_MAX 512
-#define EVENT_MAX 512
+#define FIELDS_MAX   512
+#define EVENT_MAX    512
 #define DATAGRAM_MAX (FIELDS_MAX + JOURNAL_LINE_MAX + EVENT_MAX)
 #define RECONNECT_MS 1000
 
@@ -32,8 +32,8 @@ struct journal {
     char line[JOURNAL_LINE_MAX];
     uint64_t sent;
     uint64_t dropped;
-    uint64_t drops_pending;  /* dropped since the last successful send */
-    uint64_t drop_report;    /* handed out by journal_take_drop_report */
+    uint64_t drops_pending; /* dropped since the last successful send */
+    uint64_t drop_report;   /* handed out by journal_take_drop_report */
 };
 
 static struct {
@@ -139,8 +139,10 @@ static bool send_message(struct journal *j, bool event, const char *msg, size_t 
 static void report_drops_sent(struct journal *j, uint64_t n, uint64_t now_ms)
 {
     char msg[128];
-    int m = snprintf(msg, sizeof(msg), "journal: %llu line(s) dropped (journal socket full or "
-                     "unreachable)", (unsigned long long)n);
+    int m = snprintf(msg, sizeof(msg),
+                     "journal: %llu line(s) dropped (journal socket full or "
+                     "unreachable)",
+                     (unsigned long long)n);
     send_message(j, true, msg, (size_t)m, now_ms);
 }
 

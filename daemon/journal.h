@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JOURNAL_LINE_MAX 2048
+#define JOURNAL_LINE_MAX       2048
 #define JOURNAL_DEFAULT_SOCKET "/run/systemd/journal/socket"
 
 struct journal;

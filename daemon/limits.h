@@ -44,9 +44,9 @@
  * reserved part of XCMUX_MAX_CLIENTS and of XCMUX_MAX_SESSIONS_PER_CONSOLE,
  * so no other local user (nor several of them together) can take what the
  * administrator needs to list, attach and trigger. */
-#define XCMUX_DEFAULT_CONN_PER_USER 256
+#define XCMUX_DEFAULT_CONN_PER_USER     256
 #define XCMUX_DEFAULT_SESSIONS_PER_USER 8
-#define XCMUX_DEFAULT_RESERVED_CONN 64
+#define XCMUX_DEFAULT_RESERVED_CONN     64
 #define XCMUX_DEFAULT_RESERVED_SESSIONS 8
 
 /* A refusal or shedding episode (one reason, one uid) is logged when it

@@ -62,18 +62,18 @@
 #include <time.h>
 
 struct log_options {
-	bool timestamps;
-	bool sanitize;
-	uint64_t max_size; /* bytes; 0 = never rotate */
-	unsigned keep;     /* rotated files kept, <= XCMUX_LOG_KEEP_MAX */
+    bool timestamps;
+    bool sanitize;
+    uint64_t max_size; /* bytes; 0 = never rotate */
+    unsigned keep;     /* rotated files kept, <= XCMUX_LOG_KEEP_MAX */
 };
 
 struct log_stats {
-	uint64_t bytes_written;  /* log bytes that reached the file */
-	uint64_t bytes_lost;     /* log bytes lost since the log was opened */
-	uint64_t rotations;
-	bool failing;            /* currently unable to write */
-	int last_error;          /* errno of the last failure, 0 if none */
+    uint64_t bytes_written; /* log bytes that reached the file */
+    uint64_t bytes_lost;    /* log bytes lost since the log was opened */
+    uint64_t rotations;
+    bool failing;   /* currently unable to write */
+    int last_error; /* errno of the last failure, 0 if none */
 };
 
 /* Test seams: replace the write(2) and the wall clock of one log. */
@@ -95,7 +95,7 @@ size_t log_sanitize_name(const char *name, char *out, size_t outlen);
  * the log in the failing state, retried like a write error.
  */
 struct log *log_open(const char *dir, const char *name, unsigned console_index,
-		     const struct log_options *opt, uint64_t now_ms);
+                     const struct log_options *opt, uint64_t now_ms);
 void log_close(struct log *log);
 
 /* mkdir -p DIR, each missing component with mode 0750; 0 or -1 (errno). */
@@ -110,8 +110,8 @@ const char *log_path(const struct log *log);
 
 void log_write(struct log *log, uint64_t now_ms, const void *data, size_t len);
 
-__attribute__((format(printf, 3, 4)))
-void log_event(struct log *log, uint64_t now_ms, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) void log_event(struct log *log, uint64_t now_ms,
+                                                     const char *fmt, ...);
 
 /* 0 on success; -1 (errno set) if the file could not be reopened, in which
  * case the log is failing and later writes retry. */

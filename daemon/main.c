@@ -25,6 +25,8 @@
 #include "daemon/console.h"
 #include "daemon/daemon.h"
 #include "daemon/domain.h"
+#include "daemon/follow.h"
+#include "daemon/hotkey.h"
 #include "daemon/hvcon.h"
 #include "daemon/log.h"
 #include "daemon/sdnotify.h"
@@ -40,8 +42,6 @@
 /* How long SIGTERM waits for sessions to receive their notice. */
 #define SHUTDOWN_FLUSH_MS 300
 
-struct xcmuxd xd;
-
 static struct {
     const char *config;
     const char *socket;
@@ -54,32 +54,23 @@ static struct event *ev_evtchn, *ev_sighup, *ev_sigterm, *ev_sigint, *ev_exit;
 static const char *served_on;
 static uint64_t started_ms;
 
-uint64_t xd_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: xcmuxd [-c FILE] [-f] [-S SOCKET] [--log-dir DIR]\n"
-            "\n"
-            "The Xen console daemon: serves every guest's PV console to any number\n"
-            "of xcmux clients, keeps logs and a replay buffer, publishes console/tty.\n"
-            "\n"
-            "  -c, --config FILE   configuration (default " DEFAULT_CONFIG
-            " if it exists)\n"
-            "  -f, --foreground    stay in the foreground, log to stderr too\n"
-            "  -S, --socket PATH   client socket (overrides the config)\n"
-            "      --log-dir DIR   console log directory (overrides the config)\n"
-            "  -t, --check-config  load the configuration, report, and exit\n"
-            "  -h, --help          this help\n"
-            "  -V, --version       print the version\n"
-            "\n"
-            "Signals: SIGHUP reloads the configuration and reopens logs;\n"
-            "SIGTERM tells every session and exits.\n");
+    fprintf(f, "usage: xcmuxd [-c FILE] [-f] [-S SOCKET] [--log-dir DIR]\n"
+               "\n"
+               "The Xen console daemon: serves every guest's PV console to any number\n"
+               "of xcmux clients, keeps logs and a replay buffer, publishes console/tty.\n"
+               "\n"
+               "  -c, --config FILE   configuration (default " DEFAULT_CONFIG " if it exists)\n"
+               "  -f, --foreground    stay in the foreground, log to stderr too\n"
+               "  -S, --socket PATH   client socket (overrides the config)\n"
+               "      --log-dir DIR   console log directory (overrides the config)\n"
+               "  -t, --check-config  load the configuration, report, and exit\n"
+               "  -h, --help          this help\n"
+               "  -V, --version       print the version\n"
+               "\n"
+               "Signals: SIGHUP reloads the configuration and reopens logs;\n"
+               "SIGTERM tells every session and exits.\n");
 }
 
 static void apply_overrides(struct config *cfg)
@@ -130,8 +121,7 @@ static void notify_reloading(void)
 
 static void notify_ready(void)
 {
-    sdn_notifyf("READY=1\nSTATUS=serving %u console(s)\nMAINPID=%ld", xd.nconsoles,
-                (long)getpid());
+    sdn_notifyf("READY=1\nSTATUS=serving %u console(s)\nMAINPID=%ld", xd.nconsoles, (long)getpid());
 }
 
 static void reload(void)
@@ -147,8 +137,9 @@ static void reload(void)
     struct config *old = xd.cfg;
     xd.cfg = cfg;
     struct console *c;
-    TAILQ_FOREACH(c, &xd.consoles, link)
+    TAILQ_FOREACH (c, &xd.consoles, link)
         console_reconfigure(c);
+    session_config_changed();
     config_free(old);
     syslog(LOG_INFO, "configuration reloaded%s%s", xd.config_path ? " from " : "",
            xd.config_path ? xd.config_path : "");
@@ -176,10 +167,10 @@ static void sigterm_cb(evutil_socket_t fd, short what, void *arg)
     syslog(LOG_INFO, "stopping (signal %d)", (int)fd);
     server_stop();
     struct session *s, *n;
-    TAILQ_FOREACH_SAFE(s, &xd.sessions, link, n)
+    TAILQ_FOREACH_SAFE (s, &xd.sessions, link, n)
         session_end(s, XP_N_SHUTDOWN, "xcmuxd is stopping");
     struct console *c;
-    TAILQ_FOREACH(c, &xd.consoles, link)
+    TAILQ_FOREACH (c, &xd.consoles, link)
         console_log_event(c, "xcmuxd stopping");
     struct timeval tv = {0, SHUTDOWN_FLUSH_MS * 1000};
     ev_exit = evtimer_new(xd.base, exit_cb, NULL);
@@ -255,9 +246,10 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 /* Every domain of the first scan is attached (domain.h, "Serving"). */
 static void first_attach_done(void)
 {
-    syslog(LOG_INFO, "serving %u console(s) on %s (attached in %llu ms, %llu xenstore "
-           "requests)", xd.nconsoles, served_on,
-           (unsigned long long)(xd_now_ms() - started_ms),
+    syslog(LOG_INFO,
+           "serving %u console(s) on %s (attached in %llu ms, %llu xenstore "
+           "requests)",
+           xd.nconsoles, served_on, (unsigned long long)(xd_now_ms() - started_ms),
            (unsigned long long)hyp_store_requests(xd.hyp));
     report_ready(NULL);
     /* Sockets and discovery are up: clients and xl create may rely on us. */
@@ -278,27 +270,39 @@ static bool stderr_is_journal(void)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"foreground", no_argument, NULL, 'f'},
-        {"socket", required_argument, NULL, 'S'},
-        {"log-dir", required_argument, NULL, 'L'},
-        {"check-config", no_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {0},
+        {"config", required_argument, NULL, 'c'}, {"foreground", no_argument, NULL, 'f'},
+        {"socket", required_argument, NULL, 'S'}, {"log-dir", required_argument, NULL, 'L'},
+        {"check-config", no_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {0},
     };
     bool check_only = false;
     int ch;
     while ((ch = getopt_long(argc, argv, "c:fS:thV", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'c': opt.config = optarg; break;
-        case 'f': opt.foreground = true; break;
-        case 'S': opt.socket = optarg; break;
-        case 'L': opt.log_dir = optarg; break;
-        case 't': check_only = true; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("xcmuxd %s (protocol %u)\n", PACKAGE_VERSION, XP_PROTOCOL_VERSION); return 0;
-        default: usage(stderr); return 2;
+        case 'c':
+            opt.config = optarg;
+            break;
+        case 'f':
+            opt.foreground = true;
+            break;
+        case 'S':
+            opt.socket = optarg;
+            break;
+        case 'L':
+            opt.log_dir = optarg;
+            break;
+        case 't':
+            check_only = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("xcmuxd %s (protocol %u)\n", PACKAGE_VERSION, XP_PROTOCOL_VERSION);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind != argc) {
@@ -334,20 +338,18 @@ int main(int argc, char **argv)
     if (!opt.foreground)
         go_background();
 
-    TAILQ_INIT(&xd.consoles);
-    TAILQ_INIT(&xd.sessions);
     /* The epoll changelist folds the EV_WRITE each session's bufferevent
      * adds and removes around every write into one epoll_ctl per loop
-     * pass: with 64 clients streaming, it cut the daemon's epoll_ctl calls
-     * per socket write from 1.8 to 0.85 (bench/BENCHMARKS.md). libevent's
-     * caveat, dup()ed fds registered as separate events, does not apply:
-     * no fd here is a dup of another. */
+     * pass (bench/BENCHMARKS.md, fan-out). libevent's caveat, dup()ed fds
+     * registered as separate events, does not apply: no fd here is a dup
+     * of another. */
     struct event_config *evcfg = event_config_new();
     if (evcfg)
         event_config_set_flag(evcfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-    xd.base = evcfg ? event_base_new_with_config(evcfg) : NULL;
+    struct event_base *base = evcfg ? event_base_new_with_config(evcfg) : NULL;
     if (evcfg)
         event_config_free(evcfg);
+    xd_init(base, NULL, xd.cfg);
     if (!xd.base)
         return fail("%s", "cannot create the event loop");
     if (log_mkdir_p(xd.cfg->log_dir) < 0)
@@ -363,9 +365,8 @@ int main(int argc, char **argv)
             return fail("%s", "cannot serve the socket passed by systemd");
         syslog(LOG_INFO, "using the listening socket passed by systemd%s",
                activated_extra ? " (ignoring extra sockets)" : "");
-    } else if (server_start(xd.cfg->socket_path, xd.cfg->socket_mode,
-                            xd.cfg->socket_group_set, xd.cfg->socket_group, err,
-                            sizeof(err)) < 0) {
+    } else if (server_start(xd.cfg->socket_path, xd.cfg->socket_mode, xd.cfg->socket_group_set,
+                            xd.cfg->socket_group, err, sizeof(err)) < 0) {
         return fail("%s", err);
     }
 
@@ -386,6 +387,10 @@ int main(int argc, char **argv)
 
     served_on = activated_fd >= 0 ? "the socket passed by systemd" : xd.cfg->socket_path;
     started_ms = xd_now_ms();
+    /* The top layer listens before anything below announces (events.h). */
+    hotkey_subscribe();
+    session_subscribe();
+    follow_subscribe();
     if (domains_start(first_attach_done) < 0)
         return fail("cannot watch for domains: %s", strerror(errno));
     /* Xen's own console (xl dmesg); the daemon carries on without it. */

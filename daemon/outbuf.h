@@ -27,9 +27,9 @@
 #include <stdint.h>
 
 struct outbuf {
-	uint8_t *data;
-	size_t capacity; /* power of two */
-	uint64_t head;   /* total bytes ever appended */
+    uint8_t *data;
+    size_t capacity; /* power of two */
+    uint64_t head;   /* total bytes ever appended */
 };
 
 /* True if `capacity` is an acceptable buffer size. */
@@ -41,7 +41,10 @@ void outbuf_destroy(struct outbuf *buf);
 
 void outbuf_append(struct outbuf *buf, const void *bytes, size_t len);
 
-static inline uint64_t outbuf_head(const struct outbuf *buf) { return buf->head; }
+static inline uint64_t outbuf_head(const struct outbuf *buf)
+{
+    return buf->head;
+}
 
 /* Offset of the oldest byte still held. */
 uint64_t outbuf_oldest(const struct outbuf *buf);
@@ -56,8 +59,8 @@ size_t outbuf_held(const struct outbuf *buf);
  * of bytes skipped (otherwise 0). An offset beyond head (a caller bug) is
  * clamped to head. `missed` may be NULL.
  */
-size_t outbuf_peek(const struct outbuf *buf, uint64_t *reader_off,
-		   const uint8_t **p, size_t *missed);
+size_t outbuf_peek(const struct outbuf *buf, uint64_t *reader_off, const uint8_t **p,
+                   size_t *missed);
 
 /* Advance a reader after it consumed n bytes of what outbuf_peek returned;
  * never moves it past head. */

@@ -18,11 +18,13 @@
 #include "daemon/console.h"
 
 struct pty {
+    struct console_reader reader; /* first: the console calls it */
+    bool listening;               /* in the console's audience */
     struct console *con;
     int master, slave;
     char path[64];
     bool writable;
-    uint64_t off;          /* reader offset into con->buf */
+    uint64_t off; /* reader offset into con->buf */
     uint64_t sent;
     struct event *rd, *wr;
 };
@@ -43,6 +45,37 @@ static void pty_write_cb(evutil_socket_t fd, short what, void *arg)
     pty_pump(arg);
 }
 
+static void reader_pump(struct console_reader *r)
+{
+    pty_pump((struct pty *)r);
+}
+
+static void reader_gone(struct console_reader *r, const char *why)
+{
+    /* The console frees its pty when it goes (a hang-up for readers). */
+}
+
+static void reader_drop(struct console_reader *r)
+{
+    struct pty *p = (struct pty *)r;
+    console_remove_reader(p->con, r);
+    p->listening = false;
+}
+
+static const char *reader_who(const struct console_reader *r)
+{
+    return "the pty";
+}
+
+static const struct console_reader_ops pty_reader_ops = {
+    .is_session = false,
+    .pump = reader_pump,
+    .notice = NULL,
+    .gone = reader_gone,
+    .drop = reader_drop,
+    .who = reader_who,
+};
+
 void pty_set_writable(struct pty *p, bool writable)
 {
     p->writable = writable;
@@ -53,6 +86,7 @@ struct pty *pty_new(struct console *c, bool writable)
     struct pty *p = calloc(1, sizeof(*p));
     if (!p)
         return NULL;
+    p->reader.ops = &pty_reader_ops;
     p->con = c;
     p->writable = writable;
     if (openpty(&p->master, &p->slave, NULL, NULL, NULL) < 0) {
@@ -80,6 +114,8 @@ struct pty *pty_new(struct console *c, bool writable)
     event_add(p->rd, NULL);
     /* A new reader of the pty starts with recent output only. */
     p->off = outbuf_tail_offset(&c->buf, PTY_MAX_LAG);
+    console_add_reader(c, &p->reader);
+    p->listening = true;
     pty_pump(p);
     return p;
 }
@@ -88,6 +124,8 @@ void pty_free(struct pty *p)
 {
     if (!p)
         return;
+    if (p->listening)
+        console_remove_reader(p->con, &p->reader);
     if (p->rd)
         event_free(p->rd);
     if (p->wr)

@@ -7,7 +7,8 @@
  *   `xl console` and libvirt open the path found there. Every primary
  *   console therefore gets a pty (or, with pty = off, a non-empty
  *   placeholder tty value that names xcmux).
- * - The pty is one more reader of the console: it has its own offset and
+ * - The pty is one more reader in the console's audience (console.h),
+ *   registered from pty_new() to pty_free(): it has its own offset and
  *   never holds back the guest or other sessions. When nobody drains it
  *   it falls behind; it is kept at most PTY_MAX_LAG bytes behind, so a
  *   later `xl console` sees recent output, not a flood of stale bytes.

@@ -24,14 +24,13 @@
 #include <stdint.h>
 
 struct ratelimit {
-	uint64_t rate;         /* bytes/s; 0 = off */
-	uint64_t burst;        /* bytes */
-	uint64_t milli_tokens; /* tokens * 1000, <= burst * 1000 */
-	uint64_t last_ms;
+    uint64_t rate;         /* bytes/s; 0 = off */
+    uint64_t burst;        /* bytes */
+    uint64_t milli_tokens; /* tokens * 1000, <= burst * 1000 */
+    uint64_t last_ms;
 };
 
-void ratelimit_init(struct ratelimit *rl, uint64_t rate, uint64_t burst,
-		    uint64_t now_ms);
+void ratelimit_init(struct ratelimit *rl, uint64_t rate, uint64_t burst, uint64_t now_ms);
 
 size_t ratelimit_take(struct ratelimit *rl, uint64_t now_ms, size_t want);
 

@@ -105,7 +105,7 @@ ssize_t ring_write_in(void *page, const uint8_t *buf, size_t len, bool atomic)
  * guests that wait for it (they start DISCONNECTED = 1) see CONNECTED = 0;
  * older guests never look at it. */
 #define RING_CONNECTION_OFFSET (offsetof(struct xencons_interface, out_prod) + 4)
-#define RING_CONNECTED 0
+#define RING_CONNECTED         0
 
 bool ring_was_served(const void *page)
 {

@@ -24,9 +24,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define RING_CORRUPT (-2)
-#define RING_OUT_SIZE 2048u
-#define RING_IN_SIZE 1024u
+#define RING_CORRUPT   (-2)
+#define RING_OUT_SIZE  2048u
+#define RING_IN_SIZE   1024u
 #define RING_PAGE_SIZE 4096u
 
 /* Copy up to MAX bytes of guest output; returns the count (0 when empty)

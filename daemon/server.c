@@ -33,11 +33,10 @@
 
 static struct {
     struct evconnlistener *listener;
-    struct event *resume;          /* re-enables accepting after a pause */
+    struct event *resume; /* re-enables accepting after a pause */
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-    bool created;                  /* we bound it: unlink on stop */
-    int found_stale;               /* see server_found_stale_socket */
-    dev_t dev;                     /* identity of the socket file we made */
+    bool created; /* we bound it: unlink on stop */
+    dev_t dev;    /* identity of the socket file we made */
     ino_t ino;
 } srv;
 
@@ -53,8 +52,8 @@ static void fail(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
-                      int salen, void *arg)
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+                      void *arg)
 {
     /* Past the hard limit only the admin gets in (session_new decides,
      * shedding an idle connection for it); beyond that, one ERROR frame
@@ -80,10 +79,9 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
     if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
         /* The pending connection stays queued and the socket readable:
          * pause instead of spinning on accept. */
-        syslog(LOG_WARNING, "accept: %s; pausing for %d ms", strerror(err),
-               SERVER_ACCEPT_PAUSE_MS);
+        syslog(LOG_WARNING, "accept: %s; pausing for %d ms", strerror(err), SERVER_ACCEPT_PAUSE_MS);
         evconnlistener_disable(l);
-        struct timeval tv = { 0, SERVER_ACCEPT_PAUSE_MS * 1000 };
+        struct timeval tv = {0, SERVER_ACCEPT_PAUSE_MS * 1000};
         if (srv.resume)
             evtimer_add(srv.resume, &tv);
         return;
@@ -97,8 +95,7 @@ static int attach_listener(int fd, int backlog)
     if (!srv.resume)
         return -1;
     srv.listener = evconnlistener_new(xd.base, accept_cb, NULL,
-                                      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
-                                      backlog, fd);
+                                      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, backlog, fd);
     if (!srv.listener) {
         event_free(srv.resume);
         srv.resume = NULL;
@@ -144,7 +141,7 @@ static int someone_listens(const struct sockaddr_un *addr)
     int e = errno;
     close(fd);
     if (rc == 0 || e == EAGAIN || e == EINPROGRESS)
-        return 1;  /* accepted, or a live server with a full backlog */
+        return 1; /* accepted, or a live server with a full backlog */
     if (e == ECONNREFUSED)
         return 0;
     errno = e;
@@ -156,11 +153,11 @@ static int clear_stale(const struct sockaddr_un *addr, char *err, size_t errlen)
 {
     struct stat st;
     if (lstat(addr->sun_path, &st) < 0)
-        return errno == ENOENT ? 0 : (fail(err, errlen, "cannot stat %s: %s",
-                                           addr->sun_path, strerror(errno)), -1);
+        return errno == ENOENT
+                   ? 0
+                   : (fail(err, errlen, "cannot stat %s: %s", addr->sun_path, strerror(errno)), -1);
     if (!S_ISSOCK(st.st_mode)) {
-        fail(err, errlen, "%s exists and is not a socket; refusing to replace it",
-             addr->sun_path);
+        fail(err, errlen, "%s exists and is not a socket; refusing to replace it", addr->sun_path);
         return -1;
     }
     int live = someone_listens(addr);
@@ -172,19 +169,18 @@ static int clear_stale(const struct sockaddr_un *addr, char *err, size_t errlen)
         fail(err, errlen, "cannot probe %s: %s", addr->sun_path, strerror(errno));
         return -1;
     }
-    srv.found_stale = 1;
+    xd.stale_socket = 1;
     if (unlink(addr->sun_path) < 0 && errno != ENOENT) {
-        fail(err, errlen, "cannot remove stale socket %s: %s", addr->sun_path,
-             strerror(errno));
+        fail(err, errlen, "cannot remove stale socket %s: %s", addr->sun_path, strerror(errno));
         return -1;
     }
     return 0;
 }
 
-int server_start(const char *path, mode_t mode, bool set_group, gid_t group,
-                 char *err, size_t errlen)
+int server_start(const char *path, mode_t mode, bool set_group, gid_t group, char *err,
+                 size_t errlen)
 {
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
     if (srv.listener) {
         fail(err, errlen, "server already started");
         return -1;
@@ -239,14 +235,9 @@ int server_start(const char *path, mode_t mode, bool set_group, gid_t group,
     return 0;
 }
 
-int server_found_stale_socket(void)
-{
-    return srv.found_stale;
-}
-
 int server_listen_fd(int fd)
 {
-    srv.found_stale = -1;  /* systemd keeps the socket: cannot tell */
+    xd.stale_socket = -1; /* systemd keeps the socket: cannot tell */
     if (srv.listener) {
         errno = EBUSY;
         return -1;
@@ -266,7 +257,7 @@ void server_stop(void)
 {
     admit_shutdown();
     if (srv.listener) {
-        evconnlistener_free(srv.listener);  /* closes the fd */
+        evconnlistener_free(srv.listener); /* closes the fd */
         srv.listener = NULL;
     }
     if (srv.resume) {

@@ -27,14 +27,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-int server_start(const char *path, mode_t mode, bool set_group, gid_t group,
-                 char *err, size_t errlen);
+int server_start(const char *path, mode_t mode, bool set_group, gid_t group, char *err,
+                 size_t errlen);
 /* Adopt FD (bound and listening); it is made non-blocking here. */
 int server_listen_fd(int fd);
 void server_stop(void);
-/* 1: server_start() replaced a stale socket (the previous daemon did not
- * stop cleanly: a clean stop removes it); 0: there was none; -1: cannot
- * tell (socket activation keeps the socket). */
-int server_found_stale_socket(void);
+/* server_start() and server_listen_fd() record in xd.stale_socket what
+ * the socket path held (daemon.h). */
 
 #endif

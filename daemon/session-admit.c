@@ -29,9 +29,9 @@ struct episode {
     enum admit_kind kind;
     uid_t uid;
     char user[33];
-    char what[160];          /* the reason, as logged */
+    char what[160]; /* the reason, as logged */
     uint64_t start_ms, last_ms;
-    uint64_t count;          /* refusals in this episode */
+    uint64_t count; /* refusals in this episode */
 };
 
 static struct episode episodes[XCMUX_REFUSAL_EPISODES];
@@ -40,10 +40,14 @@ static struct event *episode_timer;
 static const char *kind_verb(enum admit_kind k)
 {
     switch (k) {
-    case ADMIT_REFUSE_CONN: return "refused connection(s)";
-    case ADMIT_SHED_CONN: return "shed connection(s)";
-    case ADMIT_REFUSE_SESSION: return "refused session(s)";
-    case ADMIT_SHED_SESSION: return "ended session(s)";
+    case ADMIT_REFUSE_CONN:
+        return "refused connection(s)";
+    case ADMIT_SHED_CONN:
+        return "shed connection(s)";
+    case ADMIT_REFUSE_SESSION:
+        return "refused session(s)";
+    case ADMIT_SHED_SESSION:
+        return "ended session(s)";
     }
     return "refused";
 }
@@ -78,8 +82,8 @@ static void episode_arm(void)
     if (!episode_timer)
         episode_timer = evtimer_new(xd.base, episode_tick, NULL);
     if (episode_timer && !evtimer_pending(episode_timer, NULL)) {
-        struct timeval tv = { XCMUX_REFUSAL_EPISODE_MS / 1000,
-                              (XCMUX_REFUSAL_EPISODE_MS % 1000) * 1000 };
+        struct timeval tv = {XCMUX_REFUSAL_EPISODE_MS / 1000,
+                             (XCMUX_REFUSAL_EPISODE_MS % 1000) * 1000};
         evtimer_add(episode_timer, &tv);
     }
 }
@@ -116,12 +120,14 @@ void admit_log(enum admit_kind kind, const struct session *s, const char *fmt, .
         if (e->used)
             episode_close(e, now);
     }
-    *e = (struct episode){ .used = true, .kind = kind, .uid = s->uid, .start_ms = now,
-                           .last_ms = now, .count = 1 };
+    *e = (struct episode){
+        .used = true, .kind = kind, .uid = s->uid, .start_ms = now, .last_ms = now, .count = 1};
     snprintf(e->user, sizeof(e->user), "%s", s->user);
     snprintf(e->what, sizeof(e->what), "%s", what);
-    syslog(LOG_WARNING, "%s: %s %s (further ones are counted until %d ms pass "
-           "without one)", session_who(s), kind_verb(kind), what, XCMUX_REFUSAL_EPISODE_MS);
+    syslog(LOG_WARNING,
+           "%s: %s %s (further ones are counted until %d ms pass "
+           "without one)",
+           session_who(s), kind_verb(kind), what, XCMUX_REFUSAL_EPISODE_MS);
     episode_arm();
 }
 
@@ -151,7 +157,7 @@ static bool has_any_access(const struct session *s)
     if (session_is_admin(s))
         return true;
     struct console *c;
-    TAILQ_FOREACH(c, &xd.consoles, link)
+    TAILQ_FOREACH (c, &xd.consoles, link)
         if (session_access(s, c) >= ACCESS_READ)
             return true;
     return false;
@@ -163,7 +169,7 @@ static unsigned conns_of(uid_t uid)
 {
     unsigned n = 0;
     struct session *o;
-    TAILQ_FOREACH(o, &xd.sessions, link)
+    TAILQ_FOREACH (o, &xd.sessions, link)
         if (o->uid == uid)
             n++;
     return n;
@@ -171,12 +177,17 @@ static unsigned conns_of(uid_t uid)
 
 /* Shedding order: a connection that has not said HELLO yet, then an idle
  * one whose requests were all refused (no access), then (for the admin
- * only) any idle connection of a non-admin. Oldest first in each class. */
-static struct session *shed_victim(bool for_admin)
+ * only) any idle connection of a non-admin. Oldest first in each class.
+ * A user's newcomer never sheds that user's own connections (its cap is
+ * per user: shedding its own would let it cycle through the others'). */
+static struct session *shed_victim(const struct session *newcomer)
 {
-    struct session *o, *cand[3] = { NULL, NULL, NULL };
-    TAILQ_FOREACH(o, &xd.sessions, link) {
-        if (o->admin || o->hotkey_wait)
+    bool for_admin = newcomer->admin;
+    struct session *o, *cand[3] = {NULL, NULL, NULL};
+    TAILQ_FOREACH (o, &xd.sessions, link) {
+        if (o == newcomer || o->admin || o->hotkey_wait)
+            continue;
+        if (!for_admin && o->uid == newcomer->uid)
             continue;
         if (o->state == SESSION_HELLO && !cand[0])
             cand[0] = o;
@@ -202,10 +213,14 @@ static void shed_conn(struct session *v, const struct session *for_whom)
 {
     admit_log(ADMIT_SHED_CONN, v, "to make room for %s (%s connection)",
               for_whom->admin ? "the administrator" : "a user with access",
-              v->state == SESSION_HELLO ? "unauthenticated" : v->granted ? "idle" : "unauthorised");
-    struct xp_error e = { .code = XP_E_LIMIT, .request_type = 0 };
-    snprintf(e.text, sizeof(e.text), "connection shed: xcmuxd is at its client limit and "
-             "needed room for %s", for_whom->admin ? "the administrator" : "a user with access");
+              v->state == SESSION_HELLO ? "unauthenticated"
+              : v->granted              ? "idle"
+                                        : "unauthorised");
+    struct xp_error e = {.code = XP_E_LIMIT, .request_type = 0};
+    snprintf(e.text, sizeof(e.text),
+             "connection shed: xcmuxd is at its client limit and "
+             "needed room for %s",
+             for_whom->admin ? "the administrator" : "a user with access");
     uint8_t frame[XP_HDR_SIZE + 8 + 160];
     ssize_t n = xp_encode_error(frame, sizeof(frame), &e);
     if (n > 0 && evbuffer_get_length(bufferevent_get_output(v->bev)) == 0)
@@ -221,7 +236,7 @@ bool session_admit_conn(struct session *s, char *why, size_t whylen)
     if (s->admin) {
         if (xd.nsessions < max)
             return true;
-        struct session *v = shed_victim(true);
+        struct session *v = shed_victim(s);
         if (v) {
             shed_conn(v, s);
             return true;
@@ -240,13 +255,15 @@ bool session_admit_conn(struct session *s, char *why, size_t whylen)
     }
     if (xd.nsessions < max - reserved)
         return true;
-    struct session *v = has_any_access(s) ? shed_victim(false) : NULL;
-    if (v && v->uid != s->uid) {
+    struct session *v = has_any_access(s) ? shed_victim(s) : NULL;
+    if (v) {
         shed_conn(v, s);
         return true;
     }
-    snprintf(why, whylen, "too many clients (limit %u, of which %u are kept for the "
-             "administrator)", max, reserved);
+    snprintf(why, whylen,
+             "too many clients (limit %u, of which %u are kept for the "
+             "administrator)",
+             max, reserved);
     admit_log(ADMIT_REFUSE_CONN, s, "%s", why);
     return false;
 }
@@ -259,9 +276,9 @@ static unsigned sessions_on(const struct console *c, const struct session *of, b
 {
     unsigned n = 0;
     struct session *o;
-    TAILQ_FOREACH(o, &c->sessions, con_link)
-        if ((all || o->state != SESSION_CLOSING) && (!of || o->uid == of->uid))
-            n++;
+    CONSOLE_FOREACH_SESSION(o, c)
+    if ((all || o->state != SESSION_CLOSING) && (!of || o->uid == of->uid))
+        n++;
     return n;
 }
 
@@ -276,7 +293,8 @@ static struct session *session_victim(struct console *c)
 {
     struct session *o, *best = NULL;
     unsigned best_n = 0;
-    TAILQ_FOREACH(o, &c->sessions, con_link) {
+    CONSOLE_FOREACH_SESSION(o, c)
+    {
         if (o->admin || o->state != SESSION_ATTACHED)
             continue;
         unsigned n = live_sessions(c, o);
@@ -300,10 +318,11 @@ bool session_admit_console(struct session *s, struct console *c, char *why, size
             return true;
         struct session *v = session_victim(c);
         if (v) {
-            admit_log(ADMIT_SHED_SESSION, v, "on %s to make room for the administrator",
-                      c->name);
-            session_end(v, XP_N_DETACHED, "session ended: %s has too many sessions (limit %u) "
-                        "and the administrator needed one", c->name, max);
+            admit_log(ADMIT_SHED_SESSION, v, "on %s to make room for the administrator", c->name);
+            session_end(v, XP_N_DETACHED,
+                        "session ended: %s has too many sessions (limit %u) "
+                        "and the administrator needed one",
+                        c->name, max);
             return true;
         }
         snprintf(why, whylen, "%s has too many sessions (limit %u)", c->name, max);
@@ -312,15 +331,18 @@ bool session_admit_console(struct session *s, struct console *c, char *why, size
     }
     unsigned per_user = cfg ? cfg->max_sessions_per_user : XCMUX_DEFAULT_SESSIONS_PER_USER;
     unsigned reserved = cfg ? cfg->reserved_sessions : XCMUX_DEFAULT_RESERVED_SESSIONS;
-    if (sessions_on(c, s, true) >= per_user) {
-        snprintf(why, whylen, "%s has %u sessions on %s (limit %u per user)", s->user,
-                 per_user, c->name, per_user);
+    unsigned held = sessions_on(c, s, true);
+    if (held >= per_user) {
+        snprintf(why, whylen, "%s has %u sessions on %s (limit %u per user)", s->user, held,
+                 c->name, per_user);
         admit_log(ADMIT_REFUSE_SESSION, s, "%s", why);
         return false;
     }
     if (c->nsessions >= max - reserved) {
-        snprintf(why, whylen, "%s has too many sessions (limit %u, of which %u are kept "
-                 "for the administrator)", c->name, max, reserved);
+        snprintf(why, whylen,
+                 "%s has too many sessions (limit %u, of which %u are kept "
+                 "for the administrator)",
+                 c->name, max, reserved);
         admit_log(ADMIT_REFUSE_SESSION, s, "%s", why);
         return false;
     }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * session-int.h — shared between session.c (connection, framing, pump,
- * escape commands) and session-req.c (the request handlers). Not for use
- * outside those two files.
+ * escape commands), session-req.c (the request handlers) and follow.c
+ * (reboot-follow, which moves sessions). Not for use outside them.
  *
  * Contract
  * - The send_* helpers append one whole frame to the session's output
@@ -10,7 +10,7 @@
  *   a daemon bug and the frame is dropped).
  * - session_close_after_flush() stops reading; the session is freed once
  *   its output is written (or the peer errors or times out).
- * - A session in LOGDUMP or ATTACHED is in con->sessions, so the console
+ * - A session in LOGDUMP or ATTACHED is in con's audience, so the console
  *   (and its buffer) lives at least as long as the session uses it.
  */
 #ifndef XCMUX_DAEMON_SESSION_INT_H
@@ -24,20 +24,24 @@
 
 struct console;
 
-void send_error(struct session *s, uint16_t code, uint8_t request_type,
-                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void send_error(struct session *s, uint16_t code, uint8_t request_type, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void send_end(struct session *s, uint8_t request_type, uint64_t count);
 void send_frame(struct session *s, const uint8_t *frame, ssize_t n);
 void session_close_after_flush(struct session *s);
 
+/* S (idle) becomes a reader of C (for ATTACH or a LOG dump). */
+void session_join_console(struct session *s, struct console *c);
+/* S leaves its console's audience (which may free a gone console);
+ * s->con is NULL after. */
+void session_leave_console(struct session *s);
+
 /* Access level of S to C from its credentials. */
 int session_access(const struct session *s, const struct console *c);
-/* True when S may write to its console right now (may take a free seat). */
-bool session_may_write(struct session *s);
 
 /* Request handlers (session-req.c); the state is checked by the caller. */
 void req_list(struct session *s);
-/* STATUS: the xenstore connection's state (store.c). */
+/* STATUS: the xenstore connection's state (store.h). */
 void req_status(struct session *s);
 void req_attach(struct session *s, const struct xp_attach *a);
 void req_who(struct session *s, const struct xp_console_ref *ref);

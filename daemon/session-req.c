@@ -17,16 +17,22 @@
 #include "daemon/hvcon.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
+#include "daemon/seat.h"
 #include "daemon/session-admit.h"
 #include "daemon/session-int.h"
+#include "daemon/store.h"
 
 static uint8_t wire_state(enum console_state st)
 {
     switch (st) {
-    case CONSOLE_RUNNING: return XP_STATE_RUNNING;
-    case CONSOLE_GONE: return XP_STATE_GONE;
-    case CONSOLE_CORRUPT: return XP_STATE_CORRUPT;
-    case CONSOLE_WAITING: break;
+    case CONSOLE_RUNNING:
+        return XP_STATE_RUNNING;
+    case CONSOLE_GONE:
+        return XP_STATE_GONE;
+    case CONSOLE_CORRUPT:
+        return XP_STATE_CORRUPT;
+    case CONSOLE_WAITING:
+        break;
     }
     return XP_STATE_WAITING;
 }
@@ -40,7 +46,7 @@ static void unknown_domain(struct session *s, uint8_t req)
     size_t used = len > 0 ? (size_t)len : 0;
     unsigned listed = 0;
     struct console *c;
-    TAILQ_FOREACH(c, &xd.consoles, link) {
+    TAILQ_FOREACH (c, &xd.consoles, link) {
         if (c->index != 0 || !c->dom || session_access(s, c) < ACCESS_READ)
             continue;
         /* Keep room for the " ..." that marks a cut list. */
@@ -50,8 +56,8 @@ static void unknown_domain(struct session *s, uint8_t req)
             used = sizeof(text);
             break;
         }
-        used += (size_t)snprintf(text + used, sizeof(text) - used, "%s %s",
-                                 listed ? "," : "", c->dom->name);
+        used += (size_t)snprintf(text + used, sizeof(text) - used, "%s %s", listed ? "," : "",
+                                 c->dom->name);
         listed++;
     }
     if (!listed && used < sizeof(text))
@@ -70,10 +76,9 @@ static bool may_fire(const struct session *s, const struct console *c)
 static struct console *resolve_for(struct session *s, uint8_t req, const char *domain,
                                    uint32_t index, bool hotkey_ok)
 {
-    struct console *c = hvcon_lookup(domain);  /* "@xen": the hypervisor (hvcon.h) */
+    struct console *c = hvcon_lookup(domain); /* "@xen": the hypervisor (hvcon.h) */
     if (c && index != 0) {
-        send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", c->name,
-                   (unsigned)index);
+        send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", c->name, (unsigned)index);
         return NULL;
     }
     struct domain *d = c ? NULL : domain_find(domain);
@@ -84,21 +89,18 @@ static struct console *resolve_for(struct session *s, uint8_t req, const char *d
     if (!c)
         c = index <= XCMUX_MAX_CONSOLES_PER_DOMAIN ? d->con[index] : NULL;
     if (!c) {
-        send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", d->name,
-                   (unsigned)index);
+        send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", d->name, (unsigned)index);
         return NULL;
     }
     if (session_access(s, c) < ACCESS_READ && !(hotkey_ok && may_fire(s, c))) {
-        send_error(s, XP_E_PERMISSION, req, "%s may not read the console of %s",
-                   s->user, c->name);
+        send_error(s, XP_E_PERMISSION, req, "%s may not read the console of %s", s->user, c->name);
         return NULL;
     }
     s->granted = true;
     return c;
 }
 
-static struct console *resolve(struct session *s, uint8_t req, const char *domain,
-                               uint32_t index)
+static struct console *resolve(struct session *s, uint8_t req, const char *domain, uint32_t index)
 {
     return resolve_for(s, req, domain, index, false);
 }
@@ -117,13 +119,14 @@ void req_list(struct session *s)
 {
     uint64_t count = 0;
     struct console *c;
-    TAILQ_FOREACH(c, &xd.consoles, link) {
+    TAILQ_FOREACH (c, &xd.consoles, link) {
         if (session_access(s, c) < ACCESS_READ)
             continue;
         /* Counted now, not when a stalled session next reads. */
         uint64_t overrun = 0, behind = 0;
         struct session *o;
-        TAILQ_FOREACH(o, &c->sessions, con_link) {
+        CONSOLE_FOREACH_SESSION(o, c)
+        {
             overrun += session_overrun(o);
             uint64_t b = session_behind(o);
             behind = b > behind ? b : behind;
@@ -160,12 +163,8 @@ void req_list(struct session *s)
 
 static void notify_joined(struct session *s)
 {
-    const char *who = session_who(s);
-    struct session *o;
-    TAILQ_FOREACH(o, &s->con->sessions, con_link)
-        if (o != s && o->state == SESSION_ATTACHED)
-            session_notice(o, XP_N_JOINED, s->uid, "%s joined (%s)", who,
-                           xp_mode_name((unsigned)s->mode));
+    console_broadcast(s->con, &s->reader, XP_N_JOINED, s->uid, "%s joined (%s)", session_who(s),
+                      xp_mode_name((unsigned)s->mode));
 }
 
 void req_attach(struct session *s, const struct xp_attach *a)
@@ -175,18 +174,9 @@ void req_attach(struct session *s, const struct xp_attach *a)
         return;
 
     s->can_write = session_access(s, c) >= ACCESS_WRITE;
-    bool downgraded = a->mode != XP_MODE_READ_ONLY && !s->can_write;
-    int mode = downgraded ? XP_MODE_READ_ONLY : a->mode;
-    bool single = c->cfg.policy == WRITE_POLICY_SINGLE;
-    bool force = mode == XP_MODE_FORCE;
-    /* Decided before ATTACHED goes out, applied after (notices about the
-     * seat must follow ATTACHED on the wire). */
-    bool take_seat = single && (force || (mode == XP_MODE_READ_WRITE && !c->writer));
-    struct session *holder = single && !take_seat && mode != XP_MODE_READ_ONLY ? c->writer
-                                                                                 : NULL;
+    struct seat_join seat = seat_join_plan(c, s, a->mode);
 
-    s->con = c;
-    s->mode = force ? XP_MODE_READ_WRITE : mode;
+    s->mode = seat.mode;
     s->state = SESSION_ATTACHED;
     s->follow = (a->flags & XP_ATTACH_F_FOLLOW) != 0;
     s->attached_at = time(NULL);
@@ -200,14 +190,13 @@ void req_attach(struct session *s, const struct xp_attach *a)
     escape_init(&s->esc, ch);
     uint64_t replay = a->replay == XP_REPLAY_DEFAULT ? c->cfg.replay : a->replay;
     s->off = outbuf_tail_offset(&c->buf, replay);
-    console_attach_session(c, s);
+    session_join_console(s, c);
 
     struct xp_attached ok = {
         .domid = c->domid,
         .console = c->index,
         .mode = (uint8_t)s->mode,
-        .flags = (take_seat || (!single && s->mode == XP_MODE_READ_WRITE))
-                     ? XP_ATTACHED_F_WRITER : 0,
+        .flags = seat.writer ? XP_ATTACHED_F_WRITER : 0,
         .replayed = outbuf_head(&c->buf) - s->off,
     };
     snprintf(ok.name, sizeof(ok.name), "%s", c->name);
@@ -215,14 +204,9 @@ void req_attach(struct session *s, const struct xp_attach *a)
     send_frame(s, frame, xp_encode_attached(frame, sizeof(frame), &ok));
 
     console_log_event(c, "attach %s mode %s", session_who(s),
-                      xp_mode_name(force ? XP_MODE_FORCE : (unsigned)s->mode));
+                      xp_mode_name(seat.force ? XP_MODE_FORCE : (unsigned)s->mode));
     notify_joined(s);
-    if (downgraded)
-        session_notice(s, XP_N_INFO, 0, "read-only: you may not write to %s", c->name);
-    if (take_seat)
-        console_take_seat(c, s);
-    else if (holder)
-        session_notice(s, XP_N_WRITER, 0, "viewing: %s holds the write seat", session_who(holder));
+    seat_join_apply(c, s, &seat);
     session_pump(s);
 }
 
@@ -233,11 +217,11 @@ void req_who(struct session *s, const struct xp_console_ref *ref)
         return;
     uint64_t count = 0;
     struct session *o;
-    TAILQ_FOREACH(o, &c->sessions, con_link) {
+    CONSOLE_FOREACH_SESSION(o, c)
+    {
         if (o->state != SESSION_ATTACHED)
-            continue;   /* LOG dumps and closing sessions are not users */
-        bool writer = c->writer == o ||
-                      (c->cfg.policy == WRITE_POLICY_SHARED && o->mode != XP_MODE_READ_ONLY);
+            continue; /* LOG dumps and closing sessions are not users */
+        bool writer = seat_is_writer(c, o);
         struct xp_who_entry e = {
             .uid = o->uid,
             .pid = (uint32_t)o->pid,
@@ -266,13 +250,12 @@ void req_log(struct session *s, const struct xp_log_req *req)
      * The session joins the console's list for the dump, which keeps a
      * gone console (and its buffer) alive until the dump is out. */
     uint64_t want = req->max_bytes == XP_LOG_ALL ? UINT64_MAX : req->max_bytes;
-    s->con = c;
     s->off = outbuf_tail_offset(&c->buf, want);
     s->dump_end = outbuf_head(&c->buf);
     s->bytes_sent = 0;
     s->dropped = 0;
     s->state = SESSION_LOGDUMP;
-    console_attach_session(c, s);
+    session_join_console(s, c);
     session_pump(s);
 }
 
@@ -284,7 +267,7 @@ void req_hotkeys(struct session *s, const struct xp_console_ref *ref)
     struct hotkey_entry t[HOTKEY_TABLE_MAX];
     unsigned n = hotkey_table(c, t, HOTKEY_TABLE_MAX);
     for (unsigned i = 0; i < n; i++) {
-        struct xp_hotkey_entry e = { .key = t[i].key, .source = t[i].source };
+        struct xp_hotkey_entry e = {.key = t[i].key, .source = t[i].source};
         snprintf(e.label, sizeof(e.label), "%s", t[i].label);
         snprintf(e.action, sizeof(e.action), "%s", t[i].action);
         uint8_t frame[XP_HDR_SIZE + 16 + XP_MAX_HOTKEY_LABEL + XP_MAX_HOTKEY_ACTION];
@@ -304,4 +287,19 @@ void req_trigger(struct session *s, const struct xp_trigger *t)
     unsigned code = hotkey_fire(c, t->key, s, true, text, sizeof(text));
     if (code != 0)
         session_trigger_result(s, code, text);
+}
+
+/* STATUS (protocol/PROTOCOL.md): anyone connected may ask; it says no
+ * more than the daemon's log does. */
+void req_status(struct session *s)
+{
+    struct store_state st;
+    store_state(&st);
+    struct xp_status_info m = {
+        .xenstore = st.up ? XP_XS_CONNECTED : XP_XS_UNREACHABLE,
+        .since = st.since_unix,
+        .losses = st.losses,
+    };
+    uint8_t frame[XP_HDR_SIZE + 16];
+    send_frame(s, frame, xp_encode_status_info(frame, sizeof(frame), &m));
 }

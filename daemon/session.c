@@ -10,6 +10,7 @@
  * holds a pointer to a freed session.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -24,7 +25,9 @@
 
 #include "common/rules.h"
 #include "daemon/console.h"
+#include "daemon/events.h"
 #include "daemon/hotkey.h"
+#include "daemon/seat.h"
 #include "daemon/session-admit.h"
 #include "daemon/session-int.h"
 
@@ -48,7 +51,7 @@ void send_frame(struct session *s, const uint8_t *frame, ssize_t n)
 
 void send_error(struct session *s, uint16_t code, uint8_t request_type, const char *fmt, ...)
 {
-    struct xp_error e = { .code = code, .request_type = request_type };
+    struct xp_error e = {.code = code, .request_type = request_type};
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e.text, sizeof(e.text), fmt, ap);
@@ -59,7 +62,7 @@ void send_error(struct session *s, uint16_t code, uint8_t request_type, const ch
 
 void send_end(struct session *s, uint8_t request_type, uint64_t count)
 {
-    struct xp_end e = { .request_type = request_type, .count = count };
+    struct xp_end e = {.request_type = request_type, .count = count};
     uint8_t frame[XP_HDR_SIZE + 16];
     send_frame(s, frame, xp_encode_end(frame, sizeof(frame), &e));
 }
@@ -69,7 +72,7 @@ static void send_notice_v(struct session *s, unsigned code, uint64_t count, cons
 static void send_notice_v(struct session *s, unsigned code, uint64_t count, const char *fmt,
                           va_list ap)
 {
-    struct xp_notice n = { .code = (uint16_t)code, .count = count };
+    struct xp_notice n = {.code = (uint16_t)code, .count = count};
     vsnprintf(n.text, sizeof(n.text), fmt, ap);
     uint8_t frame[XP_HDR_SIZE + 16 + XP_MAX_NOTICE_TEXT];
     send_frame(s, frame, xp_encode_notice(frame, sizeof(frame), &n));
@@ -125,13 +128,82 @@ static void lookup_user(struct session *s)
     int n = (int)(sizeof(s->groups) / sizeof(s->groups[0]));
     int max = n;
     if (getgrouplist(pw.pw_name, s->gid, s->groups, &n) < 0 && n > max)
-        n = max;    /* more groups than we keep: the first ones are filled */
+        n = max; /* more groups than we keep: the first ones are filled */
     s->ngroups = n < 1 ? 1 : n;
 }
 
 int session_access(const struct session *s, const struct console *c)
 {
     return console_access(&c->cfg, s->uid, s->gid, s->groups, s->ngroups);
+}
+
+/* ---- a reader of its console (console.h) ---------------------------------- */
+
+static struct session *reader_session(const struct console_reader *r)
+{
+    return (struct session *)((char *)r - offsetof(struct session, reader));
+}
+
+static void reader_pump(struct console_reader *r)
+{
+    session_pump(reader_session(r));
+}
+
+/* Broadcasts are for the people attached, not for LOG dumps. */
+static void reader_notice(struct console_reader *r, unsigned code, uint64_t count, const char *text)
+{
+    struct session *s = reader_session(r);
+    if (s->state == SESSION_ATTACHED)
+        session_notice(s, code, count, "%s", text);
+}
+
+/* The console went away: a following session waits for the guest to
+ * come back (follow.h), one still reading the guest's last output ends
+ * once it has it, any other ends now. */
+static void reader_gone(struct console_reader *r, const char *why)
+{
+    struct session *s = reader_session(r);
+    struct console *c = s->con;
+    if (s->follow)
+        session_notice(s, XP_N_DOMAIN_GONE, c->domid,
+                       "%s (domid %u) is gone (%s); "
+                       "waiting for it to come back",
+                       c->name, c->domid, why);
+    else if (!xd.shutting_down && s->state == SESSION_ATTACHED && s->off < outbuf_head(&c->buf))
+        session_end_when_drained(s, why);
+    else
+        session_end(s, XP_N_DOMAIN_GONE, "%s (domid %u) is gone (%s)", c->name, c->domid, why);
+}
+
+static void reader_drop(struct console_reader *r)
+{
+    session_free(reader_session(r));
+}
+
+static const char *reader_who(const struct console_reader *r)
+{
+    return session_who(reader_session(r));
+}
+
+static const struct console_reader_ops session_reader_ops = {
+    .is_session = true,
+    .pump = reader_pump,
+    .notice = reader_notice,
+    .gone = reader_gone,
+    .drop = reader_drop,
+    .who = reader_who,
+};
+
+struct session *session_of_reader(struct console_reader *r)
+{
+    return r->ops == &session_reader_ops ? reader_session(r) : NULL;
+}
+
+void session_join_console(struct session *s, struct console *c)
+{
+    s->con = c;
+    s->reader.ops = &session_reader_ops;
+    console_add_reader(c, &s->reader);
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -144,7 +216,7 @@ void session_close_after_flush(struct session *s)
     bufferevent_disable(s->bev, EV_READ);
     /* Write callback only once everything is out. */
     bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
-    struct timeval tv = { SESSION_CLOSE_TIMEOUT_S, 0 };
+    struct timeval tv = {SESSION_CLOSE_TIMEOUT_S, 0};
     bufferevent_set_timeouts(s->bev, NULL, &tv);
     /* Nothing queued means no write will ever call us back: ask for the
      * callback (deferred, so our caller may still use the session). */
@@ -161,12 +233,8 @@ static void session_leave(struct session *s, const char *why)
         return;
     const char *who = session_who(s);
     console_log_event(con, "detach %s (%s)", who, why);
-    struct session *o;
-    TAILQ_FOREACH(o, &con->sessions, con_link)
-        if (o != s && o->state == SESSION_ATTACHED)
-            session_notice(o, XP_N_LEFT, s->uid, "%s left", who);
-    if (con->writer == s)
-        console_take_seat(con, NULL);
+    console_broadcast(con, &s->reader, XP_N_LEFT, s->uid, "%s left", who);
+    seat_leave(con, s);
 }
 
 void session_end(struct session *s, unsigned code, const char *fmt, ...)
@@ -183,21 +251,27 @@ void session_end(struct session *s, unsigned code, const char *fmt, ...)
     session_notice(s, code, count, "%s", why);
     /* CLOSING first: the seat-release notice must not follow DETACHED. */
     session_close_after_flush(s);
-    /* The session stays in con->sessions until freed, so a console being
+    /* The session stays in con's audience until freed, so a console being
      * torn down (which walks its sessions) never sees the list change. */
     if (attached)
         session_leave(s, why);
+}
+
+void session_leave_console(struct session *s)
+{
+    struct console *con = s->con;
+    s->con = NULL;
+    seat_forget(con, s);
+    console_remove_reader(con, &s->reader);
 }
 
 void session_free(struct session *s)
 {
     hotkey_forget_session(s);
     if (s->con) {
-        struct console *con = s->con;
         if (s->state == SESSION_ATTACHED)
             session_leave(s, "connection closed");
-        s->con = NULL;
-        console_detach_session(con, s);  /* may free a gone console */
+        session_leave_console(s);
     }
     TAILQ_REMOVE(&xd.sessions, s, link);
     xd.nsessions--;
@@ -209,8 +283,8 @@ static void end_if_drained(struct session *s)
 {
     if (s->end_when_drained && s->state == SESSION_ATTACHED && s->con &&
         s->off >= outbuf_head(&s->con->buf))
-        session_end(s, XP_N_DOMAIN_GONE, "%s (domid %u) is gone (%s)", s->con->name,
-                    s->con->domid, s->gone_why);
+        session_end(s, XP_N_DOMAIN_GONE, "%s (domid %u) is gone (%s)", s->con->name, s->con->domid,
+                    s->gone_why);
 }
 
 void session_end_when_drained(struct session *s, const char *why)
@@ -221,79 +295,52 @@ void session_end_when_drained(struct session *s, const char *why)
     end_if_drained(s);
 }
 
-void session_move(struct session *s, struct console *to)
-{
-    /* A draining session did not ask to follow: it ends with its console. */
-    if (s->state != SESSION_ATTACHED || !s->con || s->con == to || s->end_when_drained)
-        return;
-    char why[XP_MAX_NOTICE_TEXT];
-    if (to->nsessions >= XCMUX_MAX_SESSIONS_PER_CONSOLE ||
-        !session_admit_console(s, to, why, sizeof(why))) {
-        session_end(s, XP_N_DOMAIN_GONE, "%s is back but has too many sessions (limit %d)",
-                    to->name, XCMUX_MAX_SESSIONS_PER_CONSOLE);
-        return;
-    }
-    struct console *old = s->con;
-    s->con = NULL;
-    console_detach_session(old, s);  /* may free old (gone, now empty) */
-    s->con = to;
-    console_attach_session(to, s);
-    /* The new boot's output from its start. */
-    s->off = outbuf_oldest(&to->buf);
-    s->can_write = session_access(s, to) >= ACCESS_WRITE;
-    if (!s->can_write)
-        s->mode = XP_MODE_READ_ONLY;
-    session_notice(s, XP_N_DOMAIN_BACK, to->domid, "%s is back as domid %u", to->name,
-                   (unsigned)to->domid);
-    console_log_event(to, "attach %s mode %s (followed reboot)", session_who(s),
-                      xp_mode_name((unsigned)s->mode));
-    if (to->cfg.policy == WRITE_POLICY_SINGLE && s->mode != XP_MODE_READ_ONLY && !to->writer)
-        console_take_seat(to, s);
-    session_pump(s);
-}
-
 void session_access_changed(struct console *c)
 {
-    struct session *s, *n;
-    TAILQ_FOREACH_SAFE(s, &c->sessions, con_link, n) {
+    seat_policy_changed(c);
+    struct session *s;
+    CONSOLE_FOREACH_SESSION(s, c)
+    {
         if (s->state != SESSION_ATTACHED && s->state != SESSION_LOGDUMP)
             continue;
         int access = session_access(s, c);
-        s->admin = session_is_admin(s);
         if (access < ACCESS_READ) {
             console_log_event(c, "%s may no longer read %s (configuration reloaded)",
                               session_who(s), c->name);
             if (s->state == SESSION_LOGDUMP) {
-                send_error(s, XP_E_PERMISSION, XP_T_LOG, "%s may no longer read the "
-                           "console of %s (configuration reloaded)", s->user, c->name);
+                send_error(s, XP_E_PERMISSION, XP_T_LOG,
+                           "%s may no longer read the "
+                           "console of %s (configuration reloaded)",
+                           s->user, c->name);
                 session_close_after_flush(s);
             } else {
-                session_end(s, XP_N_DETACHED, "access revoked: %s may no longer read the "
-                            "console of %s (configuration reloaded)", s->user, c->name);
+                session_end(s, XP_N_DETACHED,
+                            "access revoked: %s may no longer read the "
+                            "console of %s (configuration reloaded)",
+                            s->user, c->name);
             }
             continue;
         }
-        if (s->state != SESSION_ATTACHED)
-            continue;
-        bool may_write = access >= ACCESS_WRITE;
-        if (s->can_write && !may_write) {
-            s->can_write = false;
-            bool was_rw = s->mode != XP_MODE_READ_ONLY;
-            s->mode = XP_MODE_READ_ONLY;
-            console_log_event(c, "%s may no longer write to %s (configuration reloaded)",
-                              session_who(s), c->name);
-            if (was_rw || c->writer == s)
-                session_notice(s, XP_N_INFO, 0, "write access revoked: %s may no longer "
-                               "write to %s (configuration reloaded); read-only now",
-                               s->user, c->name);
-            if (c->writer == s)
-                console_take_seat(c, NULL);
-        } else if (!s->can_write && may_write) {
-            s->can_write = true;
-            session_notice(s, XP_N_INFO, 0, "you may now write to %s (configuration "
-                           "reloaded); escape f takes the write seat", c->name);
-        }
+        if (s->state == SESSION_ATTACHED)
+            seat_access_changed(c, s, access >= ACCESS_WRITE);
     }
+}
+
+void session_config_changed(void)
+{
+    struct session *s;
+    TAILQ_FOREACH (s, &xd.sessions, link)
+        s->admin = session_is_admin(s);
+}
+
+static void on_reconfigured(enum xd_event ev, const struct xd_event_info *info)
+{
+    session_access_changed(info->c);
+}
+
+void session_subscribe(void)
+{
+    events_subscribe(XE_CONSOLE_RECONFIGURED, on_reconfigured);
 }
 
 uint64_t session_behind(const struct session *s)
@@ -368,28 +415,11 @@ static void finish_dump_if_done(struct session *s)
     if (s->off < s->dump_end)
         return;
     send_end(s, XP_T_LOG, s->bytes_sent);
-    struct console *con = s->con;
-    s->con = NULL;
     s->state = SESSION_IDLE;
-    console_detach_session(con, s);
+    session_leave_console(s);
 }
 
 /* ---- writing to the guest and escape commands ---------------------------- */
-
-bool session_may_write(struct session *s)
-{
-    struct console *con = s->con;
-    if (s->mode == XP_MODE_READ_ONLY || !s->can_write)
-        return false;
-    if (con->cfg.policy == WRITE_POLICY_SHARED || con->writer == s)
-        return true;
-    if (!con->writer) {
-        /* A read-write viewer typing into a free seat takes it. */
-        console_take_seat(con, s);
-        return con->writer == s;
-    }
-    return false;
-}
 
 /* "^]", "~", "0xe9": how a user types the escape character. */
 static const char *key_name(int ch, char out[8])
@@ -399,34 +429,24 @@ static const char *key_name(int ch, char out[8])
 
 static void to_guest(struct session *s, const uint8_t *p, size_t n)
 {
-    if (!session_may_write(s)) {
+    if (!seat_may_write(s)) {
         s->refused_input += n;
         if (!s->refused_notified) {
             s->refused_notified = true;
-            char esc[8], how[40];
+            char esc[8], how[40], why[XP_MAX_ERROR_TEXT + 1];
             key_name(s->esc.ch, esc);
             if (s->esc.ch < 0)
                 snprintf(how, sizeof(how), "xcmux console -f");
             else
                 snprintf(how, sizeof(how), "escape %s f", esc);
-            struct session *holder = s->con->writer;
             /* Clients show this after their own "input discarded":
              * why, and how to get the seat. */
-            if (s->mode == XP_MODE_READ_ONLY && !s->can_write)
-                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT, "%s may not write to %s",
-                           s->user, s->con->name);
-            else if (holder && holder != s)
-                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
-                           "%s holds the write seat of %s (%s takes it)",
-                           session_who(holder), s->con->name, how);
-            else
-                send_error(s, XP_E_NOT_WRITER, XP_T_INPUT,
-                           "the write seat of %s is free (%s takes it)",
-                           s->con->name, how);
+            seat_refusal(s, how, why, sizeof(why));
+            send_error(s, XP_E_NOT_WRITER, XP_T_INPUT, "%s", why);
         }
         return;
     }
-    size_t took = console_input_from(s->con, p, n, s);
+    size_t took = console_input_from(s->con, p, n, &s->reader);
     if (took == n) {
         s->refused_notified = false;
         return;
@@ -439,11 +459,12 @@ static void to_guest(struct session *s, const uint8_t *p, size_t n)
         s->refused_notified = true;
         console_log_event(s->con, "input from %s refused: %s", session_who(s),
                           s->con->state == CONSOLE_RUNNING ? "the guest is not reading its "
-                          "console (input queue full)" : "console not running");
+                                                             "console (input queue full)"
+                                                           : "console not running");
         send_error(s, XP_E_BUSY, XP_T_INPUT, "%llu byte(s) of input to %s refused: %s",
                    (unsigned long long)s->refused_input, s->con->name,
                    s->con->state == CONSOLE_RUNNING ? "the guest is not reading its console"
-                   : "its console is not running");
+                                                    : "its console is not running");
     }
 }
 
@@ -451,33 +472,16 @@ static void esc_who(struct session *s)
 {
     time_t now = time(NULL);
     struct session *o;
-    TAILQ_FOREACH(o, &s->con->sessions, con_link) {
+    CONSOLE_FOREACH_SESSION(o, s->con)
+    {
         if (o->state != SESSION_ATTACHED)
             continue;
-        bool writer = o->con->writer == o ||
-                      (o->con->cfg.policy == WRITE_POLICY_SHARED && o->can_write &&
-                       o->mode != XP_MODE_READ_ONLY);
+        bool writer = seat_is_writer(o->con, o);
         session_notice(s, XP_N_INFO, 0, "%s: %s%s, attached %llds, %llu bytes sent%s",
-                       session_who(o), xp_mode_name((unsigned)o->mode),
-                       writer ? ", writer" : "", (long long)(now - o->attached_at),
-                       (unsigned long long)o->bytes_sent, o == s ? " (you)" : "");
+                       session_who(o), xp_mode_name((unsigned)o->mode), writer ? ", writer" : "",
+                       (long long)(now - o->attached_at), (unsigned long long)o->bytes_sent,
+                       o == s ? " (you)" : "");
     }
-}
-
-static void esc_force(struct session *s)
-{
-    struct console *con = s->con;
-    if (!s->can_write) {
-        session_notice(s, XP_N_INFO, 0, "no write permission on %s", con->name);
-        return;
-    }
-    s->mode = XP_MODE_READ_WRITE;
-    if (con->cfg.policy == WRITE_POLICY_SHARED)
-        session_notice(s, XP_N_INFO, 0, "%s is shared: every writer may write", con->name);
-    else if (con->writer == s)
-        session_notice(s, XP_N_INFO, 0, "you already hold the write seat");
-    else
-        console_take_seat(con, s);
 }
 
 /* One notice per hotkey: the help line would not fit them all. */
@@ -490,9 +494,8 @@ static void esc_help_hotkeys(struct session *s, const char *esc)
         return;
     }
     for (unsigned i = 0; i < n; i++)
-        session_notice(s, XP_N_INFO, 0, "hotkey %s %c  %s  [%s: %s]", esc, t[i].key,
-                       t[i].label, t[i].source == XP_HK_SRC_GUEST ? "guest" : "host",
-                       t[i].action);
+        session_notice(s, XP_N_INFO, 0, "hotkey %s %c  %s  [%s: %s]", esc, t[i].key, t[i].label,
+                       t[i].source == XP_HK_SRC_GUEST ? "guest" : "host", t[i].action);
 }
 
 static void esc_hotkey(struct session *s, uint8_t key, const char *esc)
@@ -512,7 +515,7 @@ void session_trigger_result(struct session *s, unsigned code, const char *text)
     s->hotkey_wait = NULL;
     if (s->state == SESSION_CLOSING)
         return;
-    struct xp_trigger_result r = { .code = (uint16_t)code };
+    struct xp_trigger_result r = {.code = (uint16_t)code};
     snprintf(r.text, sizeof(r.text), "%s", text);
     uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_NOTICE_TEXT];
     send_frame(s, frame, xp_encode_trigger_result(frame, sizeof(frame), &r));
@@ -530,10 +533,11 @@ static void escape_command(struct session *s, const struct escape_step *st)
         session_end(s, XP_N_DETACHED, "detached");
         break;
     case ESC_HELP:
-        session_notice(s, XP_N_INFO, 0,
-                       "escape commands: %s . detach, %s ? help, %s r replay, %s w who, "
-                       "%s f force (take the write seat), %s b break (next key as SysRq), %s %s send %s",
-                       esc, esc, esc, esc, esc, esc, esc, esc, esc);
+        session_notice(
+            s, XP_N_INFO, 0,
+            "escape commands: %s . detach, %s ? help, %s r replay, %s w who, "
+            "%s f force (take the write seat), %s b break (next key as SysRq), %s %s send %s",
+            esc, esc, esc, esc, esc, esc, esc, esc, esc);
         esc_help_hotkeys(s, esc);
         break;
     case ESC_REPLAY:
@@ -546,15 +550,17 @@ static void escape_command(struct session *s, const struct escape_step *st)
         esc_who(s);
         break;
     case ESC_FORCE:
-        esc_force(s);
+        seat_force(s);
         break;
     case ESC_BREAK:
         /* A PV console has no BREAK line condition; what BREAK is used for
          * on a serial console (BREAK + key = SysRq on Linux) is offered the
          * PV way instead. */
         s->break_armed = true;
-        session_notice(s, XP_N_INFO, 0, "break: the next key is sent as SysRq "
-                       "(control/sysrq) to %s", s->con->name);
+        session_notice(s, XP_N_INFO, 0,
+                       "break: the next key is sent as SysRq "
+                       "(control/sysrq) to %s",
+                       s->con->name);
         break;
     case ESC_KEY:
         esc_hotkey(s, st->key, esc);
@@ -600,7 +606,7 @@ static void on_hello(struct session *s, const struct xp_hello *h)
     }
     /* The client's version (ours may be higher): what it can decode. */
     s->proto = h->version;
-    struct xp_hello me = { .version = h->version };
+    struct xp_hello me = {.version = h->version};
     snprintf(me.software, sizeof(me.software), "xcmuxd %s", PACKAGE_VERSION);
     uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_SOFTWARE];
     send_frame(s, frame, xp_encode_hello(frame, sizeof(frame), &me));
@@ -611,8 +617,7 @@ static void on_hello(struct session *s, const struct xp_hello *h)
 static void handle_frame(struct session *s, const struct xp_frame_hdr *h, const uint8_t *payload)
 {
     if (!xp_type_from_client(h->type)) {
-        send_error(s, XP_E_BAD_FRAME, h->type, "%s is not a client message",
-                   xp_type_name(h->type));
+        send_error(s, XP_E_BAD_FRAME, h->type, "%s is not a client message", xp_type_name(h->type));
         session_close_after_flush(s);
         return;
     }
@@ -648,22 +653,34 @@ static void handle_frame(struct session *s, const struct xp_frame_hdr *h, const 
         break;
     }
     if (s->state != SESSION_IDLE) {
-        send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not valid %s",
-                   xp_type_name(h->type),
+        send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not valid %s", xp_type_name(h->type),
                    s->state == SESSION_ATTACHED ? "in a console session" : "now");
         return;
     }
     switch (h->type) {
-    case XP_T_LIST: req_list(s); break;
-    case XP_T_ATTACH: req_attach(s, &m.u.attach); break;
-    case XP_T_WHO: req_who(s, &m.u.ref); break;
-    case XP_T_LOG: req_log(s, &m.u.log); break;
-    case XP_T_HOTKEYS: req_hotkeys(s, &m.u.ref); break;
-    case XP_T_TRIGGER: req_trigger(s, &m.u.trigger); break;
-    case XP_T_STATUS: req_status(s); break;
+    case XP_T_LIST:
+        req_list(s);
+        break;
+    case XP_T_ATTACH:
+        req_attach(s, &m.u.attach);
+        break;
+    case XP_T_WHO:
+        req_who(s, &m.u.ref);
+        break;
+    case XP_T_LOG:
+        req_log(s, &m.u.log);
+        break;
+    case XP_T_HOTKEYS:
+        req_hotkeys(s, &m.u.ref);
+        break;
+    case XP_T_TRIGGER:
+        req_trigger(s, &m.u.trigger);
+        break;
+    case XP_T_STATUS:
+        req_status(s);
+        break;
     default:
-        send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not valid now",
-                   xp_type_name(h->type));
+        send_error(s, XP_E_UNKNOWN_REQUEST, h->type, "%s is not valid now", xp_type_name(h->type));
         break;
     }
 }
@@ -693,7 +710,7 @@ static void process_input(struct session *s)
             return;
         }
         if (n < XP_HDR_SIZE || avail < xp_frame_size(&h))
-            return;  /* the read watermark leaves room for a whole frame */
+            return; /* the read watermark leaves room for a whole frame */
         size_t size = xp_frame_size(&h);
         const uint8_t *frame = evbuffer_pullup(in, (ev_ssize_t)size);
         if (!frame) {
@@ -736,7 +753,7 @@ void session_refuse_fd(int fd, const char *why)
 {
     /* The fd is new and its send buffer empty: this small send cannot
      * block, and the client reads the reason before the EOF. */
-    struct xp_error e = { .code = XP_E_LIMIT, .request_type = 0 };
+    struct xp_error e = {.code = XP_E_LIMIT, .request_type = 0};
     snprintf(e.text, sizeof(e.text), "%s", why);
     uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_NOTICE_TEXT];
     ssize_t n = xp_encode_error(frame, sizeof(frame), &e);
@@ -782,7 +799,7 @@ struct session *session_new(int fd)
     bufferevent_setwatermark(s->bev, EV_READ, 0, XP_FRAME_MAX * 2);
     /* Resume pumping once half the output is written. */
     bufferevent_setwatermark(s->bev, EV_WRITE, SESSION_OUT_HIGH / 2, 0);
-    struct timeval hello_tv = { SESSION_HELLO_TIMEOUT_S, 0 };
+    struct timeval hello_tv = {SESSION_HELLO_TIMEOUT_S, 0};
     bufferevent_set_timeouts(s->bev, &hello_tv, NULL);
     bufferevent_enable(s->bev, EV_READ | EV_WRITE);
     TAILQ_INSERT_TAIL(&xd.sessions, s, link);

@@ -15,7 +15,7 @@
 #include "daemon/daemon.h"
 #include "daemon/domain.h"
 #include "daemon/hyp.h"
-#include "daemon/session-int.h"
+#include "daemon/watch.h"
 #include "protocol/xcmux-proto.h"
 
 static struct event *ev_watch, *ev_hup, *ev_check, *ev_tick;
@@ -26,7 +26,7 @@ static uint32_t losses, tries;
 
 static void watch_cb(evutil_socket_t fd, short what, void *arg)
 {
-    domains_watch_event();
+    watch_dispatch();
 }
 
 static void free_event(struct event **ev)
@@ -80,7 +80,8 @@ static void lost(int err)
     since_unix = (uint64_t)time(NULL);
     retry_ms = STORE_RETRY_MIN_MS;
     next_try_ms = down_ms + retry_ms;
-    syslog(LOG_ERR, "xenstore connection lost (%s): consoles and sessions keep running; "
+    syslog(LOG_ERR,
+           "xenstore connection lost (%s): consoles and sessions keep running; "
            "new and changed guests wait until it is back; reconnecting",
            strerror(err));
     static const struct timeval every = {0, STORE_CHECK_MS * 1000};
@@ -102,7 +103,8 @@ static void regained(void)
     }
     down = false;
     since_unix = (uint64_t)time(NULL);
-    syslog(LOG_NOTICE, "xenstore connection back after %llu ms (%u tr%s); re-syncing "
+    syslog(LOG_NOTICE,
+           "xenstore connection back after %llu ms (%u tr%s); re-syncing "
            "domains, consoles, watches and hotkeys",
            (unsigned long long)(xd_now_ms() - down_ms), tries, tries == 1 ? "y" : "ies");
     domains_store_back();
@@ -172,19 +174,4 @@ void store_state(struct store_state *out)
     out->up = !down;
     out->since_unix = since_unix;
     out->losses = losses;
-}
-
-/* STATUS (protocol/PROTOCOL.md): anyone connected may ask; it says no
- * more than the daemon's log does. */
-void req_status(struct session *s)
-{
-    struct store_state st;
-    store_state(&st);
-    struct xp_status_info m = {
-        .xenstore = st.up ? XP_XS_CONNECTED : XP_XS_UNREACHABLE,
-        .since = st.since_unix,
-        .losses = st.losses,
-    };
-    uint8_t frame[XP_HDR_SIZE + 16];
-    send_frame(s, frame, xp_encode_status_info(frame, sizeof(frame), &m));
 }

@@ -23,6 +23,12 @@
  *   (watches, console nodes, hotkey registry), in the attach slices of
  *   domain.h; one line is logged.
  * - store_state() is what LIST clients see (protocol/PROTOCOL.md, STATUS).
+ * - Not covered: a store that keeps its socket open but never answers.
+ *   libxenstore's calls have no timeout, so a check or a reconnect (like
+ *   every other xenstore call, here and in xl, libxl and xenconsoled)
+ *   waits until the store answers or closes. The store is dom0's own
+ *   daemon, not guest-controlled: a guest can make it refuse (quota) but
+ *   not stop answering. SECURITY.md lists it.
  */
 #ifndef XCMUX_DAEMON_STORE_H
 #define XCMUX_DAEMON_STORE_H
@@ -30,7 +36,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define STORE_CHECK_MS 250u
+#define STORE_CHECK_MS     250u
 #define STORE_RETRY_MIN_MS 500u
 #define STORE_RETRY_MAX_MS 5000u
 
@@ -42,8 +48,8 @@ void store_check_soon(void);
 
 struct store_state {
     bool up;
-    uint64_t since_unix;   /* when it went down or came back (0: never changed) */
-    uint32_t losses;       /* connections lost since the daemon started */
+    uint64_t since_unix; /* when it went down or came back (0: never changed) */
+    uint32_t losses;     /* connections lost since the daemon started */
 };
 void store_state(struct store_state *out);
 

@@ -11,17 +11,17 @@ void *memcpy(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 
 enum {
-    ST_IDLE = 0,  /* nothing held */
-    ST_FIXED,     /* matching "ESC _XCMUX;1;", pos bytes matched */
-    ST_KEY,       /* expect the key */
-    ST_KEYSEP,    /* expect ';' after the key */
-    ST_ID,        /* id digits; ESC starts the terminator once one digit is in */
-    ST_TERM,      /* after ESC of the terminator, expect '\' */
+    ST_IDLE = 0, /* nothing held */
+    ST_FIXED,    /* matching "ESC _XCMUX;1;", pos bytes matched */
+    ST_KEY,      /* expect the key */
+    ST_KEYSEP,   /* expect ';' after the key */
+    ST_ID,       /* id digits; ESC starts the terminator once one digit is in */
+    ST_TERM,     /* after ESC of the terminator, expect '\' */
 };
 
 #define ESC 0x1b
-static const uint8_t fixed_part[] = { ESC, '_', 'X', 'C', 'M', 'U', 'X', ';', '1', ';' };
-#define FIXED_LEN ((uint8_t)sizeof(fixed_part))
+static const uint8_t fixed_part[] = {ESC, '_', 'X', 'C', 'M', 'U', 'X', ';', '1', ';'};
+#define FIXED_LEN     ((uint8_t)sizeof(fixed_part))
 #define MAX_ID_DIGITS 10
 
 void hkf_init(struct hkf *f)
@@ -31,8 +31,7 @@ void hkf_init(struct hkf *f)
 
 int hkf_valid_key(uint8_t key)
 {
-    return (key >= '0' && key <= '9') || (key >= 'A' && key <= 'Z') ||
-           (key >= 'a' && key <= 'z');
+    return (key >= '0' && key <= '9') || (key >= 'A' && key <= 'Z') || (key >= 'a' && key <= 'z');
 }
 
 static void reset(struct hkf *f)
@@ -161,8 +160,7 @@ static size_t step(struct hkf *f, uint8_t c, uint8_t *out, int *done)
     }
 }
 
-size_t hkf_feed(struct hkf *f, const uint8_t *in, size_t len,
-                uint8_t *out, size_t *outlen,
+size_t hkf_feed(struct hkf *f, const uint8_t *in, size_t len, uint8_t *out, size_t *outlen,
                 struct hkf_hotkey *hk, int *have_hotkey)
 {
     size_t i, o = 0;
@@ -212,8 +210,7 @@ size_t hkf_held(const struct hkf *f)
 
 int hkf_holding_introducer(const struct hkf *f)
 {
-    return f->state != ST_IDLE &&
-           (f->state != ST_FIXED || f->pos >= HKF_INTRODUCER_LEN);
+    return f->state != ST_IDLE && (f->state != ST_FIXED || f->pos >= HKF_INTRODUCER_LEN);
 }
 
 int hkf_contains_introducer(const uint8_t *buf, size_t len)

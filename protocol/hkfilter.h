@@ -65,22 +65,22 @@ extern "C" {
 
 /* "ESC _ X C M U X": the part of the introducer that names the protocol
  * (any version); what hkf_contains_introducer() looks for. */
-#define HKF_INTRODUCER "\x1b_XCMUX"
+#define HKF_INTRODUCER     "\x1b_XCMUX"
 #define HKF_INTRODUCER_LEN 7
 
 struct hkf_hotkey {
-    uint8_t key;             /* [0-9A-Za-z] */
-    uint32_t id;             /* 1..4294967295 */
-    size_t released_prefix;  /* bytes of this sequence hkf_release() already let out; 0 normally */
+    uint8_t key;            /* [0-9A-Za-z] */
+    uint32_t id;            /* 1..4294967295 */
+    size_t released_prefix; /* bytes of this sequence hkf_release() already let out; 0 normally */
 };
 
 /* Opaque in spirit: callers only embed it and pass it to the functions. */
 struct hkf {
     uint8_t held[HKF_MAX_SEQ];
-    uint8_t held_len;   /* bytes of the current candidate still held back */
-    uint8_t released;   /* bytes of the current candidate let out by hkf_release */
+    uint8_t held_len; /* bytes of the current candidate still held back */
+    uint8_t released; /* bytes of the current candidate let out by hkf_release */
     uint8_t state;
-    uint8_t pos;        /* index into the fixed part "ESC _XCMUX;1;" */
+    uint8_t pos; /* index into the fixed part "ESC _XCMUX;1;" */
     uint8_t key;
     uint8_t ndigits;
     uint32_t id;
@@ -96,8 +96,7 @@ void hkf_init(struct hkf *f);
  * *hk, so the caller can act before the bytes that follow. Otherwise
  * *have_hotkey = 0. With len > 0 it consumes at least one byte.
  */
-size_t hkf_feed(struct hkf *f, const uint8_t *in, size_t len,
-                uint8_t *out, size_t *outlen,
+size_t hkf_feed(struct hkf *f, const uint8_t *in, size_t len, uint8_t *out, size_t *outlen,
                 struct hkf_hotkey *hk, int *have_hotkey);
 
 /* Release the held bytes (at most HKF_MAX_SEQ) to out and return their

@@ -14,7 +14,7 @@ PKGS="build-essential autoconf automake pkg-config git ca-certificates
  libcmocka-dev libsystemd-dev util-linux procps psmisc python3
  systemd logrotate openssh-server openssh-client bsdutils man-db"
 if [ "${1:-}" = --test ]; then
-    PKGS="$PKGS clang clang-tools clang-tidy cppcheck libclang-rt-14-dev valgrind"
+    PKGS="$PKGS clang clang-format clang-tools clang-tidy cppcheck libclang-rt-14-dev valgrind"
     # The Debian package's test (tests/package/build.sh): its build
     # dependencies and lintian.
     PKGS="$PKGS debhelper dpkg-dev lintian"

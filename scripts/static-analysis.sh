@@ -29,7 +29,6 @@ tidy|daemon/journal.c|misc-no-recursion|static bool send_message|Same cycle as r
 tidy|protocol/hkfilter.c|misc-no-recursion|static size_t diverge(|Bounded: diverge() resets to ST_IDLE before calling step(), and step() from ST_IDLE never diverges (it passes the byte or starts holding it). The fuzzers and test-hkfilter drive every state.
 tidy|protocol/hkfilter.c|misc-no-recursion|static size_t diverge_after_terminator_esc|Bounded: it calls step() in ST_FIXED at pos 1, from where step() can only reach diverge() (depth <= 3), never this function again.
 tidy|protocol/hkfilter.c|misc-no-recursion|static size_t step(|Part of the two bounded cycles above.
-tidy|daemon/journal.c|bugprone-narrowing-conversions|ch == 0x7f ? '?' : (char)(ch + '@')|ch < 0x20 or == 0x7f here, so the int value is '?' or '@'..'_' (ASCII), representable in char.
 tidy|daemon/log.c|bugprone-narrowing-conversions|safe_name_char(c) ? (char)c : '_'|The value is an ASCII name character or '_', representable in char.
 tidy|daemon/main.c|cert-err34-c|sscanf(v, "%llu:%llu"|JOURNAL_STREAM is only compared with stderr's device:inode; a value sscanf cannot represent cannot match, which is the correct outcome (not the journal).
 tidy|client/cmd-console.c|clang-analyzer-security.insecureAPI.strcpy|strcpy(a->domain, domain)|Length checked just above: strlen(domain) <= XP_MAX_DOMAIN_NAME and a->domain holds XP_MAX_DOMAIN_NAME + 1.

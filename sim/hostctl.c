@@ -13,7 +13,9 @@
 
 static int usage(void)
 {
-    fputs("usage: xensim-host create DIR | mkdomain NAME | debug-keys KEYS | printk TEXT | dmesg | domains\n", stderr);
+    fputs("usage: xensim-host create DIR | mkdomain NAME | debug-keys KEYS | printk TEXT | dmesg | "
+          "domains\n",
+          stderr);
     return 2;
 }
 
@@ -57,8 +59,7 @@ int main(int argc, char **argv)
         char line[HV_CONRING_SIZE / 2];
         int n = snprintf(line, sizeof(line), "(XEN) %s\n", argv[2]);
         if (n < 0 || (size_t)n >= sizeof(line)) {
-            fprintf(stderr, "xensim-host: printk: text longer than %zu bytes\n",
-                    sizeof(line) - 8);
+            fprintf(stderr, "xensim-host: printk: text longer than %zu bytes\n", sizeof(line) - 8);
             return 1;
         }
         hv_console_write(line, (size_t)n);
@@ -80,14 +81,18 @@ int main(int argc, char **argv)
         while ((n = hv_domain_list(next, d, 256)) > 0) {
             for (int i = 0; i < n; i++) {
                 char f[8] = "------";
-                if (d[i].flags & HV_DOM_DYING) f[0] = 'd';
-                if (d[i].flags & HV_DOM_SHUTDOWN) f[1] = 's';
-                if (d[i].flags & HV_DOM_CRASHED) f[2] = 'c';
-                if (d[i].flags & HV_DOM_PAUSED) f[3] = 'p';
-                if (d[i].flags & HV_DOM_HVM) f[4] = 'h';
+                if (d[i].flags & HV_DOM_DYING)
+                    f[0] = 'd';
+                if (d[i].flags & HV_DOM_SHUTDOWN)
+                    f[1] = 's';
+                if (d[i].flags & HV_DOM_CRASHED)
+                    f[2] = 'c';
+                if (d[i].flags & HV_DOM_PAUSED)
+                    f[3] = 'p';
+                if (d[i].flags & HV_DOM_HVM)
+                    f[4] = 'h';
                 printf("%-6u %-20s %-8s %6llu %6llu\n", d[i].domid, d[i].name, f,
-                       (unsigned long long)d[i].nmi_count,
-                       (unsigned long long)d[i].debug_count);
+                       (unsigned long long)d[i].nmi_count, (unsigned long long)d[i].debug_count);
                 next = d[i].domid + 1;
             }
             if (n < 256)

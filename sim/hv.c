@@ -28,10 +28,10 @@
 struct hv_state {
     uint64_t magic;
     uint64_t size;
-    uint64_t token;          /* names this host's receiver sockets */
+    uint64_t token; /* names this host's receiver sockets */
     pthread_mutex_t lock;
     uint32_t next_domid;
-    uint32_t dom0_port_hwm;  /* highest dom0 port ever allocated */
+    uint32_t dom0_port_hwm; /* highest dom0 port ever allocated */
     uint32_t dom0_port_hint;
     uint32_t page_hint;
     uint64_t next_recv_id;
@@ -58,9 +58,8 @@ static void recv_addr(uint64_t id, struct sockaddr_un *sun, socklen_t *len)
 {
     memset(sun, 0, sizeof(*sun));
     sun->sun_family = AF_UNIX;
-    int n = snprintf(sun->sun_path + 1, sizeof(sun->sun_path) - 1,
-                     "xensim-%016llx-%llu", (unsigned long long)S->token,
-                     (unsigned long long)id);
+    int n = snprintf(sun->sun_path + 1, sizeof(sun->sun_path) - 1, "xensim-%016llx-%llu",
+                     (unsigned long long)S->token, (unsigned long long)id);
     *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
 }
 
@@ -133,8 +132,7 @@ static int map_state(const char *dir, int create)
         errno = EINVAL;
         goto fail;
     }
-    void *p = mmap(NULL, sizeof(struct hv_state), PROT_READ | PROT_WRITE,
-                   MAP_SHARED, fd, 0);
+    void *p = mmap(NULL, sizeof(struct hv_state), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         goto fail;
     close(fd);
@@ -278,8 +276,7 @@ static void wake(unsigned r)
     recv_addr(S->recv[r].id, &sun, &len);
     char b = 1;
     /* ECONNREFUSED: the receiver's process is gone; hv_reap frees it. */
-    (void)sendto(send_fd, &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL,
-                 (struct sockaddr *)&sun, len);
+    (void)sendto(send_fd, &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sun, len);
 }
 
 static void enqueue(int slot, uint32_t portno, struct hv_port *p)
@@ -714,8 +711,7 @@ int hv_page_alloc(uint32_t domid)
         errno = ENOMEM;
         return -1;
     }
-    if (pwrite(pages_fd, zero, sizeof(zero), (off_t)page * HV_PAGE_SIZE) !=
-        (ssize_t)sizeof(zero))
+    if (pwrite(pages_fd, zero, sizeof(zero), (off_t)page * HV_PAGE_SIZE) != (ssize_t)sizeof(zero))
         return -1;
     return page;
 }
@@ -784,8 +780,8 @@ void *hv_page_map(int page)
         errno = EINVAL;
         return NULL;
     }
-    void *p = mmap(NULL, HV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-                   pages_fd, (off_t)page * HV_PAGE_SIZE);
+    void *p = mmap(NULL, HV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, pages_fd,
+                   (off_t)page * HV_PAGE_SIZE);
     return p == MAP_FAILED ? NULL : p;
 }
 
@@ -805,8 +801,8 @@ void *hv_pages_map(const int *pages, size_t n, void *addr)
         if (pages[i] < 0 || (unsigned)pages[i] >= HV_MAX_PAGES)
             continue;
         void *at = (char *)base + i * HV_PAGE_SIZE;
-        if (mmap(at, HV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-                 pages_fd, (off_t)pages[i] * HV_PAGE_SIZE) == MAP_FAILED) {
+        if (mmap(at, HV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, pages_fd,
+                 (off_t)pages[i] * HV_PAGE_SIZE) == MAP_FAILED) {
             int e = errno;
             munmap(base, n * HV_PAGE_SIZE);
             errno = e;

@@ -38,17 +38,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define HV_PAGE_SIZE 4096u
-#define HV_MAX_DOMAINS 8192u      /* slots, dom0 included */
-#define HV_MAX_DOMID 32751u       /* DOMID_FIRST_RESERVED - 1 */
-#define HV_DOM0_PORTS 65536u      /* dom0 event channel ports */
-#define HV_GUEST_PORTS 32u        /* ports per guest */
-#define HV_GRANTS 16u             /* grant refs per domain */
-#define HV_MAX_PAGES 65536u       /* page pool */
+#define HV_PAGE_SIZE     4096u
+#define HV_MAX_DOMAINS   8192u  /* slots, dom0 included */
+#define HV_MAX_DOMID     32751u /* DOMID_FIRST_RESERVED - 1 */
+#define HV_DOM0_PORTS    65536u /* dom0 event channel ports */
+#define HV_GUEST_PORTS   32u    /* ports per guest */
+#define HV_GRANTS        16u    /* grant refs per domain */
+#define HV_MAX_PAGES     65536u /* page pool */
 #define HV_MAX_RECEIVERS 2048u
-#define HV_GFN_BASE 0x100000u     /* gfn = HV_GFN_BASE + page index */
-#define HV_CONRING_SIZE 16384u    /* hypervisor console ring (power of 2) */
-#define HV_NAME_MAX 64u
+#define HV_GFN_BASE      0x100000u /* gfn = HV_GFN_BASE + page index */
+#define HV_CONRING_SIZE  16384u    /* hypervisor console ring (power of 2) */
+#define HV_NAME_MAX      64u
 
 /* hv_domain.flags */
 #define HV_DOM_DYING    0x01u
@@ -71,31 +71,31 @@ enum hv_port_state {
 #define HV_VIRQ_DOM_EXC  3
 /* Not a Xen VIRQ: how the simulated hypervisor tells a guest it received
  * an NMI (xc_domain_send_trigger); a real guest sees a vCPU NMI. */
-#define HV_VIRQ_SIM_NMI  31
+#define HV_VIRQ_SIM_NMI 31
 
 struct hv_port {
-    uint8_t state;       /* enum hv_port_state */
+    uint8_t state; /* enum hv_port_state */
     uint8_t pending;
     uint8_t masked;      /* delivered and not yet unmasked */
     uint8_t queued;      /* on its receiver's queue */
     uint16_t remote_dom; /* UNBOUND: who may bind; INTERDOMAIN: peer */
     uint16_t virq;
     uint32_t remote_port;
-    uint32_t receiver;   /* receiver slot + 1; 0 = none */
-    uint32_t next;       /* queue link: hv_key(), 0 = end */
+    uint32_t receiver; /* receiver slot + 1; 0 = none */
+    uint32_t next;     /* queue link: hv_key(), 0 = end */
 };
 
 struct hv_domain {
     uint32_t in_use;
     uint32_t domid;
-    uint32_t flags;          /* HV_DOM_* */
+    uint32_t flags; /* HV_DOM_* */
     uint32_t shutdown_reason;
-    uint8_t handle[16];      /* uuid */
+    uint8_t handle[16]; /* uuid */
     uint64_t tot_pages;
-    uint64_t nmi_count;      /* xc_domain_send_trigger(NMI) received */
-    uint64_t debug_count;    /* VIRQ_DEBUG raised for this domain */
-    int32_t grant[HV_GRANTS]; /* grant ref -> page index, -1 none */
-    char name[HV_NAME_MAX];  /* informative; xenstore holds the real one */
+    uint64_t nmi_count;                   /* xc_domain_send_trigger(NMI) received */
+    uint64_t debug_count;                 /* VIRQ_DEBUG raised for this domain */
+    int32_t grant[HV_GRANTS];             /* grant ref -> page index, -1 none */
+    char name[HV_NAME_MAX];               /* informative; xenstore holds the real one */
     struct hv_port ports[HV_GUEST_PORTS]; /* unused for dom0 */
 };
 
@@ -167,8 +167,8 @@ void *hv_pages_map(const int *pages, size_t n, void *addr);
 
 /* Open a receiver for this process; returns its slot. */
 int hv_recv_open(void);
-int hv_recv_close(int slot);       /* unbinds every port it owns */
-int hv_recv_fd(int slot);          /* pollable; readable iff pending */
+int hv_recv_close(int slot); /* unbinds every port it owns */
+int hv_recv_fd(int slot);    /* pollable; readable iff pending */
 /* Pop one delivered port: returns its key (see hv_key); it stays masked
  * until unmasked. On an empty queue: -1 EAGAIN if the fd is non-blocking,
  * otherwise waits for the next event. */
@@ -184,8 +184,8 @@ int hv_evtchn_alloc_unbound(uint32_t domid, uint32_t remote_dom, int recv);
 int hv_evtchn_set_receiver(uint32_t domid, uint32_t port, int recv);
 /* Bind a new port of LOCAL_DOM to REMOTE_DOM's unbound REMOTE_PORT, which
  * must allow LOCAL_DOM. Returns the local port. */
-int hv_evtchn_bind_interdomain(uint32_t local_dom, int recv,
-                               uint32_t remote_dom, uint32_t remote_port);
+int hv_evtchn_bind_interdomain(uint32_t local_dom, int recv, uint32_t remote_dom,
+                               uint32_t remote_port);
 /* Bind a dom0 port to a global VIRQ (DOM_EXC, CON_RING) or, for a guest,
  * to that guest's VIRQ_DEBUG. */
 int hv_evtchn_bind_virq(uint32_t domid, int recv, uint32_t virq);

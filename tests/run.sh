@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The test command: install what is needed, build, run every test
-# (`make check`), static analysis, the suite under ASan+UBSan and under
-# valgrind, the Debian package (build, lintian, scratch install), the
-# real-Xen end-to-end run under QEMU and the Debian dom0 run with that
-# package under QEMU (both as root), check the distribution tarball
-# (`make distcheck`), and end with one summary line: "N passed, N
-# failed". XCMUX_SKIP_STATIC=1, XCMUX_SKIP_SANITIZE=1,
-# XCMUX_SKIP_VALGRIND=1, XCMUX_SKIP_PACKAGE=1, XCMUX_SKIP_E2E=1,
-# XCMUX_SKIP_E2E_DEBIAN=1 and XCMUX_SKIP_DISTCHECK=1 leave those out.
+# (`make check`), the formatting check, static analysis, the suite under
+# ASan+UBSan and under valgrind, the Debian package (build, lintian,
+# scratch install), the real-Xen end-to-end run under QEMU and the Debian
+# dom0 run with that package under QEMU (both as root), check the
+# distribution tarball (`make distcheck`), and end with one summary line:
+# "N passed, N failed". XCMUX_SKIP_FORMAT=1, XCMUX_SKIP_STATIC=1,
+# XCMUX_SKIP_SANITIZE=1, XCMUX_SKIP_VALGRIND=1, XCMUX_SKIP_PACKAGE=1,
+# XCMUX_SKIP_E2E=1, XCMUX_SKIP_E2E_DEBIAN=1 and XCMUX_SKIP_DISTCHECK=1
+# leave those out.
 #
 # Stores: `make check` runs every integration test twice, on oxenstored
 # (xensim's default, Debian's) and on the C xenstored (the
@@ -34,6 +35,16 @@ fi
 pass=$(grep -hE '^:test-result: PASS' $(find . -name '*.trs') 2>/dev/null | wc -l)
 fail=$(grep -hE '^:test-result: (FAIL|ERROR|XPASS)' $(find . -name '*.trs') 2>/dev/null | wc -l)
 skip=$(grep -hE '^:test-result: SKIP' $(find . -name '*.trs') 2>/dev/null | wc -l)
+
+# Formatting: every tracked C file as .clang-format says
+# (scripts/format-check.sh; --fix formats them).
+if [ "${XCMUX_SKIP_FORMAT:-0}" != 1 ]; then
+    if bash scripts/format-check.sh >format.out 2>&1; then
+        pass=$((pass + 1)); echo "PASS: scripts/format-check.sh (clang-format)"
+    else
+        fail=$((fail + 1)); echo "FAIL: scripts/format-check.sh (clang-format)"; tail -n 30 format.out
+    fi
+fi
 
 # Static analysis (scan-build, clang-tidy, cppcheck): fails on any finding
 # not explained in scripts/static-analysis.sh's table.

@@ -29,8 +29,7 @@ xenevtchn_handle *xenevtchn_open(struct xentoollog_logger *logger, unsigned open
     return h;
 }
 
-xenevtchn_handle *xenevtchn_fdopen(struct xentoollog_logger *logger, int fd,
-                                   unsigned open_flags)
+xenevtchn_handle *xenevtchn_fdopen(struct xentoollog_logger *logger, int fd, unsigned open_flags)
 {
     /* Re-adopting an inherited fd (xenstored live update) has no meaning
      * here: the receiver is tied to the process that opened it. */

@@ -70,9 +70,10 @@ int xenforeignmemory_restrict(xenforeignmemory_handle *fmem, domid_t domid)
     return 0;
 }
 
-xenforeignmemory_resource_handle *xenforeignmemory_map_resource(
-    xenforeignmemory_handle *fmem, domid_t domid, unsigned int type, unsigned int id,
-    unsigned long frame, unsigned long nr_frames, void **paddr, int prot, int flags)
+xenforeignmemory_resource_handle *
+xenforeignmemory_map_resource(xenforeignmemory_handle *fmem, domid_t domid, unsigned int type,
+                              unsigned int id, unsigned long frame, unsigned long nr_frames,
+                              void **paddr, int prot, int flags)
 {
     errno = EOPNOTSUPP;
     return NULL;
@@ -85,8 +86,8 @@ int xenforeignmemory_unmap_resource(xenforeignmemory_handle *fmem,
     return -1;
 }
 
-int xenforeignmemory_resource_size(xenforeignmemory_handle *fmem, domid_t domid,
-                                   unsigned int type, unsigned int id, size_t *size)
+int xenforeignmemory_resource_size(xenforeignmemory_handle *fmem, domid_t domid, unsigned int type,
+                                   unsigned int id, size_t *size)
 {
     errno = EOPNOTSUPP;
     return -1;

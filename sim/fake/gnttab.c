@@ -68,9 +68,8 @@ void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid, uint32_t re
     return xengnttab_map_domain_grant_refs(xgt, 1, domid, &ref, prot);
 }
 
-void *xengnttab_map_grant_ref_notify(xengnttab_handle *xgt, uint32_t domid, uint32_t ref,
-                                     int prot, uint32_t notify_offset,
-                                     evtchn_port_t notify_port)
+void *xengnttab_map_grant_ref_notify(xengnttab_handle *xgt, uint32_t domid, uint32_t ref, int prot,
+                                     uint32_t notify_offset, evtchn_port_t notify_port)
 {
     return xengnttab_map_domain_grant_refs(xgt, 1, domid, &ref, prot);
 }
@@ -104,15 +103,14 @@ int xengnttab_dmabuf_exp_from_refs(xengnttab_handle *xgt, uint32_t domid, uint32
     return -1;
 }
 
-int xengnttab_dmabuf_exp_wait_released(xengnttab_handle *xgt, uint32_t fd,
-                                       uint32_t wait_to_ms)
+int xengnttab_dmabuf_exp_wait_released(xengnttab_handle *xgt, uint32_t fd, uint32_t wait_to_ms)
 {
     errno = EOPNOTSUPP;
     return -1;
 }
 
-int xengnttab_dmabuf_imp_to_refs(xengnttab_handle *xgt, uint32_t domid, uint32_t fd,
-                                 uint32_t count, uint32_t *refs)
+int xengnttab_dmabuf_imp_to_refs(xengnttab_handle *xgt, uint32_t domid, uint32_t fd, uint32_t count,
+                                 uint32_t *refs)
 {
     errno = EOPNOTSUPP;
     return -1;
@@ -149,8 +147,7 @@ void *xengntshr_share_pages(xengntshr_handle *xgs, uint32_t domid, int count, ui
 }
 
 void *xengntshr_share_page_notify(xengntshr_handle *xgs, uint32_t domid, uint32_t *ref,
-                                  int writable, uint32_t notify_offset,
-                                  evtchn_port_t notify_port)
+                                  int writable, uint32_t notify_offset, evtchn_port_t notify_port)
 {
     errno = EOPNOTSUPP;
     return NULL;

@@ -37,4 +37,3 @@ int open(const char *path, int flags, ...)
     }
     return real_open(path, flags, mode);
 }
-

@@ -100,8 +100,7 @@ int xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain, unsigned int
                 f |= XEN_DOMINF_dying;
             if (d[i].flags & HV_DOM_SHUTDOWN)
                 f |= XEN_DOMINF_shutdown |
-                     ((d[i].shutdown_reason & XEN_DOMINF_shutdownmask)
-                      << XEN_DOMINF_shutdownshift);
+                     ((d[i].shutdown_reason & XEN_DOMINF_shutdownmask) << XEN_DOMINF_shutdownshift);
             if (d[i].flags & HV_DOM_PAUSED)
                 f |= XEN_DOMINF_paused;
             if (d[i].flags & HV_DOM_HVM)
@@ -190,8 +189,7 @@ static __thread xc_error last_error;
 static int unsupported(const char *what)
 {
     last_error.code = XC_INTERNAL_ERROR;
-    snprintf(last_error.message, sizeof(last_error.message),
-             "%s: not simulated by xensim", what);
+    snprintf(last_error.message, sizeof(last_error.message), "%s: not simulated by xensim", what);
     errno = ENOSYS;
     return -1;
 }
@@ -204,19 +202,23 @@ const xc_error *xc_get_last_error(xc_interface *xch)
 const char *xc_error_code_to_desc(int code)
 {
     switch (code) {
-    case XC_ERROR_NONE: return "No error details";
-    case XC_INTERNAL_ERROR: return "Internal error";
-    case XC_INVALID_KERNEL: return "Invalid kernel";
-    case XC_INVALID_PARAM: return "Invalid configuration";
-    case XC_OUT_OF_MEMORY: return "Out of memory";
+    case XC_ERROR_NONE:
+        return "No error details";
+    case XC_INTERNAL_ERROR:
+        return "Internal error";
+    case XC_INVALID_KERNEL:
+        return "Invalid kernel";
+    case XC_INVALID_PARAM:
+        return "Invalid configuration";
+    case XC_OUT_OF_MEMORY:
+        return "Out of memory";
     }
     return "Unknown error code";
 }
 
 /* oxenstored maps a guest's xenstore page by its gfn (store/ring-ref,
  * what XS_INTRODUCE carries): the guest's page of the shared pool. */
-void *xc_map_foreign_range(xc_interface *xch, uint32_t dom, int size, int prot,
-                           unsigned long mfn)
+void *xc_map_foreign_range(xc_interface *xch, uint32_t dom, int size, int prot, unsigned long mfn)
 {
     if (size <= 0 || (unsigned)size > HV_PAGE_SIZE) {
         errno = EINVAL;
@@ -225,16 +227,19 @@ void *xc_map_foreign_range(xc_interface *xch, uint32_t dom, int size, int prot,
     int page = hv_gfn_page(dom, mfn);
     if (page < 0) {
         last_error.code = XC_INVALID_PARAM;
-        snprintf(last_error.message, sizeof(last_error.message),
-                 "dom%u has no page at gfn %#lx", dom, mfn);
+        snprintf(last_error.message, sizeof(last_error.message), "dom%u has no page at gfn %#lx",
+                 dom, mfn);
         errno = EINVAL;
         return NULL;
     }
     return hv_pages_map(&page, 1, NULL);
 }
 
-#define UNSUPPORTED(name, ...) \
-    int name(__VA_ARGS__) { return unsupported(#name); }
+#define UNSUPPORTED(name, ...)                                                                     \
+    int name(__VA_ARGS__)                                                                          \
+    {                                                                                              \
+        return unsupported(#name);                                                                 \
+    }
 
 UNSUPPORTED(xc_assign_device, xc_interface *xch, uint32_t domid, uint32_t sbdf, uint32_t flag)
 UNSUPPORTED(xc_deassign_device, xc_interface *xch, uint32_t domid, uint32_t sbdf)
@@ -245,10 +250,10 @@ UNSUPPORTED(xc_domain_destroy, xc_interface *xch, uint32_t domid)
 UNSUPPORTED(xc_domain_increase_reservation_exact, xc_interface *xch, uint32_t domid,
             unsigned long nr_extents, unsigned int extent_order, unsigned int mem_flags,
             xen_pfn_t *extent_start)
-UNSUPPORTED(xc_domain_iomem_permission, xc_interface *xch, uint32_t domid,
-            unsigned long first_mfn, unsigned long nr_mfns, uint8_t allow_access)
-UNSUPPORTED(xc_domain_ioport_permission, xc_interface *xch, uint32_t domid,
-            uint32_t first_port, uint32_t nr_ports, uint32_t allow_access)
+UNSUPPORTED(xc_domain_iomem_permission, xc_interface *xch, uint32_t domid, unsigned long first_mfn,
+            unsigned long nr_mfns, uint8_t allow_access)
+UNSUPPORTED(xc_domain_ioport_permission, xc_interface *xch, uint32_t domid, uint32_t first_port,
+            uint32_t nr_ports, uint32_t allow_access)
 UNSUPPORTED(xc_domain_irq_permission, xc_interface *xch, uint32_t domid, uint32_t pirq,
             bool allow_access)
 UNSUPPORTED(xc_domain_max_vcpus, xc_interface *xch, uint32_t domid, unsigned int max)
@@ -256,8 +261,7 @@ UNSUPPORTED(xc_domain_pause, xc_interface *xch, uint32_t domid)
 UNSUPPORTED(xc_domain_unpause, xc_interface *xch, uint32_t domid)
 UNSUPPORTED(xc_domain_set_memmap_limit, xc_interface *xch, uint32_t domid,
             unsigned long map_limitkb)
-UNSUPPORTED(xc_domain_sethandle, xc_interface *xch, uint32_t domid,
-            xen_domain_handle_t handle)
+UNSUPPORTED(xc_domain_sethandle, xc_interface *xch, uint32_t domid, xen_domain_handle_t handle)
 UNSUPPORTED(xc_domain_setmaxmem, xc_interface *xch, uint32_t domid, uint64_t max_memkb)
 UNSUPPORTED(xc_domain_shutdown, xc_interface *xch, uint32_t domid, int reason)
 UNSUPPORTED(xc_evtchn_reset, xc_interface *xch, uint32_t dom)
@@ -277,8 +281,7 @@ UNSUPPORTED(xc_vcpu_setaffinity, xc_interface *xch, uint32_t domid, int vcpu,
             xc_cpumap_t cpumap_hard_inout, xc_cpumap_t cpumap_soft_inout, uint32_t flags)
 UNSUPPORTED(xc_vcpu_getcontext, xc_interface *xch, uint32_t domid, uint32_t vcpu,
             vcpu_guest_context_any_t *ctxt)
-UNSUPPORTED(xc_vcpu_getinfo, xc_interface *xch, uint32_t domid, uint32_t vcpu,
-            xc_vcpuinfo_t *info)
+UNSUPPORTED(xc_vcpu_getinfo, xc_interface *xch, uint32_t domid, uint32_t vcpu, xc_vcpuinfo_t *info)
 UNSUPPORTED(xc_version, xc_interface *xch, int cmd, void *arg)
 UNSUPPORTED(xc_watchdog, xc_interface *xch, uint32_t id, uint32_t timeout)
 

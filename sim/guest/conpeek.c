@@ -56,7 +56,9 @@ int main(int argc, char **argv)
     int opt;
     while ((opt = getopt(argc, argv, "c:s:d:e:t:n:b:")) != -1) {
         switch (opt) {
-        case 'c': con = (unsigned)atoi(optarg); break;
+        case 'c':
+            con = (unsigned)atoi(optarg);
+            break;
         case 's':
             if (nsends == sizeof(sends) / sizeof(sends[0])) {
                 fputs("conpeek: at most 8 -s\n", stderr);
@@ -64,17 +66,29 @@ int main(int argc, char **argv)
             }
             sends[nsends++] = optarg;
             break;
-        case 'd': part_delay = atof(optarg) / 1000.0; break;
-        case 'e': expect = optarg; break;
-        case 't': timeout = atof(optarg); break;
-        case 'n': limit = strtoull(optarg, NULL, 10); break;
-        case 'b': bound_file = optarg; break;
-        default: return 2;
+        case 'd':
+            part_delay = atof(optarg) / 1000.0;
+            break;
+        case 'e':
+            expect = optarg;
+            break;
+        case 't':
+            timeout = atof(optarg);
+            break;
+        case 'n':
+            limit = strtoull(optarg, NULL, 10);
+            break;
+        case 'b':
+            bound_file = optarg;
+            break;
+        default:
+            return 2;
         }
     }
     if (optind + 1 != argc || con > GUEST_MAX_SECONDARY) {
         fputs("usage: xensim-conpeek DOMID [-c N] [-s TEXT]... [-d MS] [-e EXPECT] "
-              "[-t SECONDS] [-n BYTES] [-b FILE]\n", stderr);
+              "[-t SECONDS] [-n BYTES] [-b FILE]\n",
+              stderr);
         return 2;
     }
     uint32_t domid = (uint32_t)strtoul(argv[optind], NULL, 10);
@@ -110,8 +124,7 @@ int main(int argc, char **argv)
     if (con == 0)
         snprintf(path, sizeof(path), "/local/domain/%u/console/port", domid);
     else
-        snprintf(path, sizeof(path), "/local/domain/%u/device/console/%u/port",
-                 domid, con);
+        snprintf(path, sizeof(path), "/local/domain/%u/device/console/%u/port", domid, con);
     unsigned len = 0;
     char *port_s = xs_read(xsh, XBT_NULL, path, &len);
     if (!port_s) {
@@ -129,8 +142,7 @@ int main(int argc, char **argv)
         fcntl(hv_recv_fd(recv), F_SETFL, fcntl(hv_recv_fd(recv), F_GETFL) | O_NONBLOCK);
     int port = recv < 0 ? -1 : hv_evtchn_bind_interdomain(0, recv, domid, remote_port);
     if (!intf || port < 0) {
-        fprintf(stderr, "conpeek: attach dom%u console %u: %s\n", domid, con,
-                strerror(errno));
+        fprintf(stderr, "conpeek: attach dom%u console %u: %s\n", domid, con, strerror(errno));
         return 2;
     }
     if (bound_file) {
@@ -204,7 +216,7 @@ int main(int argc, char **argv)
             break;
         if (sent < input_len && next_part_at - now_s() < left)
             left = next_part_at - now_s() > 0 ? next_part_at - now_s() : 0;
-        struct pollfd pfd = { .fd = hv_recv_fd(recv), .events = POLLIN };
+        struct pollfd pfd = {.fd = hv_recv_fd(recv), .events = POLLIN};
         poll(&pfd, 1, (int)(left * 1000) + 1);
         int64_t key;
         while ((key = hv_recv_pending(recv)) >= 0) {

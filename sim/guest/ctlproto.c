@@ -144,11 +144,21 @@ int ctl_unescape(const char *in, char *out, size_t outsize, size_t *outlen)
         if (ch == '\\') {
             p++;
             switch (*p) {
-            case 'n': ch = '\n'; break;
-            case 'r': ch = '\r'; break;
-            case 't': ch = '\t'; break;
-            case 'e': ch = 0x1b; break;
-            case '\\': ch = '\\'; break;
+            case 'n':
+                ch = '\n';
+                break;
+            case 'r':
+                ch = '\r';
+                break;
+            case 't':
+                ch = '\t';
+                break;
+            case 'e':
+                ch = 0x1b;
+                break;
+            case '\\':
+                ch = '\\';
+                break;
             case 'x': {
                 int hi = hexval(p[1]);
                 int lo = hi < 0 ? -1 : hexval(p[2]);
@@ -180,15 +190,16 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
-                     char *err, size_t errlen)
+int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec, char *err, size_t errlen)
 {
     memset(spec, 0, sizeof(*spec));
     if (argc < 1)
         return fail(err, errlen, "create: missing NAME");
     if (!ctl_valid_name(argv[0]))
-        return fail(err, errlen, "create: invalid name (1-%u of A-Za-z0-9._-, "
-                    "not all digits)", GUEST_NAME_MAX);
+        return fail(err, errlen,
+                    "create: invalid name (1-%u of A-Za-z0-9._-, "
+                    "not all digits)",
+                    GUEST_NAME_MAX);
     snprintf(spec->name, sizeof(spec->name), "%s", argv[0]);
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i];
@@ -197,8 +208,7 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
         bool takes_value = !strcmp(opt, "--say") || !strcmp(opt, "--flood") ||
                            !strcmp(opt, "--every") || !strcmp(opt, "--line") ||
                            !strcmp(opt, "--count") || !strcmp(opt, "--secondary") ||
-                           !strcmp(opt, "--ioemu") ||
-                           !strcmp(opt, "--hotkeys-count") ||
+                           !strcmp(opt, "--ioemu") || !strcmp(opt, "--hotkeys-count") ||
                            !strcmp(opt, "--hotkey-label-len") || !strcmp(opt, "--hotkey-junk") ||
                            !strcmp(opt, "--ack-delay");
         if (takes_value && !val)
@@ -216,39 +226,39 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
             spec->no_ack = true;
         } else if (!strcmp(opt, "--hotkeys-count")) {
             if (parse_u64(val, 0, GUEST_MAX_HOTKEYS, &v))
-                return fail(err, errlen, "create: --hotkeys-count: N 0-%u",
-                            GUEST_MAX_HOTKEYS);
+                return fail(err, errlen, "create: --hotkeys-count: N 0-%u", GUEST_MAX_HOTKEYS);
             spec->has_hotkeys_count = true;
             spec->hotkeys_count = (unsigned)v;
             i++;
         } else if (!strcmp(opt, "--hotkey-junk")) {
             if (parse_u64(val, 0, GUEST_MAX_HOTKEY_JUNK, &v))
-                return fail(err, errlen, "create: --hotkey-junk: N 0-%u",
-                            GUEST_MAX_HOTKEY_JUNK);
+                return fail(err, errlen, "create: --hotkey-junk: N 0-%u", GUEST_MAX_HOTKEY_JUNK);
             spec->hotkey_junk = (unsigned)v;
             i++;
         } else if (!strcmp(opt, "--hotkey-label-len")) {
             if (parse_u64(val, 1, GUEST_MAX_LABEL_LEN, &v))
-                return fail(err, errlen, "create: --hotkey-label-len: N 1-%u",
-                            GUEST_MAX_LABEL_LEN);
+                return fail(err, errlen, "create: --hotkey-label-len: N 1-%u", GUEST_MAX_LABEL_LEN);
             spec->hotkey_label_len = (unsigned)v;
             i++;
         } else if (!strcmp(opt, "--ack-delay")) {
             if (parse_u64(val, 0, GUEST_MAX_ACK_DELAY_MS, &v))
-                return fail(err, errlen, "create: --ack-delay: MS 0-%u",
-                            GUEST_MAX_ACK_DELAY_MS);
+                return fail(err, errlen, "create: --ack-delay: MS 0-%u", GUEST_MAX_ACK_DELAY_MS);
             spec->ack_delay_ms = (unsigned)v;
             i++;
         } else if (!strcmp(opt, "--say")) {
             if (ctl_unescape(val, spec->say, sizeof(spec->say), &spec->say_len))
-                return fail(err, errlen, "create: --say: bad escape or longer "
-                            "than %u bytes", GUEST_TEXT_MAX - 1);
+                return fail(err, errlen,
+                            "create: --say: bad escape or longer "
+                            "than %u bytes",
+                            GUEST_TEXT_MAX - 1);
             spec->has_say = true;
             i++;
         } else if (!strcmp(opt, "--line")) {
             if (ctl_unescape(val, spec->line, sizeof(spec->line), &spec->line_len))
-                return fail(err, errlen, "create: --line: bad escape or longer "
-                            "than %u bytes", GUEST_TEXT_MAX - 1);
+                return fail(err, errlen,
+                            "create: --line: bad escape or longer "
+                            "than %u bytes",
+                            GUEST_TEXT_MAX - 1);
             spec->has_line = true;
             i++;
         } else if (!strcmp(opt, "--flood")) {
@@ -256,25 +266,24 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
             if (!strcmp(val, "max"))
                 spec->flood_max = true;
             else if (parse_u64(val, 1, GUEST_MAX_FLOOD_RATE, &spec->flood_rate))
-                return fail(err, errlen, "create: --flood: BYTES_PER_S 1-%llu "
-                            "or max", (unsigned long long)GUEST_MAX_FLOOD_RATE);
+                return fail(err, errlen,
+                            "create: --flood: BYTES_PER_S 1-%llu "
+                            "or max",
+                            (unsigned long long)GUEST_MAX_FLOOD_RATE);
             i++;
         } else if (!strcmp(opt, "--every")) {
             if (parse_u64(val, 1, GUEST_MAX_EVERY_MS, &v))
-                return fail(err, errlen, "create: --every: MS 1-%u",
-                            GUEST_MAX_EVERY_MS);
+                return fail(err, errlen, "create: --every: MS 1-%u", GUEST_MAX_EVERY_MS);
             spec->every_ms = (unsigned)v;
             i++;
         } else if (!strcmp(opt, "--count")) {
             if (parse_u64(val, 1, GUEST_MAX_COUNT, &v))
-                return fail(err, errlen, "create: --count: N 1-%u",
-                            GUEST_MAX_COUNT);
+                return fail(err, errlen, "create: --count: N 1-%u", GUEST_MAX_COUNT);
             spec->count = (unsigned)v;
             i++;
         } else if (!strcmp(opt, "--secondary")) {
             if (parse_u64(val, 0, GUEST_MAX_SECONDARY, &v))
-                return fail(err, errlen, "create: --secondary: N 0-%u",
-                            GUEST_MAX_SECONDARY);
+                return fail(err, errlen, "create: --secondary: N 0-%u", GUEST_MAX_SECONDARY);
             spec->secondary = (unsigned)v;
             i++;
         } else if (!strcmp(opt, "--ioemu")) {
@@ -291,9 +300,9 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
     if (spec->has_line && !spec->every_ms)
         return fail(err, errlen, "create: --line needs --every");
     if (!spec->xencons_debug && (spec->has_hotkeys_count || spec->hotkey_label_len ||
-                                 spec->hotkey_junk ||
-                                 spec->no_ack || spec->ack_delay_ms))
-        return fail(err, errlen, "create: --hotkeys-count, --hotkey-label-len, --hotkey-junk, "
+                                 spec->hotkey_junk || spec->no_ack || spec->ack_delay_ms))
+        return fail(err, errlen,
+                    "create: --hotkeys-count, --hotkey-label-len, --hotkey-junk, "
                     "--no-ack and --ack-delay need --xencons-debug");
     return 0;
 }
@@ -302,14 +311,14 @@ void ctl_describe(const struct guest_spec *spec, char *buf, size_t size)
 {
     size_t n = 0;
     buf[0] = '\0';
-#define ADD(...)                                                         \
-    do {                                                                 \
-        int w_ = snprintf(buf + n, size - n, "%s", n ? "," : "");        \
-        if (w_ > 0 && (size_t)w_ < size - n)                             \
-            n += (size_t)w_;                                             \
-        w_ = snprintf(buf + n, size - n, __VA_ARGS__);                   \
-        if (w_ > 0 && (size_t)w_ < size - n)                             \
-            n += (size_t)w_;                                             \
+#define ADD(...)                                                                                   \
+    do {                                                                                           \
+        int w_ = snprintf(buf + n, size - n, "%s", n ? "," : "");                                  \
+        if (w_ > 0 && (size_t)w_ < size - n)                                                       \
+            n += (size_t)w_;                                                                       \
+        w_ = snprintf(buf + n, size - n, __VA_ARGS__);                                             \
+        if (w_ > 0 && (size_t)w_ < size - n)                                                       \
+            n += (size_t)w_;                                                                       \
     } while (0)
     if (spec->echo)
         ADD("echo");

@@ -24,17 +24,17 @@
 #define CTL_LINE_MAX 4096u
 #define CTL_MAX_ARGS 64u
 /* Names leave room for "-NNNN" (--count) and "-conNN" within HV_NAME_MAX. */
-#define GUEST_NAME_MAX 48u
-#define GUEST_TEXT_MAX 1024u
-#define GUEST_MAX_SECONDARY 14u /* grant refs 2..15 */
-#define GUEST_MAX_COUNT 4096u
-#define GUEST_MAX_EVERY_MS 3600000u
-#define GUEST_MAX_FLOOD_RATE 1000000000ull
-#define GUEST_MAX_HOTKEYS 100000u
-#define GUEST_MAX_HOTKEY_JUNK 1000u
+#define GUEST_NAME_MAX             48u
+#define GUEST_TEXT_MAX             1024u
+#define GUEST_MAX_SECONDARY        14u /* grant refs 2..15 */
+#define GUEST_MAX_COUNT            4096u
+#define GUEST_MAX_EVERY_MS         3600000u
+#define GUEST_MAX_FLOOD_RATE       1000000000ull
+#define GUEST_MAX_HOTKEYS          100000u
+#define GUEST_MAX_HOTKEY_JUNK      1000u
 #define GUEST_HOTKEY_JUNK_NAME_LEN 40u
-#define GUEST_MAX_LABEL_LEN 4000u
-#define GUEST_MAX_ACK_DELAY_MS 600000u
+#define GUEST_MAX_LABEL_LEN        4000u
+#define GUEST_MAX_ACK_DELAY_MS     600000u
 
 struct guest_spec {
     char name[GUEST_NAME_MAX + 1];
@@ -46,23 +46,23 @@ struct guest_spec {
     size_t say_len;
     bool flood;
     bool flood_max;
-    uint64_t flood_rate;      /* bytes per second when !flood_max */
-    unsigned every_ms;        /* 0: no periodic line */
+    uint64_t flood_rate; /* bytes per second when !flood_max */
+    unsigned every_ms;   /* 0: no periodic line */
     bool has_line;
     char line[GUEST_TEXT_MAX];
     size_t line_len;
-    unsigned count;           /* 0: a single guest named exactly NAME */
+    unsigned count; /* 0: a single guest named exactly NAME */
     unsigned secondary;
     /* The last IOEMU of the secondary consoles are QEMU's (libxl's
      * frontend type "ioemu", as for an xl channel): no backend here
      * serves them. */
     unsigned ioemu;
     /* Hotkey agent (protocol/HOTKEYS.md); the options below need it. */
-    bool xencons_debug;       /* implies echo */
+    bool xencons_debug; /* implies echo */
     bool has_hotkeys_count;
-    unsigned hotkeys_count;   /* registry entries, 0..GUEST_MAX_HOTKEYS */
+    unsigned hotkeys_count;    /* registry entries, 0..GUEST_MAX_HOTKEYS */
     unsigned hotkey_label_len; /* 0: natural labels */
-    unsigned hotkey_junk;     /* extra entries with long invalid names */
+    unsigned hotkey_junk;      /* extra entries with long invalid names */
     bool no_ack;
     unsigned ack_delay_ms;
 };
@@ -86,8 +86,8 @@ int ctl_parse_target(const char *s, uint32_t *domid);
 int ctl_unescape(const char *in, char *out, size_t outsize, size_t *outlen);
 
 /* Parse `NAME [options...]` of create (ARGV[0] is NAME). */
-int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec,
-                     char *err, size_t errlen);
+int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec, char *err,
+                     size_t errlen);
 /* "echo,flood=max,..." or "-" into BUF. */
 void ctl_describe(const struct guest_spec *spec, char *buf, size_t size);
 

@@ -22,21 +22,27 @@
 #include "sim/guest/xswire.h"
 #include "sim/hv.h"
 
-#define PENDING_CAP 16384u       /* per console: a few rings' worth */
-#define FLOOD_HIGH_WATER 1024u   /* keep the flood this close to the ring */
-#define FLOOD_LINE_LEN 80u       /* bytes per flood line, '\n' included */
-#define FLOOD_TICK_MS 10
+#define PENDING_CAP      16384u /* per console: a few rings' worth */
+#define FLOOD_HIGH_WATER 1024u  /* keep the flood this close to the ring */
+#define FLOOD_LINE_LEN   80u    /* bytes per flood line, '\n' included */
+#define FLOOD_TICK_MS    10
 #define CRASH_DESTROY_MS 100
-#define SERVICE_ROUNDS 64        /* bound one event's work on a busy ring */
+#define SERVICE_ROUNDS   64 /* bound one event's work on a busy ring */
 
-enum port_kind { PORT_NONE = 0, PORT_CONSOLE, PORT_STORE, PORT_DEBUG, PORT_NMI };
+enum port_kind {
+    PORT_NONE = 0,
+    PORT_CONSOLE,
+    PORT_STORE,
+    PORT_DEBUG,
+    PORT_NMI
+};
 
 /* Console output a hotkey dump may need, kept free before input is read. */
 #define HOTKEY_OUTPUT_RESERVE 4096u
 
 struct gconsole {
     struct guest *g;
-    unsigned index;              /* 0: primary */
+    unsigned index; /* 0: primary */
     int page;
     struct xencons_interface *intf;
     struct conring ring;
@@ -44,14 +50,14 @@ struct gconsole {
     struct shell shell;
     bool has_shell;
     size_t pend_head, pend_len;
-    char last_out;               /* last byte queued, to start frames on a line */
+    char last_out; /* last byte queued, to start frames on a line */
     uint64_t bytes_out, bytes_in, dropped;
     char pend[PENDING_CAP];
 };
 
 struct guest {
     struct guest_env *env;
-    struct guest *name_next;     /* host's name table */
+    struct guest *name_next; /* host's name table */
     uint32_t domid;
     char name[HV_NAME_MAX];
     struct guest_spec spec;
@@ -69,7 +75,7 @@ struct guest {
     uint64_t debug_count;
     uint32_t nmi_port;
     uint64_t nmi_count;
-    struct hkagent *hk;          /* --xencons-debug */
+    struct hkagent *hk; /* --xencons-debug */
 
     unsigned ncons;
     struct gconsole *cons[1 + GUEST_MAX_SECONDARY];
@@ -92,10 +98,22 @@ static void log_msg(const char *fmt, ...)
     va_end(ap);
 }
 
-uint32_t guest_domid(const struct guest *g) { return g->domid; }
-const char *guest_name(const struct guest *g) { return g->name; }
-const struct guest_spec *guest_spec(const struct guest *g) { return &g->spec; }
-struct guest **guest_name_link(struct guest *g) { return &g->name_next; }
+uint32_t guest_domid(const struct guest *g)
+{
+    return g->domid;
+}
+const char *guest_name(const struct guest *g)
+{
+    return g->name;
+}
+const struct guest_spec *guest_spec(const struct guest *g)
+{
+    return &g->spec;
+}
+struct guest **guest_name_link(struct guest *g)
+{
+    return &g->name_next;
+}
 
 bool guest_port_owned(const struct guest *g, uint32_t port)
 {
@@ -179,12 +197,11 @@ static void kernel_stamp(const struct guest *g, char *buf, size_t size)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    long long ns = (now.tv_sec - g->boot_mono.tv_sec) * 1000000000LL +
-                   (now.tv_nsec - g->boot_mono.tv_nsec);
+    long long ns =
+        (now.tv_sec - g->boot_mono.tv_sec) * 1000000000LL + (now.tv_nsec - g->boot_mono.tv_nsec);
     if (ns < 0)
         ns = 0;
-    snprintf(buf, size, "[%5lld.%06lld]", ns / 1000000000LL,
-             (ns / 1000) % 1000000LL);
+    snprintf(buf, size, "[%5lld.%06lld]", ns / 1000000000LL, (ns / 1000) % 1000000LL);
 }
 
 static void shell_sink(void *ctx, const char *buf, size_t len)
@@ -197,8 +214,7 @@ static void shell_sink(void *ctx, const char *buf, size_t len)
 
 static size_t flood_line(const struct guest *g, uint64_t seq, char *line)
 {
-    int n = snprintf(line, FLOOD_LINE_LEN + 1, "%s %09llu ", g->name,
-                     (unsigned long long)seq);
+    int n = snprintf(line, FLOOD_LINE_LEN + 1, "%s %09llu ", g->name, (unsigned long long)seq);
     size_t len = n < 0 ? 0 : (size_t)n;
     if (len > FLOOD_LINE_LEN - 1)
         len = FLOOD_LINE_LEN - 1;
@@ -240,8 +256,7 @@ static void flood_tick(evutil_socket_t fd, short what, void *arg)
     g->last_refill = now;
     double rate = (double)g->spec.flood_rate;
     /* Allow a 100 ms burst so timer jitter does not cost throughput. */
-    double cap = rate / 10.0 > 2.0 * FLOOD_LINE_LEN ? rate / 10.0
-                                                    : 2.0 * FLOOD_LINE_LEN;
+    double cap = rate / 10.0 > 2.0 * FLOOD_LINE_LEN ? rate / 10.0 : 2.0 * FLOOD_LINE_LEN;
     g->tokens += rate * dt;
     if (g->tokens > cap)
         g->tokens = cap;
@@ -259,8 +274,7 @@ static void every_tick(evutil_socket_t fd, short what, void *arg)
         pend_append(g->cons[0], g->spec.line, g->spec.line_len);
         console_puts_raw(g->cons[0], "\r\n", 2);
     } else {
-        console_printf(g->cons[0], "%s: tick %llu\r\n", g->name,
-                       (unsigned long long)g->every_seq);
+        console_printf(g->cons[0], "%s: tick %llu\r\n", g->name, (unsigned long long)g->every_seq);
     }
 }
 
@@ -309,16 +323,26 @@ static void store_notify(void *ctx)
 }
 
 static const char *const sysrq_actions[128] = {
-    ['b'] = "Resetting", ['c'] = "Trigger a crash",
-    ['d'] = "Show Locks Held", ['e'] = "Terminate All Tasks",
-    ['f'] = "Manual OOM execution", ['i'] = "Kill All Tasks",
-    ['j'] = "Emergency Thaw of all frozen filesystems", ['k'] = "SAK",
-    ['l'] = "Show backtrace of all active CPUs", ['m'] = "Show Memory",
-    ['n'] = "Nice All RT Tasks", ['o'] = "Power Off", ['p'] = "Show Regs",
+    ['b'] = "Resetting",
+    ['c'] = "Trigger a crash",
+    ['d'] = "Show Locks Held",
+    ['e'] = "Terminate All Tasks",
+    ['f'] = "Manual OOM execution",
+    ['i'] = "Kill All Tasks",
+    ['j'] = "Emergency Thaw of all frozen filesystems",
+    ['k'] = "SAK",
+    ['l'] = "Show backtrace of all active CPUs",
+    ['m'] = "Show Memory",
+    ['n'] = "Nice All RT Tasks",
+    ['o'] = "Power Off",
+    ['p'] = "Show Regs",
     ['q'] = "Show clockevent devices & pending hrtimers (no others)",
-    ['r'] = "Keyboard mode set to system default", ['s'] = "Emergency Sync",
-    ['t'] = "Show State", ['u'] = "Emergency Remount R/O",
-    ['w'] = "Show Blocked State", ['z'] = "Dump ftrace buffer",
+    ['r'] = "Keyboard mode set to system default",
+    ['s'] = "Emergency Sync",
+    ['t'] = "Show State",
+    ['u'] = "Emergency Remount R/O",
+    ['w'] = "Show Blocked State",
+    ['z'] = "Dump ftrace buffer",
 };
 
 static void run_sysrq(struct guest *g, unsigned char key)
@@ -328,20 +352,25 @@ static void run_sysrq(struct guest *g, unsigned char key)
     kernel_stamp(g, ts, sizeof(ts));
     g->sysrq_count++;
     if (key >= '0' && key <= '9') {
-        console_printf(c, "%s sysrq: Changing Loglevel\r\n%s sysrq: Loglevel set to %c\r\n",
-                       ts, ts, key);
+        console_printf(c, "%s sysrq: Changing Loglevel\r\n%s sysrq: Loglevel set to %c\r\n", ts, ts,
+                       key);
     } else if (key < 128 && sysrq_actions[key]) {
         console_printf(c, "%s sysrq: %s\r\n", ts, sysrq_actions[key]);
         if (key == 'm')
-            console_printf(c, "%s Mem-Info:\r\n%s active_anon:1024 inactive_anon:0 "
-                           "free:65536\r\n", ts, ts);
+            console_printf(c,
+                           "%s Mem-Info:\r\n%s active_anon:1024 inactive_anon:0 "
+                           "free:65536\r\n",
+                           ts, ts);
         else if (key == 't')
-            console_printf(c, "%s task:init            state:S stack:0     pid:1     "
-                           "ppid:0      flags:0x00000000\r\n", ts);
+            console_printf(c,
+                           "%s task:init            state:S stack:0     pid:1     "
+                           "ppid:0      flags:0x00000000\r\n",
+                           ts);
         else if (key == 'c')
             guest_crash(g, "sysrq triggered crash");
     } else {
-        console_printf(c, "%s sysrq: HELP : loglevel(0-9) reboot(b) crash(c) "
+        console_printf(c,
+                       "%s sysrq: HELP : loglevel(0-9) reboot(b) crash(c) "
                        "terminate-all-tasks(e) memory-full-oom-kill(f) "
                        "kill-all-tasks(i) thaw-filesystems(j) sak(k) "
                        "show-backtrace-all-active-cpus(l) show-memory-usage(m) "
@@ -352,8 +381,7 @@ static void run_sysrq(struct guest *g, unsigned char key)
     }
 }
 
-static void sysrq_read_done(void *ctx, uint32_t type, const char *payload,
-                            uint32_t len)
+static void sysrq_read_done(void *ctx, uint32_t type, const char *payload, uint32_t len)
 {
     struct guest *g = ctx;
     if (type != XS_READ || len == 0 || payload[0] == '\0' || g->crashed)
@@ -377,24 +405,22 @@ static void store_watch_fired(void *ctx, const char *path, const char *token)
         log_msg("dom%u: cannot read control/sysrq: %s", g->domid, strerror(errno));
 }
 
-static void booted_written(void *ctx, uint32_t type, const char *payload,
-                           uint32_t len)
+static void booted_written(void *ctx, uint32_t type, const char *payload, uint32_t len)
 {
     struct guest *g = ctx;
     if (type == XS_WRITE)
         g->booted = true;
     else
-        log_msg("dom%u: write data/booted failed: %.*s", g->domid,
-                (int)(len < 64 ? len : 64), payload);
+        log_msg("dom%u: write data/booted failed: %.*s", g->domid, (int)(len < 64 ? len : 64),
+                payload);
 }
 
-static void watch_registered(void *ctx, uint32_t type, const char *payload,
-                             uint32_t len)
+static void watch_registered(void *ctx, uint32_t type, const char *payload, uint32_t len)
 {
     struct guest *g = ctx;
     if (type != XS_WATCH)
-        log_msg("dom%u: watch control/sysrq failed: %.*s", g->domid,
-                (int)(len < 64 ? len : 64), payload);
+        log_msg("dom%u: watch control/sysrq failed: %.*s", g->domid, (int)(len < 64 ? len : 64),
+                payload);
 }
 
 /* ---- NMI and the hotkey agent's hooks ------------------------------------ */
@@ -409,16 +435,16 @@ static void on_nmi(struct guest *g)
         /* What Linux's default_do_nmi prints for an NMI nobody claims. */
         console_printf(g->cons[0],
                        "%s Uhhuh. NMI received for unknown reason 00 on CPU 0.\r\n"
-                       "%s Dazed and confused, but trying to continue\r\n", ts, ts);
+                       "%s Dazed and confused, but trying to continue\r\n",
+                       ts, ts);
         return;
     }
     /* Windows with crash dumps enabled bugchecks on an NMI; XENBUS logs
      * the bugcheck from its callback before the dump is written. */
-    console_printf(g->cons[0],
-                   "XEN|BugCheckCallback: ====> (00000080 NMI_HARDWARE_FAILURE)\r\n"
-                   "XEN|BugCheckCallback: 00000000`004f4454 00000000`00000000 "
-                   "00000000`00000000 00000000`00000000\r\n"
-                   "XEN|BugCheckCallback: <====\r\n");
+    console_printf(g->cons[0], "XEN|BugCheckCallback: ====> (00000080 NMI_HARDWARE_FAILURE)\r\n"
+                               "XEN|BugCheckCallback: 00000000`004f4454 00000000`00000000 "
+                               "00000000`00000000 00000000`00000000\r\n"
+                               "XEN|BugCheckCallback: <====\r\n");
     guest_crash_quiet(g);
 }
 
@@ -551,10 +577,9 @@ struct pubq {
     int err;
 };
 
-static void q_put(struct pubq *q, const char *dir, const char *node,
-                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void q_put(struct pubq *q, const char *dir, const char *node,
-                  const char *fmt, ...)
+static void q_put(struct pubq *q, const char *dir, const char *node, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void q_put(struct pubq *q, const char *dir, const char *node, const char *fmt, ...)
 {
     char path[256], value[256];
     va_list ap;
@@ -564,15 +589,14 @@ static void q_put(struct pubq *q, const char *dir, const char *node,
     if (q->err)
         return;
     if (n < 0 || (size_t)n >= sizeof(value) ||
-        (size_t)snprintf(path, sizeof(path), "%s%s%s", dir, *node ? "/" : "",
-                         node) >= sizeof(path))
+        (size_t)snprintf(path, sizeof(path), "%s%s%s", dir, *node ? "/" : "", node) >= sizeof(path))
         q->err = E2BIG;
     else if (xsw_write(q->w, q->lane, q->tag, path, value, (size_t)n) < 0)
         q->err = errno;
 }
 
-static void q_perms(struct pubq *q, const char *path,
-                    const struct xs_permissions *perms, unsigned nperms)
+static void q_perms(struct pubq *q, const char *path, const struct xs_permissions *perms,
+                    unsigned nperms)
 {
     if (!q->err && xsw_set_perms(q->w, q->lane, q->tag, path, perms, nperms) < 0)
         q->err = errno;
@@ -615,13 +639,15 @@ static void queue_nodes(struct guest *g, struct pubq *q)
     /* libxl: the domain dir and console/ are dom0's, readable by the guest;
      * data/, device/ and control/ knobs belong to the guest. */
     struct xs_permissions roperm[2] = {
-        { .id = 0, .perms = XS_PERM_NONE }, { .id = id, .perms = XS_PERM_READ },
+        {.id = 0, .perms = XS_PERM_NONE},
+        {.id = id, .perms = XS_PERM_READ},
     };
-    struct xs_permissions rwperm[1] = { { .id = id, .perms = XS_PERM_NONE } };
+    struct xs_permissions rwperm[1] = {{.id = id, .perms = XS_PERM_NONE}};
     struct xs_permissions front_perm[2] = {
-        { .id = id, .perms = XS_PERM_NONE }, { .id = 0, .perms = XS_PERM_READ },
+        {.id = id, .perms = XS_PERM_NONE},
+        {.id = 0, .perms = XS_PERM_READ},
     };
-    struct xs_permissions open_perm[1] = { { .id = 0, .perms = XS_PERM_READ } };
+    struct xs_permissions open_perm[1] = {{.id = 0, .perms = XS_PERM_READ}};
 #define SUB(node) (snprintf(path, sizeof(path), "%s/%s", dom, node), path)
 
     /* Domids are not reused within a host's life, so unlike libxl we do
@@ -650,7 +676,7 @@ static void queue_nodes(struct guest *g, struct pubq *q)
         q_put(q, path, "type", "%s", ioemu ? "ioemu" : "xenconsoled");
         q_put(q, path, "output", "pty");
         q_put(q, path, "tty", "%s", "");
-        static const char *const ro_nodes[] = { "name", "limit", "type", "output", "tty" };
+        static const char *const ro_nodes[] = {"name", "limit", "type", "output", "tty"};
         for (unsigned k = 0; k < sizeof(ro_nodes) / sizeof(ro_nodes[0]); k++) {
             char node[300];
             snprintf(node, sizeof(node), "%s/%s", path, ro_nodes[k]);
@@ -675,8 +701,7 @@ static void queue_nodes(struct guest *g, struct pubq *q)
 
     q_put(q, dom, "name", "%s", g->name);
     q_put(q, dom, "store/port", "%u", g->store_port);
-    q_put(q, dom, "store/ring-ref", "%llu",
-          (unsigned long long)hv_page_gfn(g->store_page));
+    q_put(q, dom, "store/ring-ref", "%llu", (unsigned long long)hv_page_gfn(g->store_page));
     for (unsigned n = 1; n < g->ncons; n++) {
         struct gconsole *c = g->cons[n];
         char front[128], back[128];
@@ -713,13 +738,12 @@ static void queue_nodes(struct guest *g, struct pubq *q)
     q_put(q, con, "port", "%u", c0->port);
 }
 
-int guest_queue_publish(struct guest *g, struct xsw *w, unsigned lane,
-                        unsigned tag)
+int guest_queue_publish(struct guest *g, struct xsw *w, unsigned lane, unsigned tag)
 {
-    struct pubq q = { .w = w, .lane = lane, .tag = tag };
+    struct pubq q = {.w = w, .lane = lane, .tag = tag};
     queue_nodes(g, &q);
-    if (!q.err && xsw_introduce(w, lane, tag, g->domid, hv_page_gfn(g->store_page),
-                                g->store_port) < 0)
+    if (!q.err &&
+        xsw_introduce(w, lane, tag, g->domid, hv_page_gfn(g->store_page), g->store_port) < 0)
         q.err = errno;
     if (q.err) {
         errno = q.err;
@@ -773,8 +797,7 @@ static int add_console(struct guest *g, unsigned index)
     if (!c->intf)
         return -1;
     conring_init(&c->ring, c->intf);
-    int port = add_port(g, hv_evtchn_alloc_unbound(g->domid, 0, g->env->recv),
-                        PORT_CONSOLE, index);
+    int port = add_port(g, hv_evtchn_alloc_unbound(g->domid, 0, g->env->recv), PORT_CONSOLE, index);
     if (port < 0)
         return -1;
     c->port = (uint32_t)port;
@@ -792,8 +815,7 @@ static int build_domain(struct guest *g)
         return -1;
     g->domid = (uint32_t)dom;
     g->store_page = hv_page_alloc(g->domid);
-    if (g->store_page < 0 ||
-        hv_grant_set(g->domid, GNTTAB_RESERVED_XENSTORE, g->store_page) < 0)
+    if (g->store_page < 0 || hv_grant_set(g->domid, GNTTAB_RESERVED_XENSTORE, g->store_page) < 0)
         return -1;
     g->store_intf = hv_page_map(g->store_page);
     if (!g->store_intf)
@@ -801,18 +823,15 @@ static int build_domain(struct guest *g)
     for (unsigned i = 0; i <= g->spec.secondary; i++)
         if (add_console(g, i) < 0)
             return -1;
-    int port = add_port(g, hv_evtchn_alloc_unbound(g->domid, 0, g->env->recv),
-                        PORT_STORE, 0);
+    int port = add_port(g, hv_evtchn_alloc_unbound(g->domid, 0, g->env->recv), PORT_STORE, 0);
     if (port < 0)
         return -1;
     g->store_port = (uint32_t)port;
-    port = add_port(g, hv_evtchn_bind_virq(g->domid, g->env->recv, HV_VIRQ_DEBUG),
-                    PORT_DEBUG, 0);
+    port = add_port(g, hv_evtchn_bind_virq(g->domid, g->env->recv, HV_VIRQ_DEBUG), PORT_DEBUG, 0);
     if (port < 0)
         return -1;
     g->debug_port = (uint32_t)port;
-    port = add_port(g, hv_evtchn_bind_virq(g->domid, g->env->recv, HV_VIRQ_SIM_NMI),
-                    PORT_NMI, 0);
+    port = add_port(g, hv_evtchn_bind_virq(g->domid, g->env->recv, HV_VIRQ_SIM_NMI), PORT_NMI, 0);
     if (port < 0)
         return -1;
     g->nmi_port = (uint32_t)port;
@@ -827,11 +846,13 @@ static void print_boot_text(struct guest *g)
         console_puts_raw(c, "\r\n", 2);
     } else if (!g->spec.no_boot_text && g->spec.xencons_debug) {
         console_printf(c,
-            "XENBUS|DriverEntry: XENBUS 9.1.0.26 (xensim %s)\r\n"
-            "XENCONS|DriverEntry: XENCONS 9.1.0.8\r\n"
-            "XENCONS|Hotkeys: registered in data/xcmux/hotkeys\r\n", g->name);
+                       "XENBUS|DriverEntry: XENBUS 9.1.0.26 (xensim %s)\r\n"
+                       "XENCONS|DriverEntry: XENCONS 9.1.0.8\r\n"
+                       "XENCONS|Hotkeys: registered in data/xcmux/hotkeys\r\n",
+                       g->name);
     } else if (!g->spec.no_boot_text) {
-        console_printf(c,
+        console_printf(
+            c,
             "[    0.000000] Linux version 6.1.0-xensim (xensim@guestd) (gcc 12.2.0) "
             "#1 SMP PREEMPT_DYNAMIC %s\r\n"
             "[    0.000000] Command line: root=/dev/xvda1 ro console=hvc0\r\n"
@@ -866,8 +887,14 @@ static int boot(struct guest *g, char *err, size_t errlen)
     }
     if (g->spec.xencons_debug) {
         struct hka_env env = {
-            .base = g->env->base, .xs = &g->xs, .spec = &g->spec, .domid = g->domid,
-            .out = hk_out, .shell = hk_shell, .info = hk_info, .ctx = g,
+            .base = g->env->base,
+            .xs = &g->xs,
+            .spec = &g->spec,
+            .domid = g->domid,
+            .out = hk_out,
+            .shell = hk_shell,
+            .info = hk_info,
+            .ctx = g,
         };
         g->hk = hka_new(&env);
         if (!g->hk || hka_start(g->hk) < 0) {
@@ -920,8 +947,8 @@ static void free_guest(struct guest *g)
     free(g);
 }
 
-struct guest *guest_prepare(struct guest_env *env, const struct guest_spec *spec,
-                            const char *name, char *err, size_t errlen)
+struct guest *guest_prepare(struct guest_env *env, const struct guest_spec *spec, const char *name,
+                            char *err, size_t errlen)
 {
     struct guest *g = calloc(1, sizeof(*g));
     if (!g) {
@@ -943,8 +970,7 @@ struct guest *guest_prepare(struct guest_env *env, const struct guest_spec *spec
 int guest_start(struct guest *g, int publish_err, char *err, size_t errlen)
 {
     if (publish_err) {
-        snprintf(err, errlen, "xenstore: publishing dom%u: %s", g->domid,
-                 strerror(publish_err));
+        snprintf(err, errlen, "xenstore: publishing dom%u: %s", g->domid, strerror(publish_err));
         log_msg("create %s: %s", g->name, err);
         return -1;
     }

@@ -45,39 +45,38 @@ struct guest;
 
 struct guest_env {
     struct event_base *base;
-    struct xs_handle *xsh;  /* dom0's connection to xenstored */
-    int recv;               /* the host's receiver slot */
+    struct xs_handle *xsh; /* dom0's connection to xenstored */
+    int recv;              /* the host's receiver slot */
     /* Called from the event loop when a crashed guest is due for destroy. */
     void (*reap)(void *ctx, struct guest *g);
     void *ctx;
 };
 
 struct guest_stats {
-    uint64_t bytes_out;     /* into the output rings, all consoles */
-    uint64_t bytes_in;      /* out of the input rings, all consoles */
-    uint64_t flood_seq;     /* last flood line number emitted */
+    uint64_t bytes_out; /* into the output rings, all consoles */
+    uint64_t bytes_in;  /* out of the input rings, all consoles */
+    uint64_t flood_seq; /* last flood line number emitted */
     uint64_t sysrq;
-    uint64_t debug;         /* VIRQ_DEBUG events */
-    uint64_t nmi;           /* HV_VIRQ_SIM_NMI events */
-    uint64_t hotkeys_received; /* valid hotkeys, injected or requested */
-    uint64_t acks_sent;     /* data/xcmux/ack writes accepted */
+    uint64_t debug;              /* VIRQ_DEBUG events */
+    uint64_t nmi;                /* HV_VIRQ_SIM_NMI events */
+    uint64_t hotkeys_received;   /* valid hotkeys, injected or requested */
+    uint64_t acks_sent;          /* data/xcmux/ack writes accepted */
     uint64_t hotkeys_registered; /* registry entries written */
-    bool hotkey_version;    /* data/xcmux/hotkeys/version written */
-    uint64_t dropped;       /* unsolicited output dropped (pending full) */
-    uint64_t ring_errors;   /* corrupt ring indices seen */
-    uint64_t pending;       /* bytes waiting for ring space */
-    bool booted;            /* data/booted written through the ring */
+    bool hotkey_version;         /* data/xcmux/hotkeys/version written */
+    uint64_t dropped;            /* unsolicited output dropped (pending full) */
+    uint64_t ring_errors;        /* corrupt ring indices seen */
+    uint64_t pending;            /* bytes waiting for ring space */
+    bool booted;                 /* data/booted written through the ring */
     bool crashed;
 };
 
 struct xsw;
 
 /* NULL (ERR filled, logged) if the hypervisor half failed. */
-struct guest *guest_prepare(struct guest_env *env, const struct guest_spec *spec,
-                            const char *name, char *err, size_t errlen);
+struct guest *guest_prepare(struct guest_env *env, const struct guest_spec *spec, const char *name,
+                            char *err, size_t errlen);
 /* -1 with errno if a request could not be queued. */
-int guest_queue_publish(struct guest *g, struct xsw *w, unsigned lane,
-                        unsigned tag);
+int guest_queue_publish(struct guest *g, struct xsw *w, unsigned lane, unsigned tag);
 /* PUBLISH_ERR: the batch's errno for this guest (0: published). -1 with
  * ERR filled (and logged) if the guest cannot run. */
 int guest_start(struct guest *g, int publish_err, char *err, size_t errlen);

@@ -13,9 +13,9 @@
 #include "common/rules.h"
 #include "protocol/hkfilter.h"
 
-#define REG_WINDOW 8u            /* registry writes in flight */
-#define REG_GIVE_UP 64u          /* consecutive refusals before skipping */
-#define RETRY_MS 5
+#define REG_WINDOW  8u  /* registry writes in flight */
+#define REG_GIVE_UP 64u /* consecutive refusals before skipping */
+#define RETRY_MS    5
 #define INPUT_CHUNK 256u
 
 struct pending_ack {
@@ -34,7 +34,7 @@ struct hkagent {
     bool reg_skipped, version_queued;
     uint64_t reg_errors;
 
-    bool clear_request;           /* write data/xcmux/request back to "" */
+    bool clear_request; /* write data/xcmux/request back to "" */
     struct pending_ack acks[HKA_MAX_ACKS];
     unsigned ack_head, ack_len;
 
@@ -79,10 +79,9 @@ static void reg_written(void *ctx, uint32_t type, const char *payload, uint32_t 
     } else {
         if (a->reg_errors++ == 0)
             log_msg(a, "registry write refused: %.*s", (int)(len < 64 ? len : 64), payload);
-        if (++a->reg_refused_run >= REG_GIVE_UP && !a->reg_skipped &&
-            a->reg_next < a->reg_total) {
-            log_msg(a, "%u refusals in a row: skipping entries %u..%u",
-                    REG_GIVE_UP, a->reg_next, a->reg_total - 1);
+        if (++a->reg_refused_run >= REG_GIVE_UP && !a->reg_skipped && a->reg_next < a->reg_total) {
+            log_msg(a, "%u refusals in a row: skipping entries %u..%u", REG_GIVE_UP, a->reg_next,
+                    a->reg_total - 1);
             a->reg_skipped = true;
             a->reg_next = a->reg_total;
         }
@@ -103,8 +102,10 @@ static void version_written(void *ctx, uint32_t type, const char *payload, uint3
     struct hkagent *a = ctx;
     if (type == XS_WRITE) {
         a->stats.version_written = true;
-        log_msg(a, "registry of %u entries: %llu labels written, %llu writes "
-                "refused", a->reg_total, (unsigned long long)a->stats.registered,
+        log_msg(a,
+                "registry of %u entries: %llu labels written, %llu writes "
+                "refused",
+                a->reg_total, (unsigned long long)a->stats.registered,
                 (unsigned long long)a->reg_errors);
     } else {
         log_msg(a, "version write refused: %.*s", (int)(len < 64 ? len : 64), payload);
@@ -116,8 +117,7 @@ static bool reg_step(struct hkagent *a)
 {
     if (a->reg_next >= a->reg_total) {
         if (a->reg_total && !a->version_queued && a->reg_inflight == 0) {
-            if (xsr_write(a->env.xs, "data/xcmux/hotkeys/version", "1",
-                          version_written, a) < 0)
+            if (xsr_write(a->env.xs, "data/xcmux/hotkeys/version", "1", version_written, a) < 0)
                 return false;
             a->version_queued = true;
             return true;
@@ -172,8 +172,8 @@ static void clear_written(void *ctx, uint32_t type, const char *payload, uint32_
 {
     struct hkagent *a = ctx;
     if (type != XS_WRITE)
-        log_msg(a, "cannot write %s back: %.*s", HKA_REQUEST_NODE,
-                (int)(len < 64 ? len : 64), payload);
+        log_msg(a, "cannot write %s back: %.*s", HKA_REQUEST_NODE, (int)(len < 64 ? len : 64),
+                payload);
     pump(a);
 }
 
@@ -186,7 +186,9 @@ static void queue_ack(struct hkagent *a, uint32_t id, bool known)
         return;
     }
     a->acks[(a->ack_head + a->ack_len++) % HKA_MAX_ACKS] = (struct pending_ack){
-        .id = id, .known = known, .due_ms = now_ms() + a->env.spec->ack_delay_ms,
+        .id = id,
+        .known = known,
+        .due_ms = now_ms() + a->env.spec->ack_delay_ms,
     };
 }
 
@@ -221,8 +223,7 @@ static void pump(struct hkagent *a)
     /* reg_step stops on a full window (its replies pump again) or on
      * EBUSY from the client; only the latter needs the timer. */
     if (busy || (a->reg_next < a->reg_total && a->reg_inflight == 0) ||
-        (a->reg_next >= a->reg_total && a->reg_total && !a->version_queued &&
-         a->reg_inflight == 0))
+        (a->reg_next >= a->reg_total && a->reg_total && !a->version_queued && a->reg_inflight == 0))
         arm_ms(a->retry_ev, RETRY_MS);
     event_active(a->kick_ev, EV_TIMEOUT, 0);
 }
@@ -243,7 +244,7 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 
 static void dump(struct hkagent *a, const char *prefix)
 {
-    struct hk_dump_info info = { .domid = a->env.domid };
+    struct hk_dump_info info = {.domid = a->env.domid};
     char buf[HK_DUMP_MAX];
     unsigned frames;
     a->env.info(a->env.ctx, &info);
@@ -334,8 +335,7 @@ static void watch_set(void *ctx, uint32_t type, const char *payload, uint32_t le
 {
     struct hkagent *a = ctx;
     if (type != XS_WATCH)
-        log_msg(a, "watch %s failed: %.*s", HKA_REQUEST_NODE,
-                (int)(len < 64 ? len : 64), payload);
+        log_msg(a, "watch %s failed: %.*s", HKA_REQUEST_NODE, (int)(len < 64 ? len : 64), payload);
 }
 
 struct hkagent *hka_new(const struct hka_env *env)

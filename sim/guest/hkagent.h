@@ -37,11 +37,11 @@
 #include "sim/guest/hotkeys.h"
 #include "sim/guest/xsring.h"
 
-#define HKA_HOLD_MS 300
-#define HKA_MAX_ACKS 64u
+#define HKA_HOLD_MS      300
+#define HKA_MAX_ACKS     64u
 #define HKA_REQUEST_NODE "data/xcmux/request"
-#define HKA_ACK_NODE "data/xcmux/ack"
-#define HKA_WATCH_TOKEN "xcmux-request"
+#define HKA_ACK_NODE     "data/xcmux/ack"
+#define HKA_WATCH_TOKEN  "xcmux-request"
 
 struct event_base;
 struct hkagent;
@@ -61,9 +61,9 @@ struct hka_env {
 };
 
 struct hka_stats {
-    uint64_t hotkeys_received;  /* injected or requested, valid sequences */
-    uint64_t acks_sent;         /* acks xenstored accepted */
-    uint64_t registered;        /* registry entries whose label was written */
+    uint64_t hotkeys_received; /* injected or requested, valid sequences */
+    uint64_t acks_sent;        /* acks xenstored accepted */
+    uint64_t registered;       /* registry entries whose label was written */
     bool version_written;
 };
 

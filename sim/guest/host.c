@@ -24,9 +24,9 @@
 #include "sim/hv.h"
 
 #define NAME_BUCKETS 4096u
-#define RECV_BATCH 4096         /* events per callback before yielding */
-#define CREATE_BATCH 64         /* guests per loop iteration for --count */
-#define CREATE_LANES 32         /* xenstored connections a batch is spread over */
+#define RECV_BATCH   4096 /* events per callback before yielding */
+#define CREATE_BATCH 64   /* guests per loop iteration for --count */
+#define CREATE_LANES 32   /* xenstored connections a batch is spread over */
 
 struct host {
     struct event_base *base;
@@ -94,8 +94,7 @@ static void add_guest(struct host *h, struct guest *g)
 
 static void remove_guest(struct host *h, struct guest *g)
 {
-    for (struct guest **p = &h->names[name_hash(guest_name(g))]; *p;
-         p = guest_name_link(*p))
+    for (struct guest **p = &h->names[name_hash(guest_name(g))]; *p; p = guest_name_link(*p))
         if (*p == g) {
             *p = *guest_name_link(g);
             break;
@@ -184,10 +183,9 @@ static void conn_finish(struct conn *c, const char *err)
  * created: all N, or the ones before the first failure (ERR says why;
  * the failed one and those after it are destroyed).
  */
-static unsigned create_guests(struct host *h, struct xsw *w,
-                              const struct guest_spec *spec,
-                              char (*names)[HV_NAME_MAX], unsigned n,
-                              struct evbuffer *reply, char *err, size_t errlen)
+static unsigned create_guests(struct host *h, struct xsw *w, const struct guest_spec *spec,
+                              char (*names)[HV_NAME_MAX], unsigned n, struct evbuffer *reply,
+                              char *err, size_t errlen)
 {
     struct guest *g[CREATE_BATCH];
     int errs[CREATE_BATCH];
@@ -203,8 +201,8 @@ static unsigned create_guests(struct host *h, struct xsw *w,
         if (!g[built])
             break;
         if (guest_queue_publish(g[built], w, built % xsw_lanes(w), built) < 0) {
-            snprintf(err, errlen, "xenstore: queueing dom%u's nodes: %s",
-                     guest_domid(g[built]), strerror(errno));
+            snprintf(err, errlen, "xenstore: queueing dom%u's nodes: %s", guest_domid(g[built]),
+                     strerror(errno));
             guest_destroy(g[built]);
             break;
         }
@@ -224,9 +222,8 @@ static unsigned create_guests(struct host *h, struct xsw *w,
 }
 
 /* One guest, with its own one-lane connection. */
-static bool create_single(struct host *h, const struct guest_spec *spec,
-                          const char *name, struct evbuffer *reply,
-                          char *err, size_t errlen)
+static bool create_single(struct host *h, const struct guest_spec *spec, const char *name,
+                          struct evbuffer *reply, char *err, size_t errlen)
 {
     struct xsw *w = xsw_open(1);
     if (!w) {
@@ -248,8 +245,7 @@ static void create_batch(evutil_socket_t fd, short what, void *arg)
     unsigned n = 0;
     for (; n < CREATE_BATCH && c->next + n < c->spec.count; n++)
         snprintf(names[n], sizeof(names[n]), "%s-%u", c->spec.name, c->next + n + 1);
-    if (create_guests(c->h, c->xsw, &c->spec, names, n, c->reply, err,
-                      sizeof(err)) < n)
+    if (create_guests(c->h, c->xsw, &c->spec, names, n, c->reply, err, sizeof(err)) < n)
         return conn_finish(c, err);
     c->next += n;
     if (c->next < c->spec.count)
@@ -281,8 +277,7 @@ static void cmd_create(struct conn *c, int argc, char **argv)
     conn_finish(c, NULL);
 }
 
-static struct guest *target_arg(struct conn *c, int argc, char **argv,
-                                const char *cmd)
+static struct guest *target_arg(struct conn *c, int argc, char **argv, const char *cmd)
 {
     char err[128];
     if (argc != 1) {
@@ -367,18 +362,18 @@ static void cmd_status(struct conn *c, int argc, char **argv)
     struct guest_stats st;
     guest_get_stats(g, &st);
     evbuffer_add_printf(c->reply,
-        "domid=%u name=%s state=%s booted=%d bytes_out=%llu bytes_in=%llu "
-        "flood_seq=%llu sysrq=%llu debug=%llu dropped=%llu pending=%llu "
-        "ring_errors=%llu nmi=%llu hotkeys_received=%llu acks_sent=%llu "
-        "hotkeys_registered=%llu hotkey_version=%d\n",
-        guest_domid(g), guest_name(g), st.crashed ? "crashed" : "running",
-        st.booted ? 1 : 0, (unsigned long long)st.bytes_out,
-        (unsigned long long)st.bytes_in, (unsigned long long)st.flood_seq,
-        (unsigned long long)st.sysrq, (unsigned long long)st.debug,
-        (unsigned long long)st.dropped, (unsigned long long)st.pending,
-        (unsigned long long)st.ring_errors, (unsigned long long)st.nmi,
-        (unsigned long long)st.hotkeys_received, (unsigned long long)st.acks_sent,
-        (unsigned long long)st.hotkeys_registered, st.hotkey_version ? 1 : 0);
+                        "domid=%u name=%s state=%s booted=%d bytes_out=%llu bytes_in=%llu "
+                        "flood_seq=%llu sysrq=%llu debug=%llu dropped=%llu pending=%llu "
+                        "ring_errors=%llu nmi=%llu hotkeys_received=%llu acks_sent=%llu "
+                        "hotkeys_registered=%llu hotkey_version=%d\n",
+                        guest_domid(g), guest_name(g), st.crashed ? "crashed" : "running",
+                        st.booted ? 1 : 0, (unsigned long long)st.bytes_out,
+                        (unsigned long long)st.bytes_in, (unsigned long long)st.flood_seq,
+                        (unsigned long long)st.sysrq, (unsigned long long)st.debug,
+                        (unsigned long long)st.dropped, (unsigned long long)st.pending,
+                        (unsigned long long)st.ring_errors, (unsigned long long)st.nmi,
+                        (unsigned long long)st.hotkeys_received, (unsigned long long)st.acks_sent,
+                        (unsigned long long)st.hotkeys_registered, st.hotkey_version ? 1 : 0);
     conn_finish(c, NULL);
 }
 
@@ -395,16 +390,17 @@ static void handle_request(struct conn *c, char *line)
         const char *name;
         void (*fn)(struct conn *, int, char **);
     } cmds[] = {
-        { "create", cmd_create }, { "destroy", cmd_destroy },
-        { "reboot", cmd_reboot }, { "crash", cmd_crash },
-        { "list", cmd_list },     { "status", cmd_status },
+        {"create", cmd_create}, {"destroy", cmd_destroy}, {"reboot", cmd_reboot},
+        {"crash", cmd_crash},   {"list", cmd_list},       {"status", cmd_status},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (!strcmp(argv[0], cmds[i].name))
             return cmds[i].fn(c, argc - 1, argv + 1);
     char err[128];
-    snprintf(err, sizeof(err), "unknown command '%.32s' (create destroy reboot "
-             "crash list status)", argv[0]);
+    snprintf(err, sizeof(err),
+             "unknown command '%.32s' (create destroy reboot "
+             "crash list status)",
+             argv[0]);
     conn_finish(c, err);
 }
 
@@ -425,8 +421,7 @@ static void conn_read(struct bufferevent *bev, void *arg)
     }
     if (len >= CTL_LINE_MAX || strlen(line) != len) {
         c->busy = true;
-        conn_finish(c, len >= CTL_LINE_MAX ? "request line too long"
-                                           : "NUL byte in request");
+        conn_finish(c, len >= CTL_LINE_MAX ? "request line too long" : "NUL byte in request");
     } else {
         handle_request(c, line);
     }
@@ -449,8 +444,8 @@ static void conn_event(struct bufferevent *bev, short what, void *arg)
         conn_free(c);
 }
 
-static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
-                      struct sockaddr *sa, int socklen, void *arg)
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+                      int socklen, void *arg)
 {
     struct host *h = arg;
     struct conn *c = calloc(1, sizeof(*c));
@@ -476,9 +471,9 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 
 static int open_socket(struct host *h)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/guestd.sock",
-                         hv_dir()) >= sizeof(sa.sun_path)) {
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/guestd.sock", hv_dir()) >=
+        sizeof(sa.sun_path)) {
         log_msg("socket path too long under %s", hv_dir());
         return -1;
     }
@@ -498,8 +493,7 @@ static int open_socket(struct host *h)
         close(fd);
         return -1;
     }
-    h->listener = evconnlistener_new(h->base, on_accept, h, LEV_OPT_CLOSE_ON_FREE,
-                                     -1, fd);
+    h->listener = evconnlistener_new(h->base, on_accept, h, LEV_OPT_CLOSE_ON_FREE, -1, fd);
     if (!h->listener) {
         close(fd);
         return -1;
@@ -541,8 +535,7 @@ int host_serve(void)
 {
     if (hv_attach() < 0) {
         log_msg("no simulated host at XENSIM_DIR=%s: %s",
-                getenv("XENSIM_DIR") ? getenv("XENSIM_DIR") : "(unset)",
-                strerror(errno));
+                getenv("XENSIM_DIR") ? getenv("XENSIM_DIR") : "(unset)", strerror(errno));
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -564,15 +557,13 @@ int host_serve(void)
         log_msg("hv_recv_open: %s", strerror(errno));
         goto out;
     }
-    h->env = (struct guest_env){ .base = h->base, .xsh = h->xsh, .recv = h->recv,
-                                 .reap = reap, .ctx = h };
-    h->recv_ev = event_new(h->base, hv_recv_fd(h->recv), EV_READ | EV_PERSIST,
-                           on_events, h);
+    h->env =
+        (struct guest_env){.base = h->base, .xsh = h->xsh, .recv = h->recv, .reap = reap, .ctx = h};
+    h->recv_ev = event_new(h->base, hv_recv_fd(h->recv), EV_READ | EV_PERSIST, on_events, h);
     h->sigterm_ev = evsignal_new(h->base, SIGTERM, on_signal, h);
     h->sigint_ev = evsignal_new(h->base, SIGINT, on_signal, h);
-    if (!h->recv_ev || !h->sigterm_ev || !h->sigint_ev ||
-        event_add(h->recv_ev, NULL) < 0 || event_add(h->sigterm_ev, NULL) < 0 ||
-        event_add(h->sigint_ev, NULL) < 0)
+    if (!h->recv_ev || !h->sigterm_ev || !h->sigint_ev || event_add(h->recv_ev, NULL) < 0 ||
+        event_add(h->sigterm_ev, NULL) < 0 || event_add(h->sigint_ev, NULL) < 0)
         goto out;
     if (open_socket(h) < 0 || write_pid(h) < 0)
         goto out;

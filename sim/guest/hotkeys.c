@@ -14,9 +14,9 @@ static const struct {
     enum hk_delivery delivery;
     const char *callback;
 } standard[] = {
-    { 'd', "Dump all XENBUS_DEBUG callbacks", HK_INJECT, "" },
-    { 's', "XENBUS_STORE state", HK_INJECT, "XENBUS|STORE" },
-    { 'x', "XENVIF state (xenstore delivery)", HK_XENSTORE, "XENVIF" },
+    {'d', "Dump all XENBUS_DEBUG callbacks", HK_INJECT, ""},
+    {'s', "XENBUS_STORE state", HK_INJECT, "XENBUS|STORE"},
+    {'x', "XENVIF state (xenstore delivery)", HK_XENSTORE, "XENVIF"},
 };
 
 static unsigned base_size(const struct guest_spec *spec)
@@ -43,8 +43,7 @@ static void fit_label(const struct guest_spec *spec, const char *base, char *out
     out[want] = '\0';
 }
 
-void hk_registry_entry(const struct guest_spec *spec, unsigned index,
-                       struct hk_def *def)
+void hk_registry_entry(const struct guest_spec *spec, unsigned index, struct hk_def *def)
 {
     char base[64];
     memset(def, 0, sizeof(*def));
@@ -112,8 +111,7 @@ struct dumpbuf {
     size_t len;
 };
 
-static void put(struct dumpbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void put(struct dumpbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct dumpbuf *b, const char *fmt, ...)
 {
     if (b->len >= HK_DUMP_MAX - 1)
@@ -156,16 +154,15 @@ static const struct {
     const char *name;
     void (*fn)(struct dumpbuf *, const char *, const struct hk_dump_info *);
 } callbacks[] = {
-    { "XENBUS|STORE", cb_store },
-    { "XENBUS|EVTCHN", cb_evtchn },
-    { "XENBUS|GNTTAB", cb_gnttab },
-    { "XENVIF|VIF", cb_vif },
+    {"XENBUS|STORE", cb_store},
+    {"XENBUS|EVTCHN", cb_evtchn},
+    {"XENBUS|GNTTAB", cb_gnttab},
+    {"XENVIF|VIF", cb_vif},
 };
 
-size_t hk_dump(const char *prefix, const struct hk_dump_info *info, char *buf,
-               unsigned *frames)
+size_t hk_dump(const char *prefix, const struct hk_dump_info *info, char *buf, unsigned *frames)
 {
-    struct dumpbuf b = { buf, 0 };
+    struct dumpbuf b = {buf, 0};
     size_t plen = strlen(prefix);
     buf[0] = '\0';
     *frames = 0;

@@ -35,27 +35,29 @@
 
 #include "sim/guest/ctlproto.h"
 
-#define HK_KEY_ORDER "dsx0123456789aceghijklmnopqtuvyzABCDEFGHIJKLMNOPQRSTUVWXYZbfrw"
-#define HK_SINGLE_KEYS 62u
-#define HK_NAME_MAX 48u        /* "key100000" and junk names (40) fit */
-#define HK_LABEL_MAX 4001u     /* GUEST_MAX_LABEL_LEN + NUL */
+#define HK_KEY_ORDER    "dsx0123456789aceghijklmnopqtuvyzABCDEFGHIJKLMNOPQRSTUVWXYZbfrw"
+#define HK_SINGLE_KEYS  62u
+#define HK_NAME_MAX     48u   /* "key100000" and junk names (40) fit */
+#define HK_LABEL_MAX    4001u /* GUEST_MAX_LABEL_LEN + NUL */
 #define HK_CALLBACK_MAX 32u
-#define HK_DUMP_MAX 2048u
+#define HK_DUMP_MAX     2048u
 
-enum hk_delivery { HK_INJECT, HK_XENSTORE };
+enum hk_delivery {
+    HK_INJECT,
+    HK_XENSTORE
+};
 
 struct hk_def {
-    char name[HK_NAME_MAX];          /* path component under hotkeys/ */
+    char name[HK_NAME_MAX]; /* path component under hotkeys/ */
     char label[HK_LABEL_MAX];
     enum hk_delivery delivery;
-    char callback[HK_CALLBACK_MAX];  /* "" = all callbacks */
+    char callback[HK_CALLBACK_MAX]; /* "" = all callbacks */
 };
 
 /* Number of registry entries the spec asks for (0 when none). */
 unsigned hk_registry_size(const struct guest_spec *spec);
 /* Entry INDEX (< hk_registry_size) into *DEF. */
-void hk_registry_entry(const struct guest_spec *spec, unsigned index,
-                       struct hk_def *def);
+void hk_registry_entry(const struct guest_spec *spec, unsigned index, struct hk_def *def);
 /* The registered definition of single-character KEY; false if KEY is not
  * registered. */
 bool hk_lookup(const struct guest_spec *spec, uint8_t key, struct hk_def *def);
@@ -73,7 +75,6 @@ struct hk_dump_info {
 
 /* Write the frames for PREFIX into BUF (HK_DUMP_MAX); returns the length
  * and sets *FRAMES to the number of callbacks dumped. */
-size_t hk_dump(const char *prefix, const struct hk_dump_info *info, char *buf,
-               unsigned *frames);
+size_t hk_dump(const char *prefix, const struct hk_dump_info *info, char *buf, unsigned *frames);
 
 #endif

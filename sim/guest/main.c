@@ -25,7 +25,8 @@ static int usage(FILE *out)
           "            [--no-ack] [--ack-delay MS]]\n"
           "       xensim-guestd ctl destroy|reboot|crash|status NAME|ID\n"
           "       xensim-guestd ctl list\n"
-          "Needs XENSIM_DIR (and XENSTORED_PATH for serve).\n", out);
+          "Needs XENSIM_DIR (and XENSTORED_PATH for serve).\n",
+          out);
     return out == stdout ? 0 : 2;
 }
 
@@ -59,7 +60,7 @@ static int run_ctl(int argc, char **argv)
         return 1;
     }
     line[n++] = '\n';
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/guestd.sock", dir) >=
         sizeof(sa.sun_path)) {
         fputs("xensim-guestd: XENSIM_DIR too long for a socket path\n", stderr);
@@ -67,8 +68,8 @@ static int run_ctl(int argc, char **argv)
     }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        fprintf(stderr, "xensim-guestd: %s: %s (is the guest host running?)\n",
-                sa.sun_path, strerror(errno));
+        fprintf(stderr, "xensim-guestd: %s: %s (is the guest host running?)\n", sa.sun_path,
+                strerror(errno));
         return 1;
     }
     if (write_all(fd, line, (size_t)n) < 0) {

@@ -16,8 +16,7 @@ static void emits(struct shell *sh, const char *s)
     emit(sh, s, strlen(s));
 }
 
-void shell_init(struct shell *sh, const char *hostname, shell_out_fn out,
-                void *ctx)
+void shell_init(struct shell *sh, const char *hostname, shell_out_fn out, void *ctx)
 {
     memset(sh, 0, sizeof(*sh));
     snprintf(sh->hostname, sizeof(sh->hostname), "%s", hostname);
@@ -40,8 +39,7 @@ static void run_uptime(struct shell *sh, time_t now, time_t boot)
     int n = snprintf(buf, sizeof(buf),
                      " %02d:%02d:%02d up %ld:%02ld:%02ld,  1 user,  "
                      "load average: 0.00, 0.00, 0.00\r\n",
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, up / 3600,
-                     (up / 60) % 60, up % 60);
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, up / 3600, (up / 60) % 60, up % 60);
     emit(sh, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
@@ -77,8 +75,7 @@ static void run_line(struct shell *sh, time_t now, time_t boot)
     sh->len = 0;
 }
 
-void shell_input(struct shell *sh, const char *buf, size_t len, time_t now,
-                 time_t boot)
+void shell_input(struct shell *sh, const char *buf, size_t len, time_t now, time_t boot)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)buf[i];

@@ -22,8 +22,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#define SHELL_LINE_MAX 256u
-#define SHELL_NAME_MAX 64u
+#define SHELL_LINE_MAX            256u
+#define SHELL_NAME_MAX            64u
 #define SHELL_MAX_OUTPUT_PER_BYTE (2u * SHELL_LINE_MAX + 2u * SHELL_NAME_MAX + 32u)
 
 typedef void (*shell_out_fn)(void *ctx, const char *buf, size_t len);
@@ -38,10 +38,8 @@ struct shell {
     unsigned long commands;
 };
 
-void shell_init(struct shell *sh, const char *hostname, shell_out_fn out,
-                void *ctx);
+void shell_init(struct shell *sh, const char *hostname, shell_out_fn out, void *ctx);
 void shell_prompt(struct shell *sh);
-void shell_input(struct shell *sh, const char *buf, size_t len, time_t now,
-                 time_t boot);
+void shell_input(struct shell *sh, const char *buf, size_t len, time_t now, time_t boot);
 
 #endif

@@ -22,7 +22,10 @@
 static struct xenstore_domain_interface page;
 static int notifies;
 
-static void count_notify(void *ctx) { notifies++; }
+static void count_notify(void *ctx)
+{
+    notifies++;
+}
 
 /* Pop one whole request from req[]; returns payload length or -1. */
 static int server_take(struct xsd_sockmsg *hdr, char *payload, size_t max)
@@ -50,10 +53,9 @@ static void server_put_bytes(const void *buf, size_t len)
     page.rsp_prod += (uint32_t)len;
 }
 
-static void server_reply(uint32_t type, uint32_t req_id, const char *payload,
-                         uint32_t len)
+static void server_reply(uint32_t type, uint32_t req_id, const char *payload, uint32_t len)
 {
-    struct xsd_sockmsg hdr = { .type = type, .req_id = req_id, .len = len };
+    struct xsd_sockmsg hdr = {.type = type, .req_id = req_id, .len = len};
     server_put_bytes(&hdr, sizeof(hdr));
     server_put_bytes(payload, len);
 }
@@ -97,7 +99,7 @@ static int reset_ring(void **state)
 static void test_xsr_write_framing(void **state)
 {
     struct xsr_client c;
-    struct reply_log r = { 0 };
+    struct reply_log r = {0};
     xsr_init(&c, &page, count_notify, log_watch, NULL);
     assert_int_equal(xsr_write(&c, "data/booted", "1", log_reply, &r), 0);
     assert_int_equal(xsr_service(&c), 0);
@@ -109,7 +111,10 @@ static void test_xsr_write_framing(void **state)
     assert_int_equal(hdr.type, XS_WRITE);
     assert_int_equal(hdr.tx_id, 0);
     /* path NUL value, no NUL after the value */
-    assert_memory_equal(payload, "data/booted\0" "1", 13);
+    assert_memory_equal(payload,
+                        "data/booted\0"
+                        "1",
+                        13);
 
     server_reply(XS_WRITE, hdr.req_id, "OK", 3);
     assert_int_equal(xsr_service(&c), 1);
@@ -123,7 +128,7 @@ static void test_xsr_write_framing(void **state)
 static void test_xsr_read_error_and_watch(void **state)
 {
     struct xsr_client c;
-    struct reply_log rd = { 0 }, wr = { 0 };
+    struct reply_log rd = {0}, wr = {0};
     xsr_init(&c, &page, count_notify, log_watch, NULL);
     assert_int_equal(xsr_read(&c, "control/sysrq", log_reply, &rd), 0);
     assert_int_equal(xsr_watch(&c, "control/sysrq", "sysrq", log_reply, &wr), 0);
@@ -155,7 +160,7 @@ static void test_xsr_read_error_and_watch(void **state)
 static void test_xsr_reply_split_across_wrap(void **state)
 {
     struct xsr_client c;
-    struct reply_log r = { 0 };
+    struct reply_log r = {0};
     /* start near the end of the ring so everything wraps */
     page.req_cons = page.req_prod = 1020;
     page.rsp_cons = page.rsp_prod = 1015;
@@ -168,7 +173,7 @@ static void test_xsr_reply_split_across_wrap(void **state)
     assert_string_equal(p, "name");
 
     /* deliver the reply in three pieces, as a slow server might */
-    struct xsd_sockmsg rh = { .type = XS_READ, .req_id = hdr.req_id, .len = 6 };
+    struct xsd_sockmsg rh = {.type = XS_READ, .req_id = hdr.req_id, .len = 6};
     char msg[sizeof(rh) + 6];
     memcpy(msg, &rh, sizeof(rh));
     memcpy(msg + sizeof(rh), "guest1", 6);
@@ -224,8 +229,7 @@ static void test_xsr_hostile_peer(void **state)
 
     reset_ring(state);
     xsr_init(&c, &page, count_notify, log_watch, NULL);
-    struct xsd_sockmsg big = { .type = XS_READ, .req_id = 1,
-                               .len = XENSTORE_PAYLOAD_MAX + 1 };
+    struct xsd_sockmsg big = {.type = XS_READ, .req_id = 1, .len = XENSTORE_PAYLOAD_MAX + 1};
     server_put_bytes(&big, sizeof(big));
     assert_int_equal(xsr_service(&c), -1);
     assert_true(xsr_broken(&c));
@@ -312,7 +316,7 @@ static void test_conring_read_wrap(void **state)
     for (int i = 0; i < 11; i++)
         cons_page.in[(1020 + i) & 1023] = msg[i];
     cons_page.in_prod += 11;
-    char buf[32] = { 0 };
+    char buf[32] = {0};
     assert_int_equal(conring_read(&r, buf, 5), 5);
     assert_int_equal(conring_read(&r, buf + 5, sizeof(buf)), 6);
     assert_string_equal(buf, "hello world");
@@ -401,7 +405,7 @@ static void test_shell_output_bound(void **state)
 
 static void test_ctl_roundtrip(void **state)
 {
-    char *in[] = { "create", "a b", "", "50%", "tab\there", "ünï" };
+    char *in[] = {"create", "a b", "", "50%", "tab\there", "ünï"};
     char line[256];
     int n = ctl_encode(6, in, line, sizeof(line));
     assert_true(n > 0);
@@ -429,7 +433,7 @@ static void test_ctl_malformed(void **state)
     assert_int_equal(ctl_split(l6, argv, 4), 1);
     assert_string_equal(argv[0], "list");
     char small[8];
-    char *big[] = { "create", "verylongname" };
+    char *big[] = {"create", "verylongname"};
     assert_int_equal(ctl_encode(2, big, small, sizeof(small)), -1);
 }
 
@@ -457,9 +461,10 @@ static void test_ctl_parse_create(void **state)
 {
     struct guest_spec s;
     char err[128];
-    char *ok[] = { "vm", "--echo", "--say", "hi\\tthere\\e[1m\\x41", "--flood", "max",
-                   "--every", "250", "--line", "tick", "--count", "3",
-                   "--secondary", "2", "--linux-sysrq", "--no-boot-text" };
+    char *ok[] = {"vm",          "--echo", "--say",         "hi\\tthere\\e[1m\\x41",
+                  "--flood",     "max",    "--every",       "250",
+                  "--line",      "tick",   "--count",       "3",
+                  "--secondary", "2",      "--linux-sysrq", "--no-boot-text"};
     assert_int_equal(ctl_parse_create(16, ok, &s, err, sizeof(err)), 0);
     assert_string_equal(s.name, "vm");
     assert_true(s.echo && s.flood && s.flood_max && s.linux_sysrq && s.no_boot_text);
@@ -474,46 +479,43 @@ static void test_ctl_parse_create(void **state)
     assert_string_equal(desc, "echo,say,no-boot-text,flood=max,every=250,"
                               "secondary=2,linux-sysrq");
 
-    char *rate[] = { "vm", "--flood", "8000" };
+    char *rate[] = {"vm", "--flood", "8000"};
     assert_int_equal(ctl_parse_create(3, rate, &s, err, sizeof(err)), 0);
     assert_int_equal(s.flood_rate, 8000);
     assert_false(s.flood_max);
     ctl_describe(&s, desc, sizeof(desc));
     assert_string_equal(desc, "flood=8000");
-    char *plain[] = { "vm" };
+    char *plain[] = {"vm"};
     assert_int_equal(ctl_parse_create(1, plain, &s, err, sizeof(err)), 0);
     ctl_describe(&s, desc, sizeof(desc));
     assert_string_equal(desc, "-");
 
     char *bad[][3] = {
-        { "vm", "--flood", "0" },       { "vm", "--flood", "fast" },
-        { "vm", "--every", "0" },       { "vm", "--count", "0" },
-        { "vm", "--count", "99999" },   { "vm", "--secondary", "15" },
-        { "vm", "--say", "bad\\q" },    { "vm", "--bogus", "1" },
-        { "vm", "--line", "x" },        { "12", "--echo", "--echo" },
-        { "vm", "--every", "-5" },      { "vm", "--count", "1x" },
+        {"vm", "--flood", "0"},     {"vm", "--flood", "fast"},  {"vm", "--every", "0"},
+        {"vm", "--count", "0"},     {"vm", "--count", "99999"}, {"vm", "--secondary", "15"},
+        {"vm", "--say", "bad\\q"},  {"vm", "--bogus", "1"},     {"vm", "--line", "x"},
+        {"12", "--echo", "--echo"}, {"vm", "--every", "-5"},    {"vm", "--count", "1x"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         err[0] = '\0';
         assert_int_equal(ctl_parse_create(3, bad[i], &s, err, sizeof(err)), -1);
         assert_true(err[0] != '\0');
     }
-    char *missing[] = { "vm", "--say" };
+    char *missing[] = {"vm", "--say"};
     assert_int_equal(ctl_parse_create(2, missing, &s, err, sizeof(err)), -1);
     char longsay[GUEST_TEXT_MAX + 10];
     memset(longsay, 's', sizeof(longsay) - 1);
     longsay[sizeof(longsay) - 1] = '\0';
-    char *toolong[] = { "vm", "--say", longsay };
+    char *toolong[] = {"vm", "--say", longsay};
     assert_int_equal(ctl_parse_create(3, toolong, &s, err, sizeof(err)), -1);
 }
-
 
 static void test_ctl_parse_hotkey_options(void **state)
 {
     struct guest_spec s;
     char err[128], desc[160];
-    char *ok[] = { "w", "--xencons-debug", "--hotkeys-count", "100000",
-                   "--hotkey-label-len", "4000", "--no-ack", "--ack-delay", "250" };
+    char *ok[] = {"w",    "--xencons-debug", "--hotkeys-count", "100000", "--hotkey-label-len",
+                  "4000", "--no-ack",        "--ack-delay",     "250"};
     assert_int_equal(ctl_parse_create(9, ok, &s, err, sizeof(err)), 0);
     assert_true(s.xencons_debug && s.echo && s.has_hotkeys_count && s.no_ack);
     assert_int_equal(s.hotkeys_count, 100000);
@@ -523,13 +525,13 @@ static void test_ctl_parse_hotkey_options(void **state)
     assert_string_equal(desc, "echo,xencons-debug,hotkeys=100000,label-len=4000,"
                               "no-ack,ack-delay=250");
     char *bad[][4] = {
-        { "w", "--no-ack", "--echo", "--echo" },
-        { "w", "--ack-delay", "5", "--echo" },
-        { "w", "--xencons-debug", "--hotkeys-count", "100001" },
-        { "w", "--xencons-debug", "--hotkey-label-len", "0" },
-        { "w", "--xencons-debug", "--hotkey-label-len", "4001" },
-        { "w", "--xencons-debug", "--ack-delay", "600001" },
-        { "w", "--hotkeys-count", "3", "--echo" },
+        {"w", "--no-ack", "--echo", "--echo"},
+        {"w", "--ack-delay", "5", "--echo"},
+        {"w", "--xencons-debug", "--hotkeys-count", "100001"},
+        {"w", "--xencons-debug", "--hotkey-label-len", "0"},
+        {"w", "--xencons-debug", "--hotkey-label-len", "4001"},
+        {"w", "--xencons-debug", "--ack-delay", "600001"},
+        {"w", "--hotkeys-count", "3", "--echo"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         err[0] = '\0';
@@ -540,7 +542,7 @@ static void test_ctl_parse_hotkey_options(void **state)
 
 static void test_hk_registry(void **state)
 {
-    struct guest_spec s = { .xencons_debug = true };
+    struct guest_spec s = {.xencons_debug = true};
     struct hk_def d;
     assert_int_equal(hk_registry_size(&s), 3);
     hk_registry_entry(&s, 0, &d);
@@ -590,8 +592,8 @@ static void test_hk_parse_request(void **state)
     assert_int_equal(hk_parse_request("Z 4294967295", &key, &id), 0);
     assert_int_equal(id, 4294967295u);
     static const char *const bad[] = {
-        "", "d", "d ", "d 0", "d 042", "d 4294967296", "d 12345678901",
-        "d  1", "d 1 ", "dd 1", "! 1", "d 1x", " d 1", "d\t1", "d -1",
+        "",     "d",    "d ",  "d 0",  "d 042", "d 4294967296", "d 12345678901", "d  1",
+        "d 1 ", "dd 1", "! 1", "d 1x", " d 1",  "d\t1",         "d -1",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(hk_parse_request(bad[i], &key, &id), -1);
@@ -599,7 +601,7 @@ static void test_hk_parse_request(void **state)
 
 static void test_hk_dump(void **state)
 {
-    struct hk_dump_info info = { .domid = 7, .store_requests = 3 };
+    struct hk_dump_info info = {.domid = 7, .store_requests = 3};
     char buf[HK_DUMP_MAX];
     unsigned frames;
     size_t n = hk_dump("", &info, buf, &frames);

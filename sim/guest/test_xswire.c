@@ -29,7 +29,7 @@ static int listen_here(void)
     snprintf(dir, sizeof(dir), "/tmp/test-xswire.XXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(sock_path, sizeof(sock_path), "%s/socket", dir);
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
     snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     assert_true(fd >= 0);
@@ -58,8 +58,7 @@ static int read_full(int fd, void *buf, size_t len)
 }
 
 /* Child side: read one request, check its type and payload. */
-static int expect(int fd, uint32_t type, const char *payload, size_t len,
-                  uint32_t *req_id)
+static int expect(int fd, uint32_t type, const char *payload, size_t len, uint32_t *req_id)
 {
     struct xsd_sockmsg hdr;
     char buf[XENSTORE_PAYLOAD_MAX];
@@ -67,10 +66,9 @@ static int expect(int fd, uint32_t type, const char *payload, size_t len,
         read_full(fd, buf, hdr.len) < 0)
         return -1;
     *req_id = hdr.req_id;
-    if (hdr.type != type || hdr.tx_id != 0 || hdr.len != len ||
-        memcmp(buf, payload, len) != 0) {
-        fprintf(stderr, "unexpected request type %u len %u '%.*s'\n", hdr.type,
-                hdr.len, (int)hdr.len, buf);
+    if (hdr.type != type || hdr.tx_id != 0 || hdr.len != len || memcmp(buf, payload, len) != 0) {
+        fprintf(stderr, "unexpected request type %u len %u '%.*s'\n", hdr.type, hdr.len,
+                (int)hdr.len, buf);
         return -1;
     }
     return 0;
@@ -78,13 +76,11 @@ static int expect(int fd, uint32_t type, const char *payload, size_t len,
 
 static int reply(int fd, uint32_t type, uint32_t req_id, const char *payload)
 {
-    struct xsd_sockmsg hdr = { .type = type, .req_id = req_id,
-                               .len = (uint32_t)strlen(payload) + 1 };
+    struct xsd_sockmsg hdr = {.type = type, .req_id = req_id, .len = (uint32_t)strlen(payload) + 1};
     char buf[sizeof(hdr) + 64];
     memcpy(buf, &hdr, sizeof(hdr));
     memcpy(buf + sizeof(hdr), payload, hdr.len);
-    return write(fd, buf, sizeof(hdr) + hdr.len) == (ssize_t)(sizeof(hdr) + hdr.len)
-               ? 0 : -1;
+    return write(fd, buf, sizeof(hdr) + hdr.len) == (ssize_t)(sizeof(hdr) + hdr.len) ? 0 : -1;
 }
 
 #define WRITE_REQ(path, value) (path "\0" value), sizeof(path "\0" value) - 1
@@ -99,7 +95,11 @@ static int pipeline_server(int lfd)
     /* Connections are accepted in connect order: a is lane 0. */
     if (expect(a, XS_WRITE, WRITE_REQ("/local/domain/7", ""), &id[0]) < 0 ||
         expect(a, XS_SET_PERMS, "/local/domain/7\0n0\0r7\0", 22, &id[1]) < 0 ||
-        expect(a, XS_INTRODUCE, "7\0" "1048577\0" "2\0", 12, &id[2]) < 0 ||
+        expect(a, XS_INTRODUCE,
+               "7\0"
+               "1048577\0"
+               "2\0",
+               12, &id[2]) < 0 ||
         expect(b, XS_WRITE, WRITE_REQ("/ro/x", "v"), &id[3]) < 0 ||
         expect(b, XS_WRITE, WRITE_REQ("/rw/y", "1234"), &id[4]) < 0)
         return 1;
@@ -124,14 +124,14 @@ static void test_xsw_pipeline(void **state)
     struct xsw *w = xsw_open(2);
     assert_non_null(w);
     assert_int_equal(xsw_lanes(w), 2);
-    struct xs_permissions perms[2] = { { .id = 0, .perms = XS_PERM_NONE },
-                                       { .id = 7, .perms = XS_PERM_READ } };
+    struct xs_permissions perms[2] = {{.id = 0, .perms = XS_PERM_NONE},
+                                      {.id = 7, .perms = XS_PERM_READ}};
     assert_int_equal(xsw_write(w, 0, 0, "/local/domain/7", "", 0), 0);
     assert_int_equal(xsw_set_perms(w, 0, 0, "/local/domain/7", perms, 2), 0);
     assert_int_equal(xsw_introduce(w, 0, 0, 7, 1048577, 2), 0);
     assert_int_equal(xsw_write(w, 1, 1, "/ro/x", "v", 1), 0);
     assert_int_equal(xsw_write(w, 1, 1, "/rw/y", "1234", 4), 0);
-    int errs[2] = { -1, -1 };
+    int errs[2] = {-1, -1};
     assert_int_equal(xsw_run(w, errs, 2), 0);
     assert_int_equal(errs[0], 0);
     assert_int_equal(errs[1], EACCES);
@@ -191,7 +191,7 @@ static void test_xsw_queue_limits(void **state)
     assert_int_equal(errno, E2BIG);
     assert_int_equal(xsw_write(w, 1, 0, "/a", "b", 1), -1);
     assert_int_equal(errno, EINVAL);
-    struct xs_permissions bad = { .id = 0, .perms = XS_PERM_OWNER };
+    struct xs_permissions bad = {.id = 0, .perms = XS_PERM_OWNER};
     assert_int_equal(xsw_set_perms(w, 0, 0, "/a", &bad, 1), -1);
     assert_int_equal(errno, EINVAL);
     xsw_close(w);

@@ -17,8 +17,8 @@ static void store_index(XENSTORE_RING_IDX *p, uint32_t v)
     *(volatile XENSTORE_RING_IDX *)p = v;
 }
 
-void xsr_init(struct xsr_client *c, struct xenstore_domain_interface *intf,
-              xsr_notify_fn notify, xsr_watch_fn on_watch, void *ctx)
+void xsr_init(struct xsr_client *c, struct xenstore_domain_interface *intf, xsr_notify_fn notify,
+              xsr_watch_fn on_watch, void *ctx)
 {
     memset(c, 0, sizeof(*c));
     c->intf = intf;
@@ -32,8 +32,8 @@ void xsr_init(struct xsr_client *c, struct xenstore_domain_interface *intf,
     c->next_req_id = 1;
 }
 
-int xsr_request(struct xsr_client *c, uint32_t type, const char *const *parts,
-                size_t nparts, bool last_nul, xsr_reply_fn fn, void *ctx)
+int xsr_request(struct xsr_client *c, uint32_t type, const char *const *parts, size_t nparts,
+                bool last_nul, xsr_reply_fn fn, void *ctx)
 {
     if (c->broken) {
         errno = EPIPE;
@@ -64,7 +64,10 @@ int xsr_request(struct xsr_client *c, uint32_t type, const char *const *parts,
     if (c->next_req_id == 0)
         c->next_req_id = 1;
     struct xsd_sockmsg hdr = {
-        .type = type, .req_id = id, .tx_id = 0, .len = (uint32_t)payload,
+        .type = type,
+        .req_id = id,
+        .tx_id = 0,
+        .len = (uint32_t)payload,
     };
     unsigned char *q = c->queue + c->queue_len;
     memcpy(q, &hdr, sizeof(hdr));
@@ -77,33 +80,31 @@ int xsr_request(struct xsr_client *c, uint32_t type, const char *const *parts,
             *q++ = '\0';
     }
     c->queue_len += total;
-    *slot = (struct xsr_inflight){ .used = true, .req_id = id, .fn = fn, .ctx = ctx };
+    *slot = (struct xsr_inflight){.used = true, .req_id = id, .fn = fn, .ctx = ctx};
     return 0;
 }
 
-int xsr_write(struct xsr_client *c, const char *path, const char *value,
-              xsr_reply_fn fn, void *ctx)
+int xsr_write(struct xsr_client *c, const char *path, const char *value, xsr_reply_fn fn, void *ctx)
 {
-    const char *parts[] = { path, value };
+    const char *parts[] = {path, value};
     return xsr_request(c, XS_WRITE, parts, 2, false, fn, ctx);
 }
 
 int xsr_read(struct xsr_client *c, const char *path, xsr_reply_fn fn, void *ctx)
 {
-    const char *parts[] = { path };
+    const char *parts[] = {path};
     return xsr_request(c, XS_READ, parts, 1, true, fn, ctx);
 }
 
 int xsr_rm(struct xsr_client *c, const char *path, xsr_reply_fn fn, void *ctx)
 {
-    const char *parts[] = { path };
+    const char *parts[] = {path};
     return xsr_request(c, XS_RM, parts, 1, true, fn, ctx);
 }
 
-int xsr_watch(struct xsr_client *c, const char *path, const char *token,
-              xsr_reply_fn fn, void *ctx)
+int xsr_watch(struct xsr_client *c, const char *path, const char *token, xsr_reply_fn fn, void *ctx)
 {
-    const char *parts[] = { path, token };
+    const char *parts[] = {path, token};
     return xsr_request(c, XS_WATCH, parts, 2, true, fn, ctx);
 }
 
@@ -138,8 +139,7 @@ static size_t push_requests(struct xsr_client *c)
     return n;
 }
 
-static void dispatch_watch(struct xsr_client *c, const char *payload,
-                           uint32_t len)
+static void dispatch_watch(struct xsr_client *c, const char *payload, uint32_t len)
 {
     const char *end = memchr(payload, '\0', len);
     if (!end)

@@ -24,9 +24,9 @@ struct pending {
 
 struct lane {
     int fd;
-    unsigned char *out;          /* framed requests not yet sent */
+    unsigned char *out; /* framed requests not yet sent */
     size_t out_len, out_sent, out_cap;
-    struct pending *pend;        /* requests sent or queued, oldest first */
+    struct pending *pend; /* requests sent or queued, oldest first */
     size_t pend_head, pend_len, pend_cap;
     unsigned char in[HDR_LEN + XENSTORE_PAYLOAD_MAX];
     size_t in_len;
@@ -51,7 +51,7 @@ static const char *socket_path(char *buf, size_t size)
 
 static int connect_one(const char *path)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof(sa.sun_path)) {
         errno = ENAMETOOLONG;
         return -1;
@@ -142,8 +142,7 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 /* Queue one request whose payload is PARTS, each followed by a NUL except
  * the last when LAST_NUL is false (as XS_WRITE's value). */
 static int enqueue(struct xsw *w, unsigned lane, unsigned tag, uint32_t type,
-                   const char *const *parts, const size_t *lens, size_t nparts,
-                   bool last_nul)
+                   const char *const *parts, const size_t *lens, size_t nparts, bool last_nul)
 {
     if (w->broken) {
         errno = EPIPE;
@@ -162,13 +161,12 @@ static int enqueue(struct xsw *w, unsigned lane, unsigned tag, uint32_t type,
     }
     struct lane *l = &w->lane[lane];
     if (!grow((void **)&l->out, &l->out_cap, l->out_len + HDR_LEN + len, 1) ||
-        !grow((void **)&l->pend, &l->pend_cap, l->pend_head + l->pend_len + 1,
-              sizeof(*l->pend))) {
+        !grow((void **)&l->pend, &l->pend_cap, l->pend_head + l->pend_len + 1, sizeof(*l->pend))) {
         errno = ENOMEM;
         return -1;
     }
-    struct xsd_sockmsg hdr = { .type = type, .req_id = w->next_req_id++,
-                               .tx_id = 0, .len = (uint32_t)len };
+    struct xsd_sockmsg hdr = {
+        .type = type, .req_id = w->next_req_id++, .tx_id = 0, .len = (uint32_t)len};
     unsigned char *at = l->out + l->out_len;
     memcpy(at, &hdr, HDR_LEN);
     at += HDR_LEN;
@@ -179,53 +177,54 @@ static int enqueue(struct xsw *w, unsigned lane, unsigned tag, uint32_t type,
             *at++ = '\0';
     }
     l->out_len += HDR_LEN + len;
-    l->pend[l->pend_head + l->pend_len++] = (struct pending){ hdr.req_id, tag };
+    l->pend[l->pend_head + l->pend_len++] = (struct pending){hdr.req_id, tag};
     return 0;
 }
 
-int xsw_write(struct xsw *w, unsigned lane, unsigned tag, const char *path,
-              const char *value, size_t len)
+int xsw_write(struct xsw *w, unsigned lane, unsigned tag, const char *path, const char *value,
+              size_t len)
 {
-    const char *parts[2] = { path, value };
-    size_t lens[2] = { strlen(path), len };
+    const char *parts[2] = {path, value};
+    size_t lens[2] = {strlen(path), len};
     return enqueue(w, lane, tag, XS_WRITE, parts, lens, 2, false);
 }
 
 int xsw_set_perms(struct xsw *w, unsigned lane, unsigned tag, const char *path,
                   const struct xs_permissions *perms, unsigned nperms)
 {
-    enum { MAX_PERMS = 16 };
+    enum {
+        MAX_PERMS = 16
+    };
     char text[MAX_PERMS][16];
-    const char *parts[1 + MAX_PERMS] = { path };
-    size_t lens[1 + MAX_PERMS] = { strlen(path) };
+    const char *parts[1 + MAX_PERMS] = {path};
+    size_t lens[1 + MAX_PERMS] = {strlen(path)};
     if (nperms == 0 || nperms > MAX_PERMS) {
         errno = EINVAL;
         return -1;
     }
     for (unsigned i = 0; i < nperms; i++) {
         /* xenstored's letters: n(one), r(ead), w(rite), b(oth). */
-        static const char letter[4] = { 'n', 'r', 'w', 'b' };
+        static const char letter[4] = {'n', 'r', 'w', 'b'};
         if (perms[i].perms & ~(unsigned)(XS_PERM_READ | XS_PERM_WRITE)) {
             errno = EINVAL;
             return -1;
         }
-        snprintf(text[i], sizeof(text[i]), "%c%u", letter[perms[i].perms & 3u],
-                 perms[i].id);
+        snprintf(text[i], sizeof(text[i]), "%c%u", letter[perms[i].perms & 3u], perms[i].id);
         parts[1 + i] = text[i];
         lens[1 + i] = strlen(text[i]);
     }
     return enqueue(w, lane, tag, XS_SET_PERMS, parts, lens, 1 + nperms, true);
 }
 
-int xsw_introduce(struct xsw *w, unsigned lane, unsigned tag, uint32_t domid,
-                  uint64_t gfn, uint32_t port)
+int xsw_introduce(struct xsw *w, unsigned lane, unsigned tag, uint32_t domid, uint64_t gfn,
+                  uint32_t port)
 {
     char d[16], g[24], p[16];
     snprintf(d, sizeof(d), "%u", domid);
     snprintf(g, sizeof(g), "%llu", (unsigned long long)gfn);
     snprintf(p, sizeof(p), "%u", port);
-    const char *parts[3] = { d, g, p };
-    size_t lens[3] = { strlen(d), strlen(g), strlen(p) };
+    const char *parts[3] = {d, g, p};
+    size_t lens[3] = {strlen(d), strlen(g), strlen(p)};
     return enqueue(w, lane, tag, XS_INTRODUCE, parts, lens, 3, true);
 }
 
@@ -270,8 +269,7 @@ static int take_replies(struct lane *l, int *errs, unsigned ntags)
 static int lane_io(struct lane *l, short revents, int *errs, unsigned ntags)
 {
     if (revents & POLLOUT) {
-        ssize_t n = send(l->fd, l->out + l->out_sent, l->out_len - l->out_sent,
-                         MSG_NOSIGNAL);
+        ssize_t n = send(l->fd, l->out + l->out_sent, l->out_len - l->out_sent, MSG_NOSIGNAL);
         if (n < 0 && errno != EAGAIN && errno != EINTR)
             return -1;
         if (n > 0)
@@ -334,7 +332,7 @@ int xsw_run(struct xsw *w, int *errs, unsigned ntags)
             struct lane *l = &w->lane[i];
             if (!l->pend_len)
                 continue;
-            pfd[n] = (struct pollfd){ .fd = l->fd, .events = POLLIN };
+            pfd[n] = (struct pollfd){.fd = l->fd, .events = POLLIN};
             if (l->out_sent < l->out_len)
                 pfd[n].events |= POLLOUT;
             map[n++] = i;

@@ -37,7 +37,7 @@
 #include <xenstore.h>
 
 #define XSW_MAX_LANES 64u
-#define XSW_STALL_MS 120000
+#define XSW_STALL_MS  120000
 
 struct xsw;
 
@@ -45,12 +45,12 @@ struct xsw *xsw_open(unsigned lanes);
 void xsw_close(struct xsw *w);
 unsigned xsw_lanes(const struct xsw *w);
 
-int xsw_write(struct xsw *w, unsigned lane, unsigned tag, const char *path,
-              const char *value, size_t len);
+int xsw_write(struct xsw *w, unsigned lane, unsigned tag, const char *path, const char *value,
+              size_t len);
 int xsw_set_perms(struct xsw *w, unsigned lane, unsigned tag, const char *path,
                   const struct xs_permissions *perms, unsigned nperms);
-int xsw_introduce(struct xsw *w, unsigned lane, unsigned tag, uint32_t domid,
-                  uint64_t gfn, uint32_t port);
+int xsw_introduce(struct xsw *w, unsigned lane, unsigned tag, uint32_t domid, uint64_t gfn,
+                  uint32_t port);
 
 int xsw_run(struct xsw *w, int *errs, unsigned ntags);
 

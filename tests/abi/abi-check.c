@@ -20,16 +20,16 @@
 
 static int passed, failed;
 
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (cond) {                                              \
-            passed++;                                            \
-        } else {                                                 \
-            failed++;                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fputc('\n', stderr);                                 \
-        }                                                        \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            passed++;                                                                              \
+        } else {                                                                                   \
+            failed++;                                                                              \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
     } while (0)
 
 int main(int argc, char **argv)
@@ -55,8 +55,8 @@ int main(int argc, char **argv)
 
     xc_dominfo_t old;
     n = xc_domain_getinfo(xch, domid, 1, &old);
-    CHECK(n == 1 && old.domid == domid && !old.dying && !old.shutdown,
-          "xc_domain_getinfo(%u) n=%d", domid, n);
+    CHECK(n == 1 && old.domid == domid && !old.dying && !old.shutdown, "xc_domain_getinfo(%u) n=%d",
+          domid, n);
 
     xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
     CHECK(xce != NULL, "xenevtchn_open");
@@ -70,8 +70,8 @@ int main(int argc, char **argv)
     /* The console ring through both mapping paths is the same page. */
     struct xencons_interface *a = xengnttab_map_grant_ref(xgt, domid, 0, PROT_READ | PROT_WRITE);
     CHECK(a != NULL, "map grant ref 0: %s", strerror(errno));
-    struct xencons_interface *b = xenforeignmemory_map(xfm, domid, PROT_READ | PROT_WRITE, 1,
-                                                       &gfn, NULL);
+    struct xencons_interface *b =
+        xenforeignmemory_map(xfm, domid, PROT_READ | PROT_WRITE, 1, &gfn, NULL);
     CHECK(b != NULL, "foreign map gfn %#llx: %s", (unsigned long long)gfn, strerror(errno));
     if (a && b) {
         a->out[0] = 'Z';
@@ -81,8 +81,8 @@ int main(int argc, char **argv)
     CHECK(xenforeignmemory_map(xfm, domid, PROT_READ, 1, &bogus, NULL) == NULL,
           "a gfn the guest does not own is refused");
     /* oxenstored maps a guest's store page this way (the compat call). */
-    struct xencons_interface *c = xc_map_foreign_range(xch, domid, XC_PAGE_SIZE,
-                                                       PROT_READ | PROT_WRITE, gfn);
+    struct xencons_interface *c =
+        xc_map_foreign_range(xch, domid, XC_PAGE_SIZE, PROT_READ | PROT_WRITE, gfn);
     CHECK(c != NULL, "xc_map_foreign_range gfn %#llx: %s", (unsigned long long)gfn,
           strerror(errno));
     if (a && c) {

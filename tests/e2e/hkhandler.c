@@ -42,16 +42,16 @@
 
 /* From xen/include/public/io/xs_wire.h (a stable ABI): kept local so the
  * build needs no Xen headers. */
-#define XS_WRITE 11
-#define XS_ERROR 16
+#define XS_WRITE             11
+#define XS_ERROR             16
 #define XENSTORE_PAYLOAD_MAX 4096
 struct xsd_sockmsg {
     uint32_t type, req_id, tx_id, len;
 };
 
 #define XENBUS_DEV "/dev/xen/xenbus"
-#define HOLD_MS 300
-#define CHUNK 256
+#define HOLD_MS    300
+#define CHUNK      256
 
 static int console_in = 0, console_out = 1;
 static uint8_t last_out = '\n'; /* last byte written to the console */
@@ -130,7 +130,7 @@ static int xs_write(const char *path, const char *value, char *why, size_t whyle
         snprintf(why, whylen, "%s: value too long", path);
         return -1;
     }
-    struct xsd_sockmsg h = { .type = XS_WRITE, .req_id = 1, .len = (uint32_t)(plen + vlen) };
+    struct xsd_sockmsg h = {.type = XS_WRITE, .req_id = 1, .len = (uint32_t)(plen + vlen)};
     memcpy(msg, &h, sizeof(h));
     memcpy(msg + sizeof(h), path, plen);
     memcpy(msg + sizeof(h) + plen, value, vlen);
@@ -161,10 +161,10 @@ static int xs_write(const char *path, const char *value, char *why, size_t whyle
 static void register_hotkeys(void)
 {
     static const char *const nodes[][2] = {
-        { "data/xcmux/hotkeys/d/label", "E2E dump" },
-        { "data/xcmux/hotkeys/d/delivery", "inject" },
-        { "data/xcmux/hotkeys/d/callback", "E2E" },
-        { "data/xcmux/hotkeys/version", "1" },
+        {"data/xcmux/hotkeys/d/label", "E2E dump"},
+        {"data/xcmux/hotkeys/d/delivery", "inject"},
+        {"data/xcmux/hotkeys/d/callback", "E2E"},
+        {"data/xcmux/hotkeys/version", "1"},
     };
     char why[256];
     for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
@@ -264,8 +264,8 @@ int main(int argc, char **argv)
     hkf_init(&f);
     int status = 0;
     for (;;) {
-        struct pollfd p[2] = { { .fd = console_in, .events = POLLIN },
-                               { .fd = master, .events = POLLIN } };
+        struct pollfd p[2] = {{.fd = console_in, .events = POLLIN},
+                              {.fd = master, .events = POLLIN}};
         int n = poll(p, 2, hkf_held(&f) ? HOLD_MS : -1);
         if (n < 0) {
             if (errno == EINTR)

@@ -30,13 +30,13 @@
  * and its results depend on the host. A fixed, small user database keeps
  * both name-found and name-unknown paths reachable. */
 static struct passwd fake_pw[] = {
-    { .pw_name = "root", .pw_uid = 0, .pw_gid = 0 },
-    { .pw_name = "alice", .pw_uid = 1000, .pw_gid = 1000 },
+    {.pw_name = "root", .pw_uid = 0, .pw_gid = 0},
+    {.pw_name = "alice", .pw_uid = 1000, .pw_gid = 1000},
 };
 static struct group fake_gr[] = {
-    { .gr_name = "root", .gr_gid = 0 },
-    { .gr_name = "xcmux", .gr_gid = 990 },
-    { .gr_name = "users", .gr_gid = 100 },
+    {.gr_name = "root", .gr_gid = 0},
+    {.gr_name = "xcmux", .gr_gid = 990},
+    {.gr_name = "users", .gr_gid = 100},
 };
 
 struct passwd *getpwnam(const char *name)
@@ -64,8 +64,10 @@ static void check_console(const struct console_cfg *cc)
     FUZZ_CHECK((cc->buffer_size & (cc->buffer_size - 1)) == 0);
     FUZZ_CHECK(cc->escape == XCMUX_ESCAPE_NONE || (cc->escape >= 0 && cc->escape <= 127));
     FUZZ_CHECK(cc->read.nuids <= XCMUX_ACL_MAX_ENTRIES && cc->read.ngids <= XCMUX_ACL_MAX_ENTRIES);
-    FUZZ_CHECK(cc->write.nuids <= XCMUX_ACL_MAX_ENTRIES && cc->write.ngids <= XCMUX_ACL_MAX_ENTRIES);
-    FUZZ_CHECK(cc->admin.nuids <= XCMUX_ACL_MAX_ENTRIES && cc->admin.ngids <= XCMUX_ACL_MAX_ENTRIES);
+    FUZZ_CHECK(cc->write.nuids <= XCMUX_ACL_MAX_ENTRIES &&
+               cc->write.ngids <= XCMUX_ACL_MAX_ENTRIES);
+    FUZZ_CHECK(cc->admin.nuids <= XCMUX_ACL_MAX_ENTRIES &&
+               cc->admin.ngids <= XCMUX_ACL_MAX_ENTRIES);
     FUZZ_CHECK(cc->policy == WRITE_POLICY_SINGLE || cc->policy == WRITE_POLICY_SHARED);
     FUZZ_CHECK(cc->pty == PTY_RW || cc->pty == PTY_RO || cc->pty == PTY_OFF);
     FUZZ_CHECK(cc->hotkeys->n <= XCMUX_CONFIG_HOTKEYS_MAX);
@@ -78,7 +80,7 @@ static void check_console(const struct console_cfg *cc)
         FUZZ_CHECK(memchr(d->text, '\0', sizeof(d->text)) != NULL);
         FUZZ_CHECK(hotkey_cfg_find(cc->hotkeys, d->key) != NULL);
     }
-    gid_t groups[2] = { 100, 4 };
+    gid_t groups[2] = {100, 4};
     enum access_level a = console_access(cc, 1000, 1000, groups, 2);
     FUZZ_CHECK(a <= ACCESS_ADMIN);
     FUZZ_CHECK(console_access(cc, 0, 0, NULL, 0) == ACCESS_ADMIN);
@@ -110,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(memchr(cfg->socket_path, '\0', sizeof(cfg->socket_path)) != NULL);
     FUZZ_CHECK(memchr(cfg->log_dir, '\0', sizeof(cfg->log_dir)) != NULL);
     check_console(&cfg->global);
-    static const char *const names[] = { "", "guest1", "web-01", "*", "[a", "d\\x" };
+    static const char *const names[] = {"", "guest1", "web-01", "*", "[a", "d\\x"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         struct console_cfg cc;
         config_for_domain(cfg, names[i], &cc);

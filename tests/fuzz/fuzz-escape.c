@@ -25,10 +25,10 @@
 #include "tests/fuzz/fuzz-common.h"
 
 struct outcome {
-    uint8_t *pass;      /* bytes for the guest */
+    uint8_t *pass; /* bytes for the guest */
     size_t npass;
     size_t ncmd;
-    size_t *cmd_at;     /* npass when the command happened */
+    size_t *cmd_at; /* npass when the command happened */
     uint8_t *cmd_key;
     enum escape_cmd *cmd;
 };
@@ -114,8 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 /* A span of this chunk, inside what was consumed — or, for
                  * an escape completed from the previous chunk, the key
                  * byte itself. */
-                FUZZ_CHECK(st.pass >= chunk + pos &&
-                           st.pass + st.npass <= chunk + pos + used);
+                FUZZ_CHECK(st.pass >= chunk + pos && st.pass + st.npass <= chunk + pos + used);
                 memcpy(got.pass + got.npass, st.pass, st.npass);
                 got.npass += st.npass;
             }

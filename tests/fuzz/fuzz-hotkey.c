@@ -46,8 +46,13 @@ static int ref_ack(const char *s, uint32_t *id, enum ack_status *st, const char 
     if (v > UINT32_MAX)
         return -1;
     const char *p = s + nd + 1;
-    static const struct { const char *w; enum ack_status st; } words[] = {
-        {"ok", ACK_OK}, {"unknown", ACK_UNKNOWN}, {"error", ACK_ERROR},
+    static const struct {
+        const char *w;
+        enum ack_status st;
+    } words[] = {
+        {"ok", ACK_OK},
+        {"unknown", ACK_UNKNOWN},
+        {"error", ACK_ERROR},
     };
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
         size_t wl = strlen(words[i].w);
@@ -128,7 +133,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *key = next_field(&p, end), *label = next_field(&p, end);
         char *delivery = next_field(&p, end), *callback = next_field(&p, end);
         if (!key || !label || !delivery || !callback) {
-            free(key); free(label); free(delivery); free(callback);
+            free(key);
+            free(label);
+            free(delivery);
+            free(callback);
             break;
         }
         uint8_t k = (uint8_t)key[0];
@@ -150,7 +158,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (reg.n < HOTKEY_GUEST_MAX)
                 reg.hk[reg.n++] = g;
         }
-        free(key); free(label); free(delivery); free(callback);
+        free(key);
+        free(label);
+        free(delivery);
+        free(callback);
     }
 
     static struct hotkey_entry out[HOTKEY_TABLE_MAX];

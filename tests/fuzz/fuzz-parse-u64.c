@@ -18,11 +18,22 @@
 #include "tests/fuzz/fuzz-common.h"
 
 static const uint64_t bounds[] = {
-    0, 1, 2, 8, 9, 10, 11, 99, 100,
-    32767,                 /* XD_MAX_DOMID - 1 */
-    65535,                 /* HYP_MAX_PORTS - 1 */
-    UINT64_MAX >> 12,      /* ring-ref (a frame number) */
-    UINT64_MAX / 10, UINT64_MAX / 10 + 1, UINT64_MAX - 1, UINT64_MAX,
+    0,
+    1,
+    2,
+    8,
+    9,
+    10,
+    11,
+    99,
+    100,
+    32767,            /* XD_MAX_DOMID - 1 */
+    65535,            /* HYP_MAX_PORTS - 1 */
+    UINT64_MAX >> 12, /* ring-ref (a frame number) */
+    UINT64_MAX / 10,
+    UINT64_MAX / 10 + 1,
+    UINT64_MAX - 1,
+    UINT64_MAX,
 };
 #define NBOUNDS (sizeof(bounds) / sizeof(bounds[0]))
 

@@ -28,7 +28,7 @@ struct walk {
     size_t nframes;
     size_t off[MAX_FRAMES];
     size_t size[MAX_FRAMES];
-    int final;        /* NEED_MORE or the error that ended the walk */
+    int final; /* NEED_MORE or the error that ended the walk */
 };
 
 static struct walk walk;
@@ -52,8 +52,7 @@ static void check_frame(const struct xp_frame_hdr *h, const uint8_t *frame)
     if (rc == XP_OK) {
         FUZZ_CHECK(msg.type == h->type);
         if (msg.type == XP_T_DATA || msg.type == XP_T_INPUT)
-            FUZZ_CHECK(msg.u.bytes.len == h->len &&
-                       (h->len == 0 || msg.u.bytes.bytes == payload));
+            FUZZ_CHECK(msg.u.bytes.len == h->len && (h->len == 0 || msg.u.bytes.bytes == payload));
         ssize_t n = xp_encode(reenc, sizeof(reenc), &msg);
         FUZZ_CHECK(n == (ssize_t)xp_frame_size(h));
         FUZZ_CHECK(memcmp(reenc, frame, (size_t)n) == 0);
@@ -125,8 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (fed == size)
             break;
         rng = rng * 1103515245u + 12345u;
-        size_t clen = (rng >> 16) & 1 ? 1 + (rng >> 17) % 4096
-                                      : 1 + (rng >> 17) % XP_FRAME_MAX;
+        size_t clen = (rng >> 16) & 1 ? 1 + (rng >> 17) % 4096 : 1 + (rng >> 17) % XP_FRAME_MAX;
         if (clen > size - fed)
             clen = size - fed;
         size_t took = xp_stream_feed(&stream, data + fed, clen);

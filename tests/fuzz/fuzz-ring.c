@@ -50,15 +50,18 @@ static uint32_t pick_index(struct prog *g, uint32_t other)
 {
     uint8_t how = take8(g);
     switch (how & 3) {
-    case 0: return take32(g);
-    case 1: return other + (uint32_t)(int8_t)take8(g);     /* near the peer */
-    case 2: return other + RING_OUT_SIZE + (uint32_t)(int8_t)take8(g);
-    default: return UINT32_MAX - take8(g);                   /* wrap */
+    case 0:
+        return take32(g);
+    case 1:
+        return other + (uint32_t)(int8_t)take8(g); /* near the peer */
+    case 2:
+        return other + RING_OUT_SIZE + (uint32_t)(int8_t)take8(g);
+    default:
+        return UINT32_MAX - take8(g); /* wrap */
     }
 }
 
-static void check_untouched(const uint8_t *page, const uint8_t *before,
-                            size_t from, size_t to)
+static void check_untouched(const uint8_t *page, const uint8_t *before, size_t from, size_t to)
 {
     FUZZ_CHECK(memcmp(page + from, before + from, to - from) == 0);
 }
@@ -80,17 +83,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     const size_t idx_start = offsetof(struct xencons_interface, in_cons);
     const size_t idx_end = offsetof(struct xencons_interface, out_prod) + 4;
-    struct prog g = { data + 16, size - 16, 0 };
+    struct prog g = {data + 16, size - 16, 0};
 
     for (int step = 0; step < 64 && g.off < g.len; step++) {
         uint8_t op = take8(&g);
         /* The guest moves an index first (or not). */
         switch ((op >> 4) & 7) {
-        case 1: r->out_prod = pick_index(&g, r->out_cons); break;
-        case 2: r->out_cons = pick_index(&g, r->out_prod); break;
-        case 3: r->in_cons = pick_index(&g, r->in_prod); break;
-        case 4: r->in_prod = pick_index(&g, r->in_cons); break;
-        default: break;
+        case 1:
+            r->out_prod = pick_index(&g, r->out_cons);
+            break;
+        case 2:
+            r->out_cons = pick_index(&g, r->out_prod);
+            break;
+        case 3:
+            r->in_cons = pick_index(&g, r->in_prod);
+            break;
+        case 4:
+            r->in_prod = pick_index(&g, r->in_cons);
+            break;
+        default:
+            break;
         }
         memcpy(before, page, RING_PAGE_SIZE);
         uint32_t in_cons = r->in_cons, in_prod = r->in_prod;
@@ -99,7 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         bool out_bad = out_fill > RING_OUT_SIZE, in_bad = in_fill > RING_IN_SIZE;
 
         switch (op & 7) {
-        case 0: case 1: {                                   /* read_out */
+        case 0:
+        case 1: { /* read_out */
             size_t max = ((size_t)take8(&g) << 8 | take8(&g)) % (RING_OUT_SIZE + 64);
             uint8_t *buf = malloc(max ? max : 1);
             FUZZ_CHECK(buf != NULL);
@@ -122,14 +135,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             free(buf);
             break;
         }
-        case 2: {                                           /* out_fill */
+        case 2: { /* out_fill */
             ssize_t n = ring_out_fill(page);
             FUZZ_CHECK(out_bad ? n == RING_CORRUPT : n == (ssize_t)out_fill);
             FUZZ_CHECK(n == RING_CORRUPT || (n >= 0 && n <= (ssize_t)RING_OUT_SIZE));
             FUZZ_CHECK(memcmp(page, before, RING_PAGE_SIZE) == 0);
             break;
         }
-        case 3: case 4: {                                   /* write_in */
+        case 3:
+        case 4: { /* write_in */
             bool atomic = op & 8;
             size_t len = ((size_t)take8(&g) << 8 | take8(&g)) % (RING_IN_SIZE + 64);
             uint8_t *src = malloc(len ? len : 1);
@@ -158,14 +172,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             free(src);
             break;
         }
-        case 5: case 6: {                                   /* in_space */
+        case 5:
+        case 6: { /* in_space */
             ssize_t n = ring_in_space(page);
             FUZZ_CHECK(in_bad ? n == RING_CORRUPT : n == (ssize_t)(RING_IN_SIZE - in_fill));
             FUZZ_CHECK(n == RING_CORRUPT || (n >= 0 && n <= (ssize_t)RING_IN_SIZE));
             FUZZ_CHECK(memcmp(page, before, RING_PAGE_SIZE) == 0);
             break;
         }
-        default:                                            /* set_connected */
+        default: /* set_connected */
             ring_set_connected(page);
             /* One byte, just past out_prod; indices untouched. */
             check_untouched(page, before, 0, idx_end);

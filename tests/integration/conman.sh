@@ -8,25 +8,10 @@
 . "$(dirname "$0")/lib.sh"
 in_host "$@"
 . "$top_srcdir/tests/integration/itest1-lib.sh"
+. "$top_srcdir/tests/integration/console-server-lib.sh"
 
-if ! command -v conmand >/dev/null || ! command -v conman >/dev/null; then
-    bad "conman is installed (scripts/deps.sh --test)"
-    finish; exit
-fi
-CM=$XD/conman
-mkdir -p "$CM"
-cm_cleanup() {
-    [ -n "${CM_PID:-}" ] && kill "$CM_PID" 2>/dev/null
-    itest1_cleanup
-}
-trap 'cm_cleanup 2>/dev/null' EXIT
-
-start_xcmuxd "[global]
-log = off"
-xensim create web1 --echo --say "web1-boot-text" >/dev/null
-wait_until 10 bash -c "'$XCMUX' -S '$XD/sock' list | grep -q ' web1 '"
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+server_host conman conmand conman
+CM=$SRV port=$PORT
 # The configuration the README documents, with this build's paths.
 cat >"$CM/conman.conf" <<EOF
 SERVER loopback=on
@@ -37,7 +22,7 @@ GLOBAL log="%N.log"
 CONSOLE name="web1" dev="$XCMUX -S $XD/sock console %N"
 EOF
 conmand -F -c "$CM/conman.conf" >"$CM/conmand.out" 2>&1 &
-CM_PID=$!
+SRV_PID=$!
 check "conmand serves the console (conman -q lists web1)" \
     wait_until 10 bash -c "conman -d 127.0.0.1:$port -q 2>/dev/null | grep -qx web1"
 check "xcmux shows conmand's session on web1" \
@@ -50,12 +35,6 @@ check "xcmux shows conmand's session on web1" \
     >"$CM/client.out" 2>&1
 rc=$?
 check "ConMan's client joined and left with &. (exit $rc)" test "$rc" -eq 0
-check "ConMan's client sees the guest's output (its prompt)" grep -q "web1:~#" "$CM/client.out"
-check "what ConMan's client types reaches the guest and echoes back" \
-    grep -q "cm-typed-9" "$CM/client.out"
-check "the guest saw the input (xcmux log has the echo)" \
-    bash -c "'$XCMUX' -S '$XD/sock' log web1 | grep -q cm-typed-9"
-check "conmand's console log has the guest's boot text" \
-    wait_until 5 grep -q "web1-boot-text" "$CM/web1.log"
+client_saw "ConMan's client" "$CM/client.out" cm-typed-9
 grep -q cm-typed-9 "$CM/client.out" || sed 's/^/# client: /' "$CM/client.out" "$CM/conmand.out"
 finish

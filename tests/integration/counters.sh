@@ -11,48 +11,18 @@
 #    (no BEHIND column).
 . "$(dirname "$0")/lib.sh"
 in_host "$@"
+. "$(dirname "$0")/own-daemon-lib.sh"
 
 U1=xcmuxtest1 U2=xcmuxtest2
-if ! command -v setpriv >/dev/null || ! command -v useradd >/dev/null; then
-    echo "# SKIP: setpriv/useradd not available"; echo "0 passed, 0 failed"; exit 77
-fi
-for u in $U1 $U2; do
-    id "$u" >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin "$u" ||
-        { echo "# SKIP: cannot create user $u"; exit 77; }
-done
+need_users $U1 $U2
 PY=/usr/bin/python3
 [ -x "$PY" ] || { echo "# SKIP: $PY not found"; exit 77; }
-chmod 0711 "$XENSIM_DIR"
-PUB=$XENSIM_DIR/ct
-mkdir -p "$PUB" && chmod 0755 "$PUB"
-cp "$top_srcdir/tests/integration/hostile-hold.py" "$PUB/hold.py" && chmod 0755 "$PUB/hold.py"
-SOCK=$PUB/xcmux.sock
-CONF=$XENSIM_DIR/ct.conf
-ERR=$XENSIM_DIR/ct-xcmuxd.err
-DPID=
-HOLDERS=()
-cleanup() {
-    local p
-    for p in "${HOLDERS[@]}"; do kill "$p" 2>/dev/null; done
-    [ -n "$DPID" ] && kill "$DPID" 2>/dev/null
-    wait 2>/dev/null
-}
-trap cleanup EXIT
-as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
+public_dir ct
 X() { "$XCMUX" -S "$SOCK" "$@"; }
-hold() { # hold NAME USER: one session on flood that never reads
-    local f=$XENSIM_DIR/$1
-    rm -f "$f.in"; mkfifo "$f.in"
-    as "$2" "$PY" "$PUB/hold.py" "$SOCK" 1 flood <"$f.in" >"$f.hold" 2>&1 &
-    HOLDERS+=("$!")
-    exec {fd}>"$f.in"
-    wait_until 20 grep -q '^ready' "$f.hold"
-}
+hold() { holder "$1" "$2" 1 flood; } # hold NAME USER: one session on flood that never reads
 printf '[global]\nsocket_mode = 0666\nsocket_group = none\nread = %s %s\nbuffer_size = 64k\n' \
     "$U1" "$U2" >"$CONF"
-"$XCMUXD" -f -c "$CONF" -S "$SOCK" --log-dir "$XENSIM_DIR/ct-logs" 2>"$ERR" &
-DPID=$!
-wait_until 10 X list
+daemon_start
 xensim create flood --flood 2000000 >/dev/null
 wait_until 10 bash -c "'$XCMUX' -S '$SOCK' list | grep -q ' flood .*running'"
 hold h1 $U1
@@ -103,7 +73,7 @@ sys.exit(0 if off == len(p) else 1)
 EOF
 
 check "daemon still running" kill -0 "$DPID"
-kill "$DPID"; wait "$DPID"; DPID=
+daemon_stop
 check "no sanitizer or crash report on the daemon's stderr" \
     bash -c "! grep -qiE 'sanitizer|runtime error|segv' '$ERR'"
 finish

@@ -36,7 +36,8 @@
 static int usage(void)
 {
     fputs("usage: hostile-ring DOMID show | set FIELD=VALUE... [notify=PORT] |"
-          " race SECONDS PORT [INSANE]\n", stderr);
+          " race SECONDS PORT [INSANE]\n",
+          stderr);
     return 2;
 }
 
@@ -71,8 +72,8 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int race(volatile struct xencons_interface *r, uint32_t domid, double secs,
-                uint32_t port, uint32_t insane)
+static int race(volatile struct xencons_interface *r, uint32_t domid, double secs, uint32_t port,
+                uint32_t insane)
 {
     uint64_t moves = 0;
     srandom((unsigned)time(NULL) ^ (unsigned)domid);
@@ -81,8 +82,9 @@ static int race(volatile struct xencons_interface *r, uint32_t domid, double sec
         uint32_t cons = (uint32_t)random() * 2u + (uint32_t)(random() & 1);
         /* An insane fill must be spotted whatever the backend was doing
          * at that moment. */
-        uint32_t fill = insane && (uint32_t)random() % insane == 0 ? (uint32_t)random() * 2u
-                                             : (uint32_t)random() % (sizeof(r->out) + 1);
+        uint32_t fill = insane && (uint32_t)random() % insane == 0
+                            ? (uint32_t)random() * 2u
+                            : (uint32_t)random() % (sizeof(r->out) + 1);
         size_t at = (size_t)random() % sizeof(r->out);
         r->out[at] = (char)random();
         __atomic_thread_fence(__ATOMIC_SEQ_CST);

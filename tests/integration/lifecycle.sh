@@ -16,38 +16,18 @@
 #      console/tty written within 1 s.
 . "$(dirname "$0")/lib.sh"
 in_host "$@"
+. "$(dirname "$0")/own-daemon-lib.sh"
 
 SOCK=$XENSIM_DIR/life.sock
 LOGS=$XENSIM_DIR/life-logs
 CONF=$XENSIM_DIR/life.conf
 ERR=$XENSIM_DIR/life-xcmuxd.err
 : >"$CONF"
-DPID=
-CLIENTS=()
-cleanup() {
-    local p
-    for p in "${CLIENTS[@]}"; do kill "$p" 2>/dev/null; done
-    [ -n "$DPID" ] && kill "$DPID" 2>/dev/null
-    wait 2>/dev/null
-}
-trap cleanup EXIT
 xc() { "$XCMUX" -S "$SOCK" "$@"; }
 
-start_daemon() {
-    "$XCMUXD" -f -c "$CONF" -S "$SOCK" --log-dir "$LOGS" 2>>"$ERR" &
-    DPID=$!
-    wait_until 10 xc list
-}
 # client NAME ARGS...: `xcmux console ARGS` in the background with a stdin
 # that stays open (a fifo it holds itself); output in $XENSIM_DIR/NAME.*
-client() {
-    local name=$1; shift
-    local f=$XENSIM_DIR/$name
-    rm -f "$f.in"; mkfifo "$f.in"
-    "$XCMUX" -S "$SOCK" console "$@" <>"$f.in" >"$f.out" 2>"$f.err" &
-    CPID=$!
-    CLIENTS+=("$CPID")
-}
+client() { local name=$1; shift; console_bg "$name" "" "$@"; }
 # exited PID SECONDS: wait for PID to end; its exit code in $RC
 exited() {
     wait_until "$2" bash -c "! kill -0 $1 2>/dev/null" || return 1
@@ -87,7 +67,7 @@ events_own_lines() {
 }
 status_field() { xensim status "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
-start_daemon
+daemon_start
 
 # ---- (a) restarts ---------------------------------------------------------
 fid=$(xensim create fl --flood 4000 --no-boot-text)
@@ -120,7 +100,7 @@ restart_case() { # restart_case SIGNAL
         test "$after" = "$cur"
     check "(a) SIG$sig: the ring and the guest hold lines the log does not have yet" \
         test "$after" -ge $((logged + 25))
-    start_daemon
+    daemon_start
     check "(a) SIG$sig: the new daemon re-attaches the console (list: running)" \
         bash -c "'$XCMUX' -S '$SOCK' list | grep -qE '^ +$fid +0 fl +running'"
     check "(a) SIG$sig: the log continues past what the guest held" \

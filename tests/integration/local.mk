@@ -4,6 +4,7 @@ TESTS += tests/integration/sessions.sh tests/integration/flow.sh \
 	tests/integration/scale.sh
 EXTRA_DIST += tests/integration/sessions.sh tests/integration/flow.sh \
 	tests/integration/scale.sh tests/integration/itest1-lib.sh \
+	tests/integration/own-daemon-lib.sh tests/integration/console-server-lib.sh \
 	tests/integration/itest1-flood.py
 # The store connection: an oversized guest directory, the store killed and
 # restarted under the daemon (tests/integration/store.sh).

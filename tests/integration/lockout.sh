@@ -10,52 +10,24 @@
 #  (b) with the per-user cap lifted, the same user fills the daemon up to
 #      the reserved connections: root still gets in within 1 s; a user
 #      with access gets in by shedding one of the unauthorised
-#      connections (which is told why); root past the whole limit sheds
-#      too;
+#      connections (which is told why), never one of its own older idle
+#      ones; root past the whole limit sheds too;
 #  (c) a read-only user attaching 64 sessions to one console gets
 #      max_sessions_per_user; with that lifted, the console keeps
 #      reserved_sessions for root; with no reserve, root's attach ends
 #      one of that user's sessions (which is told why).
 . "$(dirname "$0")/lib.sh"
 in_host "$@"
+. "$(dirname "$0")/own-daemon-lib.sh"
 
 U1=xcmuxtest1 U2=xcmuxtest2 U3=xcmuxtest3
-if ! command -v setpriv >/dev/null || ! command -v useradd >/dev/null; then
-    echo "# SKIP: setpriv/useradd not available"; echo "0 passed, 0 failed"; exit 77
-fi
-for u in $U1 $U2 $U3; do
-    id "$u" >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin "$u" ||
-        { echo "# SKIP: cannot create user $u"; exit 77; }
-done
-# The holder runs as the other users: a python3 they can execute.
-PY=/usr/bin/python3
-[ -x "$PY" ] || { echo "# SKIP: $PY not found"; exit 77; }
+need_users $U1 $U2 $U3
+[ -x /usr/bin/python3 ] || { echo "# SKIP: /usr/bin/python3 not found"; exit 77; }
 # 4500 connections held by one process, and as many accepted by the
 # daemon: raise the fd limit for both (inherited), for this test only.
 ulimit -Hn 16384 2>/dev/null; ulimit -n 16384 2>/dev/null ||
     { echo "# SKIP: cannot raise RLIMIT_NOFILE to 16384"; exit 77; }
-
-chmod 0711 "$XENSIM_DIR"
-PUB=$XENSIM_DIR/lo
-mkdir -p "$PUB" && chmod 0755 "$PUB"
-cp "$XCMUX" "$PUB/xcmux" && chmod 0755 "$PUB/xcmux"
-cp "$top_srcdir/tests/integration/hostile-hold.py" "$PUB/hold.py" && chmod 0755 "$PUB/hold.py"
-SOCK=$PUB/xcmux.sock
-LOGS=$XENSIM_DIR/lo-logs
-CONF=$XENSIM_DIR/lo.conf
-ERR=$XENSIM_DIR/lo-xcmuxd.err
-DPID=
-HOLDERS=()
-cleanup() {
-    local p
-    for p in "${HOLDERS[@]}"; do kill "$p" 2>/dev/null; done
-    [ -n "$DPID" ] && kill "$DPID" 2>/dev/null
-    wait 2>/dev/null
-}
-trap cleanup EXIT
-
-as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
-xc_as() { local u=$1; shift; as "$u" "$PUB/xcmux" -S "$SOCK" "$@"; }
+public_dir lo
 start_daemon() { # start_daemon EXTRA-GLOBAL-LINES
     cat >"$CONF" <<EOF
 [global]
@@ -68,30 +40,8 @@ hotkey_rate = off
 $1
 EOF
     : >"$ERR"
-    "$XCMUXD" -f -c "$CONF" -S "$SOCK" --log-dir "$LOGS" 2>>"$ERR" &
-    DPID=$!
-    wait_until 10 "$XCMUX" -S "$SOCK" list
+    daemon_start
 }
-stop_daemon() { kill "$DPID"; wait "$DPID"; DPID=; }
-# hold NAME USER COUNT [DOMAIN]: USER holds COUNT connections (sessions on
-# DOMAIN) until release NAME; its report is in $XENSIM_DIR/NAME.hold
-hold() {
-    local name=$1 u=$2; shift 2
-    local f=$XENSIM_DIR/$name
-    rm -f "$f.in"; mkfifo "$f.in"
-    as "$u" "$PY" "$PUB/hold.py" "$SOCK" "$@" <"$f.in" >"$f.hold" 2>&1 &
-    HOLDERS+=("$!")
-    exec {fd}>"$f.in"
-    eval "HOLD_FD_$name=$fd"
-    wait_until 120 grep -q '^ready' "$f.hold"
-}
-release() {
-    local name=$1 var="HOLD_FD_$1"
-    eval "exec ${!var}>&-"
-    wait_until 20 grep -q '^shed' "$XENSIM_DIR/$name.hold"
-}
-held() { sed -n 's/^held \([0-9]*\).*/\1/p' "$XENSIM_DIR/$1.hold"; }
-shed() { sed -n 's/^shed \([0-9]*\).*/\1/p' "$XENSIM_DIR/$1.hold"; }
 # timed CMD...: "RC MS" of CMD (output in $XENSIM_DIR/t.out, t.err)
 timed() {
     local t0 rc
@@ -120,7 +70,7 @@ root_can_work() { # root_can_work LABEL: list, attach, trigger each within 1 s
 start_daemon ""
 xensim create pub --echo --say "pub-up" >/dev/null
 wait_until 10 bash -c "'$XCMUX' -S '$SOCK' list | grep -q ' pub .*running'"
-hold a $U3 4500
+holder a $U3 4500
 check "(a) a user in no ACL holds at most 256 connections (held $(held a))" test "$(held a)" = 256
 check "(a) ... the others are refused with the reason" \
     grep -q "^reason: too many connections from $U3 (limit 256 per user)" "$XENSIM_DIR/a.hold"
@@ -136,14 +86,18 @@ check "(a) the refusals are logged once for the episode, not per connection" \
 release a
 check "(a) ... and summarised with a count once it is over" \
     wait_until 15 grep -q "$U3 [0-9]* refused connection(s) in .*episode over" "$ERR"
-stop_daemon
+daemon_stop
 
 # ---- (b) cap lifted: the reserve and shedding -------------------------------------------
 start_daemon "max_connections_per_user = 4096"
 wait_until 10 bash -c "'$XCMUX' -S '$SOCK' list | grep -q ' pub .*running'"
-hold b $U3 4500
-check "(b) the user fills the daemon up to the reserve: 4096 - 64 (held $(held b))" \
-    test "$(held b)" = 4032
+# U1 (read access) holds 5 idle connections first: the oldest
+# unauthorised-looking ones in the daemon, which U1's own newcomer must
+# not shed (its cap is per user), so it sheds one of U3's.
+holder b1 $U1 5
+holder b $U3 4500
+check "(b) the user fills the daemon up to the reserve: 4096 - 64 - 5 (held $(held b))" \
+    test "$(held b)" = 4027
 check "(b) ... refused with the reason" \
     grep -q "^reason: too many clients (limit 4096, of which 64 are kept for the administrator)" \
     "$XENSIM_DIR/b.hold"
@@ -152,38 +106,41 @@ r=$(timed as $U1 "$PUB/xcmux" -S "$SOCK" list)
 check "(b) a user with access gets in by shedding an unauthorised connection ($r)" \
     bash -c "[ ${r% *} -eq 0 ] && grep -q ' pub ' '$XENSIM_DIR/t.out'"
 check "(b) ... the shedding is logged" grep -q "$U3.*shed connection(s) to make room for a user with access" "$ERR"
-hold broot root 70
-check "(b) root past the whole limit sheds too (held $(held broot) of 70)" test "$(held broot)" = 70
+release b1
+check "(b) ... and it shed none of its own user's older connections (shed $(shed b1))" \
+    test "$(shed b1)" = 0
+holder broot root 76
+check "(b) root past the whole limit sheds too (held $(held broot) of 76)" test "$(held broot)" = 76
 root_can_work "(b) full"
 release broot
 release b
 check "(b) the shed connections were closed by the daemon (shed $(shed b))" \
     test "$(shed b)" -ge 7
-stop_daemon
+daemon_stop
 
 # ---- (c) sessions on one console ---------------------------------------------------------
 start_daemon ""
 wait_until 10 bash -c "'$XCMUX' -S '$SOCK' list | grep -q ' pub .*running'"
-hold c $U2 64 pub
+holder c $U2 64 pub
 check "(c) a read-only user attaches at most 8 sessions to one console (held $(held c))" \
     test "$(held c)" = 8
 check "(c) ... refused with the reason" \
     grep -q "^reason: $U2 has 8 sessions on pub (limit 8 per user)" "$XENSIM_DIR/c.hold"
 root_can_work "(c)"
 release c
-stop_daemon
+daemon_stop
 start_daemon "max_sessions_per_user = 64"
 wait_until 10 bash -c "'$XCMUX' -S '$SOCK' list | grep -q ' pub .*running'"
-hold c2 $U2 64 pub
+holder c2 $U2 64 pub
 check "(c) with the cap lifted the console keeps 8 sessions for root (held $(held c2))" \
     test "$(held c2)" = 56
 root_can_work "(c) lifted"
 release c2
-stop_daemon
+daemon_stop
 start_daemon "max_sessions_per_user = 64
 reserved_sessions = 0"
 wait_until 10 bash -c "'$XCMUX' -S '$SOCK' list | grep -q ' pub .*running'"
-hold c3 $U2 64 pub
+holder c3 $U2 64 pub
 check "(c) with no reserve the user fills the console (held $(held c3))" test "$(held c3)" = 64
 root_can_work "(c) no reserve"
 release c3
@@ -191,7 +148,7 @@ check "(c) ... root's sessions ended some of the user's (shed $(shed c3))" test 
 check "(c) ... logged" grep -q "$U2.*ended session(s) on pub to make room for the administrator" "$ERR"
 
 check "daemon still running" kill -0 "$DPID"
-stop_daemon
+daemon_stop
 check "no sanitizer or crash report on the daemon's stderr" \
     bash -c "! grep -qiE 'sanitizer|runtime error|segv' '$ERR'"
 finish

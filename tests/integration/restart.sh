@@ -11,30 +11,17 @@
 #  (d) a guest created while the daemon runs gets no restart line.
 . "$(dirname "$0")/lib.sh"
 in_host "$@"
+. "$(dirname "$0")/own-daemon-lib.sh"
 
 XD=$XENSIM_DIR/rs
 SOCK=$XD/rs.sock
 LOGS=$XD/deep/er/logs
 ERR=$XD/xcmuxd.err
 mkdir -p "$XD"
-DPID=
-CPIDS=()
-cleanup() {
-    local p
-    for p in "${CPIDS[@]}"; do kill "$p" 2>/dev/null; done
-    [ -n "$DPID" ] && kill "$DPID" 2>/dev/null
-    wait 2>/dev/null
-}
-trap cleanup EXIT
 X() { "$XCMUX" -S "$SOCK" "$@"; }
-start() {
-    "$XCMUXD" -f -S "$SOCK" --log-dir "$LOGS" 2>>"$ERR" &
-    DPID=$!
-    wait_until 10 X list
-}
 
 # (a)
-start
+daemon_start
 check "(a) the nested log directory exists at start-up" test -d "$LOGS"
 check "(a) ... mode 0750" test "$(stat -c %a "$LOGS")" = 750
 check "(a) ... and no error was reported about it" bash -c "! grep -qi 'log directory' '$ERR'"
@@ -45,13 +32,13 @@ check "(d) a guest created while the daemon runs: no restart line" \
     bash -c "! grep -q 'restarted' '$LOGS/g1.log'"
 # A session, lost with the daemon.
 XCMUX_LINGER_MS=0 X console -r g1 </dev/zero >/dev/null 2>&1 &
-CPIDS+=("$!")
+PIDS+=("$!")
 wait_until 10 grep -q "attach root" "$LOGS/g1.log"
 
 # (b) kill -9
 kill -9 "$DPID"; wait "$DPID" 2>/dev/null; DPID=
 sleep 0.5
-start
+daemon_start
 wait_until 10 bash -c "[ \$(grep -c 'console 0 attached' '$LOGS/g1.log') -ge 2 ]"
 check "(b) after kill -9 the log says the daemon restarted and found the ring as left" \
     wait_until 5 grep -q "xcmuxd restarted: found the ring as a previous daemon left it" "$LOGS/g1.log"
@@ -60,7 +47,7 @@ check "(b) ... and that the sessions attached to it were lost" \
 
 # (c) clean stop
 kill "$DPID"; wait "$DPID"; DPID=
-start
+daemon_start
 wait_until 10 bash -c "[ \$(grep -c 'console 0 attached' '$LOGS/g1.log') -ge 3 ]"
 check "(c) after a clean stop the log says the previous daemon stopped cleanly" \
     wait_until 5 grep -q "the previous daemon stopped cleanly" "$LOGS/g1.log"

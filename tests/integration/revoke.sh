@@ -13,41 +13,11 @@
 #  (e) widening again tells the session it may write.
 . "$(dirname "$0")/lib.sh"
 in_host "$@"
+. "$(dirname "$0")/own-daemon-lib.sh"
 
 U1=xcmuxtest1 U2=xcmuxtest2
-if ! command -v setpriv >/dev/null || ! command -v useradd >/dev/null; then
-    echo "# SKIP: setpriv/useradd not available"; echo "0 passed, 0 failed"; exit 77
-fi
-for u in $U1 $U2; do
-    id "$u" >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin "$u" ||
-        { echo "# SKIP: cannot create user $u"; exit 77; }
-done
-chmod 0711 "$XENSIM_DIR"
-PUB=$XENSIM_DIR/rv
-mkdir -p "$PUB" && chmod 0755 "$PUB"
-cp "$XCMUX" "$PUB/xcmux" && chmod 0755 "$PUB/xcmux"
-SOCK=$PUB/xcmux.sock
-LOGS=$XENSIM_DIR/rv-logs
-CONF=$XENSIM_DIR/rv.conf
-ERR=$XENSIM_DIR/rv-xcmuxd.err
-DPID=
-CLIENTS=()
-cleanup() {
-    local p
-    for p in "${CLIENTS[@]}"; do kill "$p" 2>/dev/null; done
-    [ -n "$DPID" ] && kill "$DPID" 2>/dev/null
-    wait 2>/dev/null
-}
-trap cleanup EXIT
-as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
-client() { # client NAME USER ARGS...: console session, input via NAME.in
-    local name=$1 u=$2; shift 2
-    local f=$XENSIM_DIR/$name
-    rm -f "$f.in"; mkfifo "$f.in"
-    as "$u" "$PUB/xcmux" -S "$SOCK" console "$@" <>"$f.in" >"$f.out" 2>"$f.err" &
-    CPID=$!
-    CLIENTS+=("$CPID")
-}
+need_users $U1 $U2
+public_dir rv
 bytes_in() { xensim status "$1" | tr ' ' '\n' | sed -n 's/^bytes_in=//p'; }
 conf() { # conf READ WRITE PTY
     printf '[global]\nsocket_mode = 0666\nsocket_group = none\nread = %s\nwrite = %s\npty = %s\n' \
@@ -56,17 +26,15 @@ conf() { # conf READ WRITE PTY
 reload() { conf "$@"; kill -HUP "$DPID"; wait_until 10 grep -q "configuration reloaded" "$ERR"; }
 
 conf "$U1 $U2" "$U1 $U2" rw
-"$XCMUXD" -f -c "$CONF" -S "$SOCK" --log-dir "$LOGS" 2>"$ERR" &
-DPID=$!
-wait_until 10 "$XCMUX" -S "$SOCK" list
+daemon_start
 xensim create pub --echo --say "pub-up" --every 200 --line "pub-tick" >/dev/null
 wait_until 10 bash -c "'$XCMUX' -S '$SOCK' list | grep -q ' pub .*running'"
 TTY=$("$XCMUX" -S "$SOCK" list | awk '$3 == "pub" { print $NF }')
 
-client u1 $U1 pub
+console_bg u1 $U1 pub
 u1=$CPID
 wait_until 10 grep -q "you have the write seat" "$XENSIM_DIR/u1.err"
-client u2 $U2 pub
+console_bg u2 $U2 pub
 u2=$CPID
 wait_until 10 grep -q pub-tick "$XENSIM_DIR/u2.out"
 
@@ -75,7 +43,7 @@ printf 'x' >"$XENSIM_DIR/u2.in"
 check "(a) a viewer who types is told who holds the seat and how to take it" \
     wait_until 5 grep -q "input discarded: $U1 (uid [0-9]*, pid [0-9]*) holds the write seat of pub (escape \\^\\] f takes it)" \
     "$XENSIM_DIR/u2.err"
-client u2r $U2 -r pub
+console_bg u2r $U2 -r pub
 u2r=$CPID
 wait_until 10 grep -q pub-tick "$XENSIM_DIR/u2r.out"
 printf 'x' >"$XENSIM_DIR/u2r.in"
@@ -89,6 +57,12 @@ check "(c) before: the writer types into the guest" \
 check "(d) before: the rw pty types into the guest" \
     $PTYIO "$TTY" --send 'echo pty-rw-1\r' --expect 'pty-rw-1' --timeout 5
 
+# The WRITER column of USER's row in `xcmux who pub`, or nothing when
+# who fails or lists no such user.
+writer_of() { "$XCMUX" -S "$SOCK" who pub | awk -v u="$1" 'NR > 1 && $1 == u { print $5 }'; }
+check "(c) who shows $U1 as the writer before the reload (WRITER: $(writer_of "$U1"))" \
+    test "$(writer_of "$U1")" = yes
+
 # (b)+(c)+(d): U2 loses read, U1 loses write, the pty becomes read-only.
 reload "$U1" none ro
 check "(b) the session of a user removed from read ends at the reload" \
@@ -101,7 +75,9 @@ check "(b) ... logged in the console log" \
 check "(c) the writer removed from write is told" \
     wait_until 5 grep -q "write access revoked: $U1 may no longer write to pub" "$XENSIM_DIR/u1.err"
 check "(c) ... and loses the seat" \
-    bash -c "grep -q 'write seat released' '$XENSIM_DIR/u1.err' && ! '$XCMUX' -S '$SOCK' who pub | grep -q writer"
+    grep -q 'write seat released' "$XENSIM_DIR/u1.err"
+check "(c) ... and who shows it no longer the writer (WRITER: $(writer_of "$U1"))" \
+    test "$(writer_of "$U1")" = no
 in1=$(bytes_in pub)
 printf 'echo u1-after-%s\r' 77 >"$XENSIM_DIR/u1.in"
 $PTYIO "$TTY" --send 'echo pty-ro-2\r' --timeout 0.5 >/dev/null

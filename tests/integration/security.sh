@@ -12,65 +12,18 @@
 #          and by @group; list shows a user only the consoles it may read.
 . "$(dirname "$0")/lib.sh"
 in_host "$@"
+. "$(dirname "$0")/own-daemon-lib.sh"
 
 U1=xcmuxtest1 U2=xcmuxtest2 U3=xcmuxtest3 G=xcmuxtestg
-if ! command -v setpriv >/dev/null || ! command -v useradd >/dev/null; then
-    echo "# SKIP: setpriv/useradd not available"; echo "0 passed, 0 failed"; exit 77
-fi
-getent group "$G" >/dev/null || groupadd -r "$G" || { echo "# SKIP: cannot create group $G"; exit 77; }
-for u in $U1 $U2 $U3; do
-    id "$u" >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin "$u" ||
-        { echo "# SKIP: cannot create user $u"; exit 77; }
-done
+need_users $U1 $U2 $U3 --group "$G"
 # Only U1 is in the group, and only through a supplementary membership.
 id -nG "$U1" | grep -qw "$G" || usermod -aG "$G" "$U1"
 for u in $U2 $U3; do
     id -nG "$u" | grep -qw "$G" && gpasswd -d "$u" "$G" >/dev/null
 done
-
-# The host directory is private (mktemp): let other users traverse it to
-# a directory of their own holding the socket and a copy of the client.
-chmod 0711 "$XENSIM_DIR"
-PUB=$XENSIM_DIR/sec
-mkdir -p "$PUB" && chmod 0755 "$PUB"
-cp "$XCMUX" "$PUB/xcmux" && chmod 0755 "$PUB/xcmux"
-SOCK=$PUB/xcmux.sock
-LOGS=$XENSIM_DIR/sec-logs
-CONF=$XENSIM_DIR/sec.conf
-ERR=$XENSIM_DIR/sec-xcmuxd.err
-DPID=
-CLIENTS=()
-cleanup() {
-    local p
-    for p in "${CLIENTS[@]}"; do kill "$p" 2>/dev/null; done
-    [ -n "$DPID" ] && kill "$DPID" 2>/dev/null
-    wait 2>/dev/null
-}
-trap cleanup EXIT
-
-as() { # as USER CMD...: run CMD with USER's uid, gid and groups
-    local u=$1; shift
-    setpriv --reuid="$u" --regid="$u" --init-groups "$@"
-}
-xc_as() { local u=$1; shift; as "$u" "$PUB/xcmux" -S "$SOCK" "$@"; }
-start_daemon() {
-    "$XCMUXD" -f -c "$CONF" -S "$SOCK" --log-dir "$LOGS" 2>>"$ERR" &
-    DPID=$!
-    wait_until 10 "$XCMUX" -S "$SOCK" list
-}
-stop_daemon() { kill "$DPID"; wait "$DPID"; DPID=; }
+public_dir sec
 # exit code of CMD, with its stderr in $XENSIM_DIR/last.err
 rc_of() { "$@" >"$XENSIM_DIR/last.out" 2>"$XENSIM_DIR/last.err"; echo $?; }
-# client NAME USER ARGS...: console session as USER with a stdin that
-# stays open (a fifo); input goes to $XENSIM_DIR/NAME.in
-client() {
-    local name=$1 u=$2; shift 2
-    local f=$XENSIM_DIR/$name
-    rm -f "$f.in"; mkfifo "$f.in"
-    as "$u" "$PUB/xcmux" -S "$SOCK" console "$@" <>"$f.in" >"$f.out" 2>"$f.err" &
-    CPID=$!
-    CLIENTS+=("$CPID")
-}
 bytes_in() { xensim status "$1" | tr ' ' '\n' | sed -n 's/^bytes_in=//p'; }
 listed() { xc_as "$1" list | awk 'NR > 1 { print $3 }' | LC_ALL=C sort | tr '\n' ' '; }
 
@@ -81,7 +34,7 @@ socket_mode = 0660
 socket_group = $G
 read = *
 EOF
-start_daemon
+daemon_start
 xensim create l1 --say "l1-up" >/dev/null
 wait_until 10 bash -c "'$XCMUX' -S '$SOCK' list | grep -q ' l1 '"
 check "socket: mode 0660 and group $G as configured" \
@@ -93,7 +46,7 @@ check "socket: ... with 'permission denied' naming the socket" \
 rc=$(rc_of xc_as $U1 list)
 check "socket: a member of the group (supplementary) connects and lists (exit $rc)" \
     bash -c "[ $rc -eq 0 ] && grep -q ' l1 ' '$XENSIM_DIR/last.out'"
-stop_daemon
+daemon_stop
 xensim destroy l1 >/dev/null
 check "socket: removed when the daemon stops" test ! -e "$SOCK"
 
@@ -117,7 +70,7 @@ write = $U3
 read = @$G
 write = none
 EOF
-start_daemon
+daemon_start
 # Created now, so this daemon's replay buffers hold their boot text.
 xensim create pub --echo --say "pub-up" >/dev/null
 xensim create sec1 --echo --say "sec1-up" >/dev/null
@@ -152,7 +105,7 @@ check "acl: root (admin) sees every console" \
     test "$(xc_as root list | awk 'NR > 1 { print $3 }' | LC_ALL=C sort | tr '\n' ' ')" = "@xen grp1 open1 pub sec1 "
 
 # Read-only: U2 asks for a read-write session and gets a read-only one.
-client u2pub $U2 pub
+console_bg u2pub $U2 pub
 u2pub=$CPID
 check "acl: a read-only user attaches (replay shown)" wait_until 10 grep -q pub-up "$XENSIM_DIR/u2pub.out"
 check "acl: ... and is told the session is read-only" \
@@ -169,7 +122,7 @@ check "acl: ... who shows it read-only" \
 "$XCMUX" -S "$SOCK" who pub | sed 's/^/#   /'
 
 # Write: U1 types; the guest echoes, the read-only viewer sees it too.
-client u1pub $U1 pub
+console_bg u1pub $U1 pub
 u1pub=$CPID
 wait_until 10 grep -q pub-up "$XENSIM_DIR/u1pub.out"
 printf 'echo u1-write-%s\r' 4242 >"$XENSIM_DIR/u1pub.in"
@@ -213,7 +166,7 @@ printf 'echo grp-%s\r' 5 | XCMUX_LINGER_MS=500 as $U1 "$PUB/xcmux" -S "$SOCK" co
 check "group ACL: write = none keeps even a reader from typing" test "$(bytes_in grp1)" = "$in0"
 
 check "daemon still running" kill -0 "$DPID"
-stop_daemon
+daemon_stop
 check "no sanitizer or crash report on the daemon's stderr" \
     bash -c "! grep -qiE 'sanitizer|runtime error|segv' '$ERR'"
 finish

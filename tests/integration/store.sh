@@ -34,8 +34,9 @@ ERR=$XD/xcmuxd.err
 start_xcmuxd "" || { bad "xcmuxd did not start"; finish; exit 1; }
 
 running() { jq_list "c('$1')['state'] == 'running'"; }
-# A destroyed guest's console is gone: not listed, or listed as gone.
-gone() { ! jq_list "c('$1')['state'] != 'gone'"; }
+# A destroyed guest's console is gone: not listed, or listed as gone, by
+# a `list` that answered (a failed list is not evidence of anything).
+gone() { jq_list "all(e['state'] == 'gone' for e in entries if e['name'] == '$1')"; }
 tty_written() { local id; id=$(xensim list | awk -v n="$1" '$2 == n {print $1}'); [ -n "$(xs_read "/local/domain/$id/console/tty")" ]; }
 lost_lines() { grep -c "xenstore connection lost" "$ERR"; }
 

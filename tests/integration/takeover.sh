@@ -32,7 +32,7 @@ trap 'xcd_cleanup 2>/dev/null' EXIT
 # (a) takeover
 "$XEN_BINDIR/xenconsoled" --log=guest --log-dir="$xlogs" --pid-file="$xpid" 2>"$XD/xenconsoled.err"
 wait_until 10 test -s "$xpid"
-tid=$(xensim create ticker --every 50)
+tid=$(xensim create ticker --every 5)
 check "(a) xenconsoled (daemon, pid file) serves the guest" \
     wait_until 10 file_has "$xlogs/guest-ticker.log" "ticker: tick 10"
 old_tty=$(xs_read "/local/domain/$tid/console/tty")

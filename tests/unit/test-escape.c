@@ -78,8 +78,8 @@ static void check_all_splits(int ch, const char *in, const char *want)
             feed(&e, &t, (const uint8_t *)in + a, b - a);
             feed(&e, &t, (const uint8_t *)in + b, len - b);
             if (strcmp(t.text, want) != 0)
-                fail_msg("split %zu/%zu of \"%s\": got \"%s\", want \"%s\"",
-                         a, b, in, t.text, want);
+                fail_msg("split %zu/%zu of \"%s\": got \"%s\", want \"%s\"", a, b, in, t.text,
+                         want);
         }
     }
     /* One byte at a time. */
@@ -105,8 +105,14 @@ static void test_each_command(void **state)
     check_all_splits(ESC, "a\x1d?b", "a{help}b");
     check_all_splits(ESC, "a\x1drb", "a{replay}b");
     check_all_splits(ESC, "a\x1dwb", "a{who}b");
-    check_all_splits(ESC, "a\x1d" "fb", "a{force}b");
-    check_all_splits(ESC, "a\x1d" "bb", "a{break}b");
+    check_all_splits(ESC,
+                     "a\x1d"
+                     "fb",
+                     "a{force}b");
+    check_all_splits(ESC,
+                     "a\x1d"
+                     "bb",
+                     "a{break}b");
     check_all_splits(ESC, "a\x1dxb", "a{key:x}b");
     check_all_splits(ESC, "a\x1dRb", "a{key:R}b");
 }
@@ -114,7 +120,11 @@ static void test_each_command(void **state)
 static void test_literal_escape(void **state)
 {
     (void)state;
-    check_all_splits(ESC, "a\x1d\x1d" "b", "a\x1d" "b");
+    check_all_splits(ESC,
+                     "a\x1d\x1d"
+                     "b",
+                     "a\x1d"
+                     "b");
     /* Four escape chars are two literals, not literal + armed + ... */
     check_all_splits(ESC, "\x1d\x1d\x1d\x1d", "\x1d\x1d");
     /* Three: one literal, then armed; the next key completes a command. */
@@ -125,7 +135,9 @@ static void test_sequence_of_commands(void **state)
 {
     (void)state;
     check_all_splits(ESC, "\x1d?\x1dw\x1d.", "{help}{who}{detach}");
-    check_all_splits(ESC, "ls\r\x1drtop\x1d\x1dq\x1d" "f",
+    check_all_splits(ESC,
+                     "ls\r\x1drtop\x1d\x1dq\x1d"
+                     "f",
                      "ls\r{replay}top\x1dq{force}");
 }
 
@@ -134,8 +146,8 @@ static void test_armed_across_chunks(void **state)
     (void)state;
     struct escape e;
     struct escape_step st;
-    const uint8_t first[] = { 'x', ESC };
-    const uint8_t second[] = { '.', 'y' };
+    const uint8_t first[] = {'x', ESC};
+    const uint8_t second[] = {'.', 'y'};
     escape_init(&e, ESC);
 
     size_t n = escape_next(&e, first, sizeof(first), &st);
@@ -191,7 +203,7 @@ static void test_other_escape_chars(void **state)
     /* NUL and 0xff are valid escape characters too. */
     struct escape e;
     struct escape_step st;
-    const uint8_t in[] = { 'a', 0x00, '.', 0xff };
+    const uint8_t in[] = {'a', 0x00, '.', 0xff};
     escape_init(&e, 0);
     assert_int_equal(escape_next(&e, in, sizeof(in), &st), 3);
     assert_int_equal(st.npass, 1);
@@ -209,7 +221,7 @@ static void test_every_byte_after_escape(void **state)
     for (unsigned k = 0; k < 256; k++) {
         struct escape e;
         struct escape_step st;
-        const uint8_t in[] = { ESC, (uint8_t)k };
+        const uint8_t in[] = {ESC, (uint8_t)k};
         escape_init(&e, ESC);
         assert_int_equal(escape_next(&e, in, 2, &st), 2);
         assert_false(e.armed);

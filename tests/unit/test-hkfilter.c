@@ -173,20 +173,20 @@ static void test_diverging_prefixes_released(void **state)
     static const char *const cases[] = {
         "\x1bx",
         "\x1b_Q",
-        "\x1b_XCMUX;2;d;1\x1b\\",          /* unknown version */
-        "\x1b_XCMUX;1;!;1\x1b\\",          /* bad key */
-        "\x1b_XCMUX;1;dd;1\x1b\\",         /* key of two bytes */
-        "\x1b_XCMUX;1;d:1\x1b\\",          /* bad separator */
-        "\x1b_XCMUX;1;d;0\x1b\\",          /* id 0 */
-        "\x1b_XCMUX;1;d;007\x1b\\",        /* leading zero */
+        "\x1b_XCMUX;2;d;1\x1b\\",           /* unknown version */
+        "\x1b_XCMUX;1;!;1\x1b\\",           /* bad key */
+        "\x1b_XCMUX;1;dd;1\x1b\\",          /* key of two bytes */
+        "\x1b_XCMUX;1;d:1\x1b\\",           /* bad separator */
+        "\x1b_XCMUX;1;d;0\x1b\\",           /* id 0 */
+        "\x1b_XCMUX;1;d;007\x1b\\",         /* leading zero */
         "\x1b_XCMUX;1;d;12345678901\x1b\\", /* 11 digits */
-        "\x1b_XCMUX;1;d;4294967296\x1b\\", /* over 32 bits */
+        "\x1b_XCMUX;1;d;4294967296\x1b\\",  /* over 32 bits */
         "\x1b_XCMUX;1;d;9999999999\x1b\\",
-        "\x1b_XCMUX;1;d;\x1b\\",           /* no id */
-        "\x1b_XCMUX;1;d;12x",              /* missing ESC \ */
-        "\x1b_XCMUX;1;d;12\x1bx",          /* ESC then not '\' */
-        "\x1b_XCMUX;1;d;12\x07",           /* BEL-terminated APC */
-        "\x1b_xcmux;1;d;12\x1b\\",         /* case matters */
+        "\x1b_XCMUX;1;d;\x1b\\",   /* no id */
+        "\x1b_XCMUX;1;d;12x",      /* missing ESC \ */
+        "\x1b_XCMUX;1;d;12\x1bx",  /* ESC then not '\' */
+        "\x1b_XCMUX;1;d;12\x07",   /* BEL-terminated APC */
+        "\x1b_xcmux;1;d;12\x1b\\", /* case matters */
         "\x1b_XCMUX1;d;12\x1b\\",
     };
     size_t i;
@@ -266,7 +266,7 @@ static void test_encode(void **state)
 
 static void test_round_trip(void **state)
 {
-    static const uint32_t ids[] = { 1, 9, 10, 99, 100, 12345, 429496729, 4294967294u, 4294967295u };
+    static const uint32_t ids[] = {1, 9, 10, 99, 100, 12345, 429496729, 4294967294u, 4294967295u};
     int key;
     size_t i;
     (void)state;

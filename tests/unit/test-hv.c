@@ -68,8 +68,8 @@ static void test_interdomain_coalesce(void **state)
 
     /* Only dom0 may bind it, and only to that port. */
     int other = hv_domain_create("other", 0);
-    assert_int_equal(hv_evtchn_bind_interdomain((uint32_t)other, -1, (uint32_t)domid,
-                                                (uint32_t)gport), -1);
+    assert_int_equal(
+        hv_evtchn_bind_interdomain((uint32_t)other, -1, (uint32_t)domid, (uint32_t)gport), -1);
     int lport = hv_evtchn_bind_interdomain(0, dom0_rx, (uint32_t)domid, (uint32_t)gport);
     assert_true(lport > 0);
 
@@ -248,7 +248,7 @@ static void test_pages_shared_and_owned(void **state)
     assert_int_equal(hv_grant_set((uint32_t)domid, HV_GRANTS, page), -1);
     uint64_t gfn = hv_page_gfn(page);
     assert_int_equal(hv_gfn_page((uint32_t)domid, gfn), page);
-    assert_int_equal(hv_gfn_page(0, gfn), -1);          /* not dom0's */
+    assert_int_equal(hv_gfn_page(0, gfn), -1);              /* not dom0's */
     assert_int_equal(hv_gfn_page((uint32_t)domid, 12), -1); /* out of range */
     char *a = hv_page_map(page), *b = hv_page_map(page);
     assert_non_null(a);
