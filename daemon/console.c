@@ -713,6 +713,13 @@ void console_gone(struct console *c, const char *why)
         console_free(c);
 }
 
+void console_free_all(void)
+{
+    struct console *c;
+    while ((c = TAILQ_FIRST(&xd.consoles)))
+        console_free(c);
+}
+
 void console_free(struct console *c)
 {
     /* Readers leave the audience as they drop; the flag stops

@@ -157,6 +157,8 @@ int console_connect(struct console *c, uint64_t ring_ref, uint32_t port);
  * follow the guest by name stay; the console is freed when none remain. */
 void console_gone(struct console *c, const char *why);
 void console_free(struct console *c);
+/* Every console (shutdown, or a test between two setups). */
+void console_free_all(void);
 
 /* An event fired on the console's port (called with the port masked). */
 void console_event(struct console *c);

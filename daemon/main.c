@@ -415,12 +415,8 @@ int main(int argc, char **argv)
 
     domains_stop();
     hvcon_stop();
-    struct console *c;
-    while ((c = TAILQ_FIRST(&xd.consoles)))
-        console_free(c);
-    struct session *s;
-    while ((s = TAILQ_FIRST(&xd.sessions)))
-        session_free(s);
+    console_free_all();
+    session_free_all();
     server_stop();
     event_free(ev_evtchn);
     store_stop();

@@ -265,6 +265,13 @@ void session_leave_console(struct session *s)
     console_remove_reader(con, &s->reader);
 }
 
+void session_free_all(void)
+{
+    struct session *s;
+    while ((s = TAILQ_FIRST(&xd.sessions)))
+        session_free(s);
+}
+
 void session_free(struct session *s)
 {
     hotkey_forget_session(s);

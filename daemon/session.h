@@ -99,6 +99,8 @@ struct session *session_of_reader(struct console_reader *r);
 /* Take over an accepted connection FD (credentials read here). */
 struct session *session_new(int fd);
 void session_free(struct session *s);
+/* Every connection (shutdown, or a test between two setups). */
+void session_free_all(void);
 /* Refuse an accepted connection FD: ERROR(LIMIT, WHY), then close it. */
 void session_refuse_fd(int fd, const char *why);
 /* Send console output the session has not seen yet (flow-controlled). */

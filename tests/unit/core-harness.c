@@ -90,12 +90,8 @@ void core_reload(const char *config_lines)
 void core_teardown(void)
 {
     domains_stop();
-    struct console *c;
-    while ((c = TAILQ_FIRST(&xd.consoles)))
-        console_free(c);
-    struct session *s;
-    while ((s = TAILQ_FIRST(&xd.sessions)))
-        session_free(s);
+    console_free_all();
+    session_free_all();
     for (uint32_t id = 0; id < XD_MAX_DOMID; id++)
         if (xd.by_domid[id]) {
             free(xd.by_domid[id]);
