@@ -75,10 +75,11 @@ check "1: xcmuxd is alive and serving" answers after-kill
 
 # ---- 2: 10,000 connect/disconnect cycles ------------------------------------
 FD0=$(nfds); RSS0=$(rss_kb); T0=$EPOCHREALTIME; C0=$(ticks)
-out=$($CYCLES "$XD/sock" 10000 50); rc=$?
+# The bound only turns a hang into a failure: the rate is bench/ work.
+out=$($CYCLES "$XD/sock" 10000 300); rc=$?
 cpu=$(cpu_since "$T0" "$C0"); rss=$(rss_kb)
 echo "# 2: $out; xcmuxd CPU $cpu%, VmRSS $RSS0 -> $rss kB, fds $FD0 -> $(nfds)"
-check "2: 10,000 connect/HELLO/LIST/close cycles complete within 50 s ($out)" test $rc = 0
+check "2: 10,000 connect/HELLO/LIST/close cycles complete ($out)" test $rc = 0
 check "2: no fd left behind ($FD0)" wait_until 5 fds_are "$FD0"
 memory_check "2: VmRSS grows by less than 1 MiB ($RSS0 -> $rss kB)" test "$rss" -lt $((RSS0 + 1024))
 

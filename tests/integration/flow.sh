@@ -88,12 +88,12 @@ check "(b) list --json shows lim-1 being rate limited" \
     wait_until 5 jq_list "c('lim-1')['rate_limited']"
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 t0=$EPOCHREALTIME; b0=$(jq_list "c('lim-1')['bytes_out']"); c0=$(ticks "$XCMUXD_PID")
-# The quiet guest answers during the flood.
-lat=""
+# The quiet guest answers during the flood (how fast: bench/latency.sh).
+lat="" answered=0
 for i in 1 2 3; do
     s=$EPOCHREALTIME
     client_send q "echo ping-$i\r"
-    wait_until 5 has_line "$XD/q.out" "ping-$i"
+    wait_until "$PROMPT_S" has_line "$XD/q.out" "ping-$i" && answered=$((answered + 1))
     lat="$lat $(python3 -c "print(round($EPOCHREALTIME - $s, 3))")"
     sleep 0.7
 done
@@ -104,10 +104,8 @@ cpu=$(python3 -c "print(round(($c1 - $c0) / $(getconf CLK_TCK) / ($t1 - $t0) * 1
 echo "# lim-1: $rate bytes/s over $(python3 -c "print(round($t1 - $t0, 2))") s (limit $RATE); quiet answered in$lat s; xcmuxd CPU $cpu%"
 check "(b) the flooding guest is held near its rate ($rate B/s, limit $RATE)" \
     python3 -c "import sys; sys.exit(not ($RATE / 2 < $rate < $RATE * 2))"
-speed_check "(b) the quiet guest answers each command within 1 s ($lat)" \
-    python3 -c "import sys; sys.exit(not all(0 <= float(x) < 1.0 for x in '$lat'.split()) or len('$lat'.split()) != 3)"
-speed_check "(c) xcmuxd CPU while limiting a flood stays below 50% of a core ($cpu%)" \
-    python3 -c "import sys; sys.exit(not $cpu < 50)"
+check "(b) the quiet guest answers each of 3 commands during the flood (in$lat s)" test "$answered" = 3
+spin_check "(c) xcmuxd does not spin while limiting a flood ($cpu% of a core)" "$cpu"
 client_eof q; client_wait q 5
 check "(b) nothing of the limited guest was dropped (list --json dropped_guest 0)" \
     jq_list "c('lim-1')['dropped_guest'] == 0 and c('lim-1')['bytes_out'] > 0"

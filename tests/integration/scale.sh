@@ -84,14 +84,15 @@ XCMUXD_PID=$!
 last_id=$(tail -1 "$XD/t.ids")
 xenstore-write -s "/local/domain/$last_id/device/console/1/ring-ref" 7 \
     "/local/domain/$last_id/device/console/1/port" junk
-early=0 slow=0 odd=0 polls=0
+early=0 slow=0 odd=0 polls=0 max_ms=0
 t_end=$((SECONDS + 60))
 while ! serving_now && [ $SECONDS -lt $t_end ]; do
     t=$(date +%s%N)
     if X list --json >"$XD/during.json" 2>/dev/null; then
         ms=$((($(date +%s%N) - t) / 1000000))
         polls=$((polls + 1))
-        [ "$ms" -gt 1000 ] && slow=$((slow + 1))
+        [ "$ms" -gt "$max_ms" ] && max_ms=$ms
+        [ "$ms" -gt "$PROMPT_MS" ] && slow=$((slow + 1))
         serving_now || early=$((early + 1))
         python3 -c '
 import json, sys
@@ -102,9 +103,9 @@ sys.exit(any(e["state"] not in ("running", "waiting") for e in json.load(open(sy
     fi
     sleep 0.02
 done
-echo "# during the attach: $polls list answers, $early before \"serving\", $slow slow (> 1 s) or failed"
+echo "# during the attach: $polls list answers, $early before \"serving\", the longest $max_ms ms, $slow failed or over $PROMPT_MS ms"
 check "a client is answered while 300 guests attach (before \"serving\")" test "$early" -gt 0
-check "every answer during the attach was prompt (< 1 s)" test "$slow" -eq 0
+check "every list during the attach was answered (none failed or waited $PROMPT_MS ms)" test "$slow" -eq 0
 check "list during the attach shows only running/waiting consoles" test "$odd" -eq 0
 check "\"serving\" is logged once every guest is attached" wait_until 30 serving_now
 all_running() { running_are s 200 && running_are t 100; }

@@ -84,14 +84,14 @@ xensim create doomed --echo >/dev/null
 wait_until 10 running doomed
 xensim kill-store
 t0=$(date +%s%N)
-# Polled every 50 ms: the bound checked is the daemon's (a second), the
-# wait is wider so a loaded machine shows the time instead of a timeout.
+# Polled every 50 ms; the daemon notices within a second on a quiet
+# machine, the check only that it is noticed (lib.sh, PROMPT_S).
 lost_logged() { [ "$(lost_lines)" -ge 1 ]; }
-wait_until 5 lost_logged
+wait_until "$PROMPT_S" lost_logged
 t1=$(date +%s%N)
 ms=$(( (t1 - t0) / 1000000 ))
 echo "# loss logged ${ms} ms after the store was gone"
-speed_check "(b) the loss is logged within a second" test "$ms" -le $((1000 * TIME_SCALE))
+check "(b) the loss is logged (${ms} ms after the store was gone)" test "$ms" -le "$PROMPT_MS"
 unreachable_table() { X list >"$XD/list.out" 2>&1 && grep -q "xenstore: unreachable" "$XD/list.out"; }
 unreachable_json() { X list --json 2>/dev/null | python3 -c '
 import json, sys
