@@ -22,6 +22,7 @@
 #include "daemon/log.h"
 #include "daemon/pty.h"
 #include "daemon/ring.h"
+#include "daemon/runstate.h"
 #include "protocol/xcmux-proto.h"
 
 /* One drain pass reads at most this much before yielding to the loop, so
@@ -302,29 +303,24 @@ int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
     /* First connect of this console by this daemon to a ring a backend
      * already served: the daemon restarted (or took over). */
     bool restarted = c->state != CONSOLE_RUNNING && c->bytes_out == 0 && ring_was_served(c->page);
-    /* A stale socket is what a killed daemon leaves (a clean stop removes
-     * it); the last event line of the log says whether it stopped. */
-    char last[160] = "";
-    int stale = xd.stale_socket;
-    if (restarted && c->log)
-        (void)log_last_line_with(log_path(c->log), "--- xcmux: ", last, sizeof(last));
-    bool clean = stale == 0 && strstr(last, "--- xcmux: xcmuxd stopping") != NULL;
-    bool known = stale == 1;
     ring_set_connected(c->page);
     c->state = CONSOLE_RUNNING;
     console_log_event(c, "console %u attached", c->index);
     if (restarted) {
         console_log_event(c, "xcmuxd restarted: found the ring as a previous daemon left "
                              "it; output it had not read yet follows");
+        /* How the previous daemon ended is the state file's word
+         * (runstate.h), read once at start. */
         console_log_event(c, "%s",
-                          clean ? "the previous daemon stopped cleanly: its "
-                                  "sessions were told and ended"
-                          : known
-                              ? "the previous daemon "
-                                "did not stop cleanly (killed or crashed): sessions attached to "
-                                "it were lost without notice"
-                              : "sessions attached to the "
-                                "previous daemon were lost");
+                          xd.previous == RUNSTATE_CLEAN
+                              ? "the previous daemon stopped cleanly: its sessions were told "
+                                "and ended"
+                          : xd.previous == RUNSTATE_UNCLEAN
+                              ? "the previous daemon did not stop cleanly (killed or crashed): "
+                                "sessions attached to it were lost without notice"
+                              : "no record of an xcmuxd on this socket since boot: another "
+                                "backend (such as xenconsoled) served the ring; sessions "
+                                "attached to it, if any, were lost");
     }
     publish_tty(c);
     /* Whatever the ring already holds (a guest that started before us,

@@ -81,43 +81,6 @@ int log_mkdir_p(const char *dir)
     return mkdir_p(dir);
 }
 
-int log_last_line_with(const char *path, const char *needle, char *buf, size_t len)
-{
-    if (!buf || len == 0)
-        return -1;
-    buf[0] = '\0';
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    char tail[4096 + 1];
-    ssize_t n = -1;
-    if (fstat(fd, &st) == 0) {
-        off_t cap = (off_t)sizeof(tail) - 1;
-        off_t want = st.st_size < cap ? st.st_size : cap;
-        n = pread(fd, tail, (size_t)want, st.st_size - want);
-    }
-    close(fd);
-    if (n < 0)
-        return -1;
-    /* Lines from the end; a NUL inside one just ends it early. */
-    size_t end = (size_t)n;
-    while (end > 0) {
-        size_t start = end;
-        while (start > 0 && tail[start - 1] != '\n')
-            start--;
-        tail[end] = '\0';
-        if (strstr(tail + start, needle)) {
-            size_t take = end - start < len - 1 ? end - start : len - 1;
-            memcpy(buf, tail + start, take);
-            buf[take] = '\0';
-            return 0;
-        }
-        end = start > 0 ? start - 1 : 0;
-    }
-    return 0;
-}
-
 static int mkdir_p(const char *dir)
 {
     char tmp[PATH_MAX];

@@ -100,10 +100,6 @@ void log_close(struct log *log);
 
 /* mkdir -p DIR, each missing component with mode 0750; 0 or -1 (errno). */
 int log_mkdir_p(const char *dir);
-/* The last line containing NEEDLE among the last 4 KiB of the file at
- * PATH into BUF (without its newline, at most LEN - 1 bytes); "" when
- * there is none. 0, or -1 when the file cannot be read. */
-int log_last_line_with(const char *path, const char *needle, char *buf, size_t len);
 
 /* Path of the current log file (owned by the log). */
 const char *log_path(const struct log *log);
