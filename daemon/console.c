@@ -127,6 +127,27 @@ static void log_touched(struct console *c)
         log_sweep_arm(log_idle_deadline(c->log), xd_now_ms());
 }
 
+/* A failing log file is said once per episode in the daemon's log (and
+ * in the console's journal stream), not at every lost write (log.h). */
+static void log_report(void *arg, enum log_report what, int err, uint64_t lost)
+{
+    struct console *c = arg;
+    const char *path = c->log ? log_path(c->log) : "?";
+    if (what == LOG_REPORT_FAILING) {
+        syslog(LOG_ERR,
+               "%s (domid %u): cannot write log %s: %s; output is not logged (bytes counted) "
+               "until writes work again",
+               c->name, c->domid, path, strerror(err));
+        journal_event(c->journal, xd_now_ms(), "cannot write log %s: %s; output is not logged",
+                      path, strerror(err));
+    } else {
+        syslog(LOG_WARNING, "%s (domid %u): log writes resumed (%s), %llu bytes were not logged",
+               c->name, c->domid, path, (unsigned long long)lost);
+        journal_event(c->journal, xd_now_ms(), "log writes resumed, %llu bytes were not logged",
+                      (unsigned long long)lost);
+    }
+}
+
 static void open_log(struct console *c)
 {
     open_journal(c);
@@ -143,6 +164,8 @@ static void open_log(struct console *c)
                       xd_now_ms());
     if (!c->log)
         syslog(LOG_WARNING, "%s: cannot open log in %s: %m", c->name, xd.cfg->log_dir);
+    else
+        log_set_report_fn(c->log, log_report, c);
     log_touched(c);
 }
 
