@@ -58,8 +58,7 @@ static void test_parse(void **state)
                      RUNSTATE_UNCLEAN);
     assert_int_equal(pid, 7);
     /* Another boot's record says nothing about the rings of this one. */
-    assert_int_equal(runstate_parse("xcmuxd running pid 7 boot old\n", "abc", &pid),
-                     RUNSTATE_NONE);
+    assert_int_equal(runstate_parse("xcmuxd running pid 7 boot old\n", "abc", &pid), RUNSTATE_NONE);
     assert_int_equal(pid, 0);
     /* Without a boot id on either side the record counts. */
     assert_int_equal(runstate_parse("xcmuxd stopped pid 3", "", &pid), RUNSTATE_CLEAN);
@@ -68,10 +67,8 @@ static void test_parse(void **state)
     assert_int_equal(runstate_parse("", "abc", &pid), RUNSTATE_NONE);
     assert_int_equal(runstate_parse("xcmuxd crashed pid 3 boot abc", "abc", &pid), RUNSTATE_NONE);
     assert_int_equal(pid, 0);
-    assert_int_equal(runstate_parse("xcmuxd running pid -3 boot abc", "abc", &pid),
-                     RUNSTATE_NONE);
-    assert_int_equal(runstate_parse("--- xcmux: xcmuxd stopping ---", "abc", &pid),
-                     RUNSTATE_NONE);
+    assert_int_equal(runstate_parse("xcmuxd running pid -3 boot abc", "abc", &pid), RUNSTATE_NONE);
+    assert_int_equal(runstate_parse("--- xcmux: xcmuxd stopping ---", "abc", &pid), RUNSTATE_NONE);
     assert_int_equal(runstate_parse(NULL, "abc", &pid), RUNSTATE_NONE);
     char longer[RUNSTATE_MAX + 8];
     memset(longer, 'x', sizeof(longer) - 1);
