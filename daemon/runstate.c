@@ -8,12 +8,15 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "common/rules.h"
 
 #define BOOT_ID_MAX 64
 
@@ -47,24 +50,28 @@ static void boot_id(char out[BOOT_ID_MAX])
 
 enum runstate_prev runstate_parse(const char *text, const char *boot, long *pid)
 {
-    char state[16], id[BOOT_ID_MAX];
-    long p = 0;
     *pid = 0;
     if (!text || strnlen(text, RUNSTATE_MAX) >= RUNSTATE_MAX)
         return RUNSTATE_NONE;
-    /* Widths bound every field; the boot id is optional on the line. */
-    int n = sscanf(text, "xcmuxd %15s pid %ld boot %63s", state, &p, id);
-    if (n < 2 || p <= 0)
+    /* "xcmuxd STATE pid PID [boot ID]": words, each bounded by the copy. */
+    char line[RUNSTATE_MAX], *save = NULL, *w[6] = {0};
+    snprintf(line, sizeof(line), "%s", text);
+    unsigned n = 0;
+    for (char *t = strtok_r(line, " \t\r\n", &save); t && n < 6;
+         t = strtok_r(NULL, " \t\r\n", &save))
+        w[n++] = t;
+    uint64_t p;
+    if (n < 4 || strcmp(w[0], "xcmuxd") != 0 || strcmp(w[2], "pid") != 0 ||
+        xr_parse_u64(w[3], LONG_MAX, &p) < 0 || p == 0)
         return RUNSTATE_NONE;
-    if (n == 3 && boot && *boot && strcmp(id, boot) != 0)
+    if (n >= 6 && strcmp(w[4], "boot") == 0 && boot && *boot && strcmp(w[5], boot) != 0)
         return RUNSTATE_NONE; /* another boot's daemon */
-    *pid = p;
-    if (strcmp(state, "stopped") == 0)
-        return RUNSTATE_CLEAN;
-    if (strcmp(state, "running") == 0)
-        return RUNSTATE_UNCLEAN;
-    *pid = 0;
-    return RUNSTATE_NONE;
+    enum runstate_prev prev = strcmp(w[1], "stopped") == 0   ? RUNSTATE_CLEAN
+                              : strcmp(w[1], "running") == 0 ? RUNSTATE_UNCLEAN
+                                                             : RUNSTATE_NONE;
+    if (prev != RUNSTATE_NONE)
+        *pid = (long)p;
+    return prev;
 }
 
 int runstate_path_for(const char *socket, char *out, size_t len)
