@@ -141,9 +141,11 @@ static void log_report(void *arg, enum log_report what, int err, uint64_t lost)
         journal_event(c->journal, xd_now_ms(), "cannot write log %s: %s; output is not logged",
                       path, strerror(err));
     } else {
-        syslog(LOG_WARNING, "%s (domid %u): log writes resumed (%s), %llu bytes were not logged",
-               c->name, c->domid, path, (unsigned long long)lost);
-        journal_event(c->journal, xd_now_ms(), "log writes resumed, %llu bytes were not logged",
+        const char *how = what == LOG_REPORT_RESUMED ? "log writes resumed"
+                                                     : "log closed while writes were failing";
+        syslog(LOG_WARNING, "%s (domid %u): %s (%s), %llu bytes were not logged", c->name, c->domid,
+               how, path, (unsigned long long)lost);
+        journal_event(c->journal, xd_now_ms(), "%s, %llu bytes were not logged", how,
                       (unsigned long long)lost);
     }
 }

@@ -529,6 +529,8 @@ void log_close(struct log *log)
 {
     if (!log)
         return;
+    if (log->episode && log->report)
+        log->report(log->report_arg, LOG_REPORT_CLOSED, log->episode_error, log->episode_lost);
     if (log->fd >= 0)
         close(log->fd);
     free(log->path);

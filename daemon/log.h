@@ -82,10 +82,13 @@ struct log_stats {
  * hears of each start once (LOG_REPORT_FAILING, the errno, 0) and each end
  * once (LOG_REPORT_RESUMED, the errno that began it, the log bytes lost
  * during the episode), however many writes fail or retry in between, so
- * the caller can say it in the daemon's log without flooding it. */
+ * the caller can say it in the daemon's log without flooding it. A log
+ * closed during an episode ends it with LOG_REPORT_CLOSED (same
+ * arguments), so the count is never left untold. */
 enum log_report {
     LOG_REPORT_FAILING,
     LOG_REPORT_RESUMED,
+    LOG_REPORT_CLOSED,
 };
 typedef void (*log_report_fn)(void *arg, enum log_report what, int err, uint64_t lost);
 

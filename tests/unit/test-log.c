@@ -423,7 +423,7 @@ static void test_partial_write_mid_line(void **state)
 
 /* What the log's report function heard (log.h, failure episodes). */
 static struct {
-    unsigned failing, resumed;
+    unsigned failing, resumed, closed;
     int err;
     uint64_t lost;
 } heard;
@@ -433,8 +433,10 @@ static void hear(void *arg, enum log_report what, int err, uint64_t lost)
     assert_ptr_equal(arg, &heard);
     if (what == LOG_REPORT_FAILING)
         heard.failing++;
-    else
+    else if (what == LOG_REPORT_RESUMED)
         heard.resumed++;
+    else
+        heard.closed++;
     heard.err = err;
     heard.lost = lost;
 }
@@ -492,7 +494,21 @@ static void test_failure_episode_reported_once(void **state)
     log_write(l, now + 5000, "y\n", 2);
     assert_int_equal(heard.resumed, 2);
     assert_int_equal(heard.lost, 2);
+    /* Closed outside an episode: nothing to tell. */
     log_close(l);
+    assert_int_equal(heard.closed, 0);
+    /* Closed inside one: its count is told. */
+    memset(&heard, 0, sizeof(heard));
+    l = log_open(tmpdir, "episode2", 0, &plain, 0);
+    log_set_report_fn(l, hear, &heard);
+    log_set_write_fn(l, flaky_write);
+    disk_full = true;
+    log_write(l, 0, "gone\n", 5);
+    log_close(l);
+    assert_int_equal(heard.failing, 1);
+    assert_int_equal(heard.resumed, 0);
+    assert_int_equal(heard.closed, 1);
+    assert_int_equal(heard.lost, 5);
     reset_flaky();
 }
 
