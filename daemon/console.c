@@ -22,6 +22,7 @@
 #include "daemon/log.h"
 #include "daemon/pty.h"
 #include "daemon/ring.h"
+#include "daemon/runstate.h"
 #include "protocol/xcmux-proto.h"
 
 /* One drain pass reads at most this much before yielding to the loop, so
@@ -126,6 +127,29 @@ static void log_touched(struct console *c)
         log_sweep_arm(log_idle_deadline(c->log), xd_now_ms());
 }
 
+/* A failing log file is said once per episode in the daemon's log (and
+ * in the console's journal stream), not at every lost write (log.h). */
+static void log_report(void *arg, enum log_report what, int err, uint64_t lost)
+{
+    struct console *c = arg;
+    const char *path = c->log ? log_path(c->log) : "?";
+    if (what == LOG_REPORT_FAILING) {
+        syslog(LOG_ERR,
+               "%s (domid %u): cannot write log %s: %s; output is not logged (bytes counted) "
+               "until writes work again",
+               c->name, c->domid, path, strerror(err));
+        journal_event(c->journal, xd_now_ms(), "cannot write log %s: %s; output is not logged",
+                      path, strerror(err));
+    } else {
+        const char *how = what == LOG_REPORT_RESUMED ? "log writes resumed"
+                                                     : "log closed while writes were failing";
+        syslog(LOG_WARNING, "%s (domid %u): %s (%s), %llu bytes were not logged", c->name, c->domid,
+               how, path, (unsigned long long)lost);
+        journal_event(c->journal, xd_now_ms(), "%s, %llu bytes were not logged", how,
+                      (unsigned long long)lost);
+    }
+}
+
 static void open_log(struct console *c)
 {
     open_journal(c);
@@ -142,6 +166,8 @@ static void open_log(struct console *c)
                       xd_now_ms());
     if (!c->log)
         syslog(LOG_WARNING, "%s: cannot open log in %s: %m", c->name, xd.cfg->log_dir);
+    else
+        log_set_report_fn(c->log, log_report, c);
     log_touched(c);
 }
 
@@ -302,29 +328,24 @@ int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
     /* First connect of this console by this daemon to a ring a backend
      * already served: the daemon restarted (or took over). */
     bool restarted = c->state != CONSOLE_RUNNING && c->bytes_out == 0 && ring_was_served(c->page);
-    /* A stale socket is what a killed daemon leaves (a clean stop removes
-     * it); the last event line of the log says whether it stopped. */
-    char last[160] = "";
-    int stale = xd.stale_socket;
-    if (restarted && c->log)
-        (void)log_last_line_with(log_path(c->log), "--- xcmux: ", last, sizeof(last));
-    bool clean = stale == 0 && strstr(last, "--- xcmux: xcmuxd stopping") != NULL;
-    bool known = stale == 1;
     ring_set_connected(c->page);
     c->state = CONSOLE_RUNNING;
     console_log_event(c, "console %u attached", c->index);
     if (restarted) {
         console_log_event(c, "xcmuxd restarted: found the ring as a previous daemon left "
                              "it; output it had not read yet follows");
+        /* How the previous daemon ended is the state file's word
+         * (runstate.h), read once at start. */
         console_log_event(c, "%s",
-                          clean ? "the previous daemon stopped cleanly: its "
-                                  "sessions were told and ended"
-                          : known
-                              ? "the previous daemon "
-                                "did not stop cleanly (killed or crashed): sessions attached to "
-                                "it were lost without notice"
-                              : "sessions attached to the "
-                                "previous daemon were lost");
+                          xd.previous == RUNSTATE_CLEAN
+                              ? "the previous daemon stopped cleanly: its sessions were told "
+                                "and ended"
+                          : xd.previous == RUNSTATE_UNCLEAN
+                              ? "the previous daemon did not stop cleanly (killed or crashed): "
+                                "sessions attached to it were lost without notice"
+                              : "no record of an xcmuxd on this socket since boot: another "
+                                "backend (such as xenconsoled) served the ring; sessions "
+                                "attached to it, if any, were lost");
     }
     publish_tty(c);
     /* Whatever the ring already holds (a guest that started before us,

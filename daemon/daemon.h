@@ -53,10 +53,9 @@ struct xcmuxd {
     unsigned nsessions;
     unsigned nconsoles;
     bool shutting_down;
-    /* What the socket path held at start (server.c): 1 a stale socket
-     * (the previous daemon did not stop cleanly: a clean stop removes
-     * it), 0 none, -1 cannot tell (socket activation keeps the socket). */
-    int stale_socket;
+    /* How the previous daemon on this socket ended (enum runstate_prev,
+     * runstate.h), read from the state file at start by main.c. */
+    int previous;
     uint64_t (*clock)(void); /* NULL: CLOCK_MONOTONIC */
 };
 

@@ -9,40 +9,36 @@
 
 #include "daemon/console.h"
 #include "daemon/events.h"
-#include "daemon/limits.h"
 #include "daemon/seat.h"
 #include "daemon/session-admit.h"
 #include "daemon/session-int.h"
 
-/* Move S (attached to a gone console) to TO. */
+/* Move S (attached to a gone console) to TO: admitted as an ATTACH is
+ * (session-admit.h), its seat decided as at an ATTACH (seat.h). */
 static void follow_move(struct session *s, struct console *to)
 {
     /* A draining session did not ask to follow: it ends with its console. */
     if (s->state != SESSION_ATTACHED || !s->con || s->con == to || s->end_when_drained)
         return;
     char why[XP_MAX_NOTICE_TEXT];
-    bool full = to->nsessions >= XCMUX_MAX_SESSIONS_PER_CONSOLE;
-    if (full)
-        snprintf(why, sizeof(why), "%s has too many sessions (limit %d)", to->name,
-                 XCMUX_MAX_SESSIONS_PER_CONSOLE);
-    if (full || !session_admit_console(s, to, why, sizeof(why))) {
-        session_end(s, XP_N_DOMAIN_GONE, "%s is back, but this session cannot follow it: %s",
-                    to->name, why);
+    if (session_admit_attach(s, to, why, sizeof(why)) != ADMIT_OK) {
+        session_end(s, XP_N_DETACHED,
+                    "%s is back as domid %u, but this session cannot follow it: %s", to->name,
+                    (unsigned)to->domid, why);
         return;
     }
     session_leave_console(s); /* may free the old console (gone, now empty) */
+    s->can_write = session_access(s, to) >= ACCESS_WRITE;
+    struct seat_join seat = seat_join_plan(to, s, s->mode);
+    s->mode = seat.mode;
     session_join_console(s, to);
     /* The new boot's output from its start. */
     s->off = outbuf_oldest(&to->buf);
-    /* Read-write implies write access (seat.h). */
-    s->can_write = session_access(s, to) >= ACCESS_WRITE;
-    if (!s->can_write)
-        s->mode = XP_MODE_READ_ONLY;
     session_notice(s, XP_N_DOMAIN_BACK, to->domid, "%s is back as domid %u", to->name,
                    (unsigned)to->domid);
     console_log_event(to, "attach %s mode %s (followed reboot)", session_who(s),
                       xp_mode_name((unsigned)s->mode));
-    seat_follow(to, s);
+    seat_join_apply(to, s, &seat);
     session_pump(s);
 }
 

@@ -10,10 +10,11 @@
  *   session of the gone console moves to it, in order, before the new
  *   console is connected, so it reads the new boot from its first byte
  *   (NOTICE DOMAIN_BACK with the new domid).
- * - A move is an attach: it is admitted as one (session-admit.h) with
- *   the access and the write seat (seat.h) decided again on the new
- *   console. A refused session ends with NOTICE DOMAIN_GONE carrying the
- *   admission's reason.
+ * - A move is an attach: it is admitted by ATTACH's own admission
+ *   (session_admit_attach: read access on the new console, the per-user
+ *   caps, the admin's reserve) and its write seat is decided by ATTACH's
+ *   seat rules (seat_join_plan) for the mode it had. A refused session
+ *   ends with NOTICE DETACHED carrying the admission's reason.
  * - A session ending with its console (one still reading the guest's
  *   last output) does not move.
  * - The gone console is freed when its last session has moved.

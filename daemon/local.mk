@@ -64,7 +64,8 @@ tests_unit_test_escape_LDADD = daemon/libxcmuxd_core.a $(CMOCKA_LIBS)
 
 # The core on a fake xen port (tests/unit/fake-hyp.c): consoles and
 # sessions driven through real sockets and a real event loop.
-CORE_TESTS = tests/unit/test-seat tests/unit/test-console
+CORE_TESTS = tests/unit/test-seat tests/unit/test-console tests/unit/test-admit \
+	tests/unit/test-session tests/unit/test-hotkey-core
 check_PROGRAMS += $(CORE_TESTS)
 TESTS += $(CORE_TESTS)
 CORE_TEST_SOURCES = tests/unit/fake-hyp.c tests/unit/core-harness.c \
@@ -77,4 +78,13 @@ tests_unit_test_seat_LDADD = $(CORE_TEST_LDADD)
 tests_unit_test_console_SOURCES = tests/unit/test-console.c $(CORE_TEST_SOURCES)
 tests_unit_test_console_CFLAGS = $(CORE_TEST_CFLAGS)
 tests_unit_test_console_LDADD = $(CORE_TEST_LDADD)
+tests_unit_test_admit_SOURCES = tests/unit/test-admit.c $(CORE_TEST_SOURCES)
+tests_unit_test_admit_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_admit_LDADD = $(CORE_TEST_LDADD)
+tests_unit_test_session_SOURCES = tests/unit/test-session.c $(CORE_TEST_SOURCES)
+tests_unit_test_session_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_session_LDADD = $(CORE_TEST_LDADD)
+tests_unit_test_hotkey_core_SOURCES = tests/unit/test-hotkey-core.c $(CORE_TEST_SOURCES)
+tests_unit_test_hotkey_core_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_hotkey_core_LDADD = $(CORE_TEST_LDADD)
 endif

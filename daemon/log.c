@@ -35,6 +35,11 @@ struct log {
     uint64_t next_retry_ms;
     uint64_t next_rotate_ms; /* rotation failed: do not retry before */
     struct log_stats stats;
+    bool episode;          /* failing since the last report (log.h) */
+    int episode_error;     /* the errno that began it */
+    uint64_t episode_lost; /* log bytes lost in it */
+    log_report_fn report;
+    void *report_arg;
     log_write_fn write_fn;
     log_clock_fn clock_fn;
 };
@@ -79,43 +84,6 @@ static int mkdir_p(const char *dir);
 int log_mkdir_p(const char *dir)
 {
     return mkdir_p(dir);
-}
-
-int log_last_line_with(const char *path, const char *needle, char *buf, size_t len)
-{
-    if (!buf || len == 0)
-        return -1;
-    buf[0] = '\0';
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    char tail[4096 + 1];
-    ssize_t n = -1;
-    if (fstat(fd, &st) == 0) {
-        off_t cap = (off_t)sizeof(tail) - 1;
-        off_t want = st.st_size < cap ? st.st_size : cap;
-        n = pread(fd, tail, (size_t)want, st.st_size - want);
-    }
-    close(fd);
-    if (n < 0)
-        return -1;
-    /* Lines from the end; a NUL inside one just ends it early. */
-    size_t end = (size_t)n;
-    while (end > 0) {
-        size_t start = end;
-        while (start > 0 && tail[start - 1] != '\n')
-            start--;
-        tail[end] = '\0';
-        if (strstr(tail + start, needle)) {
-            size_t take = end - start < len - 1 ? end - start : len - 1;
-            memcpy(buf, tail + start, take);
-            buf[take] = '\0';
-            return 0;
-        }
-        end = start > 0 ? start - 1 : 0;
-    }
-    return 0;
 }
 
 static int mkdir_p(const char *dir)
@@ -188,6 +156,13 @@ static bool reopen_if_idle_closed(struct log *log, uint64_t now_ms)
 
 static void mark_failing(struct log *log, int err, uint64_t now_ms)
 {
+    if (!log->episode) {
+        log->episode = true;
+        log->episode_error = err;
+        log->episode_lost = 0;
+        if (log->report)
+            log->report(log->report_arg, LOG_REPORT_FAILING, err, 0);
+    }
     log->failing = true;
     log->error = err;
     log->stats.last_error = err;
@@ -196,6 +171,7 @@ static void mark_failing(struct log *log, int err, uint64_t now_ms)
 
 static void lose(struct log *log, uint64_t n)
 {
+    log->episode_lost += n;
     log->lost_pending += n;
     log->stats.bytes_lost += n;
 }
@@ -378,6 +354,14 @@ static void flush(struct log *log, uint64_t now_ms, struct chunk *c)
     if (done < n) {
         mark_failing(log, errno, now_ms);
         lose(log, n - done);
+        return;
+    }
+    /* Output written whole, not only the gap line: a disk with room for
+     * the one but not the other stays in the same episode. */
+    if (log->episode) {
+        log->episode = false;
+        if (log->report)
+            log->report(log->report_arg, LOG_REPORT_RESUMED, log->episode_error, log->episode_lost);
     }
 }
 
@@ -545,6 +529,8 @@ void log_close(struct log *log)
 {
     if (!log)
         return;
+    if (log->episode && log->report)
+        log->report(log->report_arg, LOG_REPORT_CLOSED, log->episode_error, log->episode_lost);
     if (log->fd >= 0)
         close(log->fd);
     free(log->path);
@@ -607,6 +593,14 @@ void log_get_stats(const struct log *log, struct log_stats *out)
 {
     *out = log->stats;
     out->failing = log->failing;
+}
+
+void log_set_report_fn(struct log *log, log_report_fn fn, void *arg)
+{
+    log->report = fn;
+    log->report_arg = arg;
+    if (fn && log->episode)
+        fn(arg, LOG_REPORT_FAILING, log->episode_error, 0);
 }
 
 void log_set_write_fn(struct log *log, log_write_fn fn)

@@ -76,6 +76,22 @@ struct log_stats {
     int last_error; /* errno of the last failure, 0 if none */
 };
 
+/* Failure episodes: one starts with the first write (or open) that fails
+ * (ENOSPC, EDQUOT, EIO, a short write...) and ends with the first chunk
+ * of output written whole again (after the gap line). The report function
+ * hears of each start once (LOG_REPORT_FAILING, the errno, 0) and each end
+ * once (LOG_REPORT_RESUMED, the errno that began it, the log bytes lost
+ * during the episode), however many writes fail or retry in between, so
+ * the caller can say it in the daemon's log without flooding it. A log
+ * closed during an episode ends it with LOG_REPORT_CLOSED (same
+ * arguments), so the count is never left untold. */
+enum log_report {
+    LOG_REPORT_FAILING,
+    LOG_REPORT_RESUMED,
+    LOG_REPORT_CLOSED,
+};
+typedef void (*log_report_fn)(void *arg, enum log_report what, int err, uint64_t lost);
+
 /* Test seams: replace the write(2) and the wall clock of one log. */
 typedef ssize_t (*log_write_fn)(int fd, const void *buf, size_t len);
 typedef void (*log_clock_fn)(struct timespec *now);
@@ -100,10 +116,6 @@ void log_close(struct log *log);
 
 /* mkdir -p DIR, each missing component with mode 0750; 0 or -1 (errno). */
 int log_mkdir_p(const char *dir);
-/* The last line containing NEEDLE among the last 4 KiB of the file at
- * PATH into BUF (without its newline, at most LEN - 1 bytes); "" when
- * there is none. 0, or -1 when the file cannot be read. */
-int log_last_line_with(const char *path, const char *needle, char *buf, size_t len);
 
 /* Path of the current log file (owned by the log). */
 const char *log_path(const struct log *log);
@@ -126,6 +138,10 @@ bool log_close_if_idle(struct log *log, uint64_t now_ms);
 bool log_is_open(const struct log *log);
 
 void log_get_stats(const struct log *log, struct log_stats *out);
+
+/* Hear of failure episodes (NULL: nobody). An episode already under way
+ * (the file could not be opened by log_open) is reported at once. */
+void log_set_report_fn(struct log *log, log_report_fn fn, void *arg);
 
 void log_set_write_fn(struct log *log, log_write_fn fn);
 void log_set_clock_fn(struct log *log, log_clock_fn fn);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include "daemon/hotkey.h"
 #include "daemon/hvcon.h"
 #include "daemon/log.h"
+#include "daemon/runstate.h"
 #include "daemon/sdnotify.h"
 #include "daemon/store.h"
 #include "daemon/server.h"
@@ -256,6 +258,26 @@ static void first_attach_done(void)
     notify_ready();
 }
 
+/* The socket is ours: read how the previous daemon on it ended, and
+ * record this one as running (runstate.h). */
+static void record_start(void)
+{
+    char path[PATH_MAX] = "", err[PATH_MAX + 64];
+    enum runstate_prev prev = RUNSTATE_NONE;
+    long pid = 0;
+    if (runstate_path_for(xd.cfg->socket_path, path, sizeof(path)) < 0) {
+        syslog(LOG_WARNING, "no state file for socket %s: path too long", xd.cfg->socket_path);
+    } else if (runstate_begin(path, &prev, &pid, err, sizeof(err)) < 0) {
+        syslog(LOG_WARNING, "%s: the next start cannot tell how this daemon ended", err);
+    }
+    xd.previous = (int)prev;
+    if (prev == RUNSTATE_NONE)
+        syslog(LOG_INFO, "no previous xcmuxd on this socket since boot (state file %s)", path);
+    else
+        syslog(prev == RUNSTATE_CLEAN ? LOG_INFO : LOG_WARNING, "the previous xcmuxd (pid %ld) %s",
+               pid, runstate_name(prev));
+}
+
 /* $JOURNAL_STREAM is "DEVICE:INODE" of the stream systemd connected. */
 static bool stderr_is_journal(void)
 {
@@ -369,6 +391,7 @@ int main(int argc, char **argv)
                             xd.cfg->socket_group, err, sizeof(err)) < 0) {
         return fail("%s", err);
     }
+    record_start();
 
     ev_evtchn = event_new(xd.base, hyp_evtchn_fd(xd.hyp), EV_READ | EV_PERSIST, evtchn_cb, NULL);
     ev_sighup = evsignal_new(xd.base, SIGHUP, sighup_cb, NULL);
@@ -426,6 +449,9 @@ int main(int argc, char **argv)
     if (ev_exit)
         event_free(ev_exit);
     hyp_close(xd.hyp);
+    /* Only a stop that told every session is clean (runstate.h). */
+    if (xd.shutting_down && runstate_end(err, sizeof(err)) < 0)
+        syslog(LOG_WARNING, "%s: the next start will take this stop for a crash", err);
     config_free(xd.cfg);
     event_base_free(xd.base);
     syslog(LOG_INFO, "stopped");

@@ -132,12 +132,6 @@ void seat_forget(struct console *c, const struct session *s)
         c->writer = NULL;
 }
 
-void seat_follow(struct console *c, struct session *s)
-{
-    if (c->cfg.policy == WRITE_POLICY_SINGLE && read_write(s) && !c->writer)
-        seat_take(c, s);
-}
-
 void seat_access_changed(struct console *c, struct session *s, bool may_write)
 {
     if (s->can_write && !may_write) {

@@ -33,9 +33,10 @@ struct session;
 
 bool seat_is_writer(const struct console *c, const struct session *s);
 
-/* ATTACH of S to C in mode MODE (enum xp_mode; S's ACL in s->can_write):
- * decided before ATTACHED is sent, applied after it, since the notices
- * about the seat follow ATTACHED on the wire. */
+/* ATTACH of S to C in mode MODE (enum xp_mode; S's ACL in s->can_write),
+ * or S following its guest to C in the mode it had: decided before
+ * ATTACHED (DOMAIN_BACK) is sent, applied after it, since the notices
+ * about the seat follow it on the wire. */
 struct seat_join {
     int mode;               /* granted mode (FORCE granted as READ_WRITE) */
     bool force;             /* asked for FORCE and granted it */
@@ -60,9 +61,6 @@ void seat_leave(struct console *c, struct session *s);
 /* S leaves C's audience: it holds no seat there any more (silently:
  * seat_leave told it when it mattered). */
 void seat_forget(struct console *c, const struct session *s);
-/* S followed its guest to C (reboot-follow): it takes a free seat when
- * it is read-write and C's policy is single. */
-void seat_follow(struct console *c, struct session *s);
 /* A reload decided whether S may write to C (MAY_WRITE): write taken
  * away makes S read-only and frees its seat; write given back is told
  * (the session takes the seat itself). */

@@ -169,7 +169,6 @@ static int clear_stale(const struct sockaddr_un *addr, char *err, size_t errlen)
         fail(err, errlen, "cannot probe %s: %s", addr->sun_path, strerror(errno));
         return -1;
     }
-    xd.stale_socket = 1;
     if (unlink(addr->sun_path) < 0 && errno != ENOENT) {
         fail(err, errlen, "cannot remove stale socket %s: %s", addr->sun_path, strerror(errno));
         return -1;
@@ -237,7 +236,6 @@ int server_start(const char *path, mode_t mode, bool set_group, gid_t group, cha
 
 int server_listen_fd(int fd)
 {
-    xd.stale_socket = -1; /* systemd keeps the socket: cannot tell */
     if (srv.listener) {
         errno = EBUSY;
         return -1;

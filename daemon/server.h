@@ -32,7 +32,5 @@ int server_start(const char *path, mode_t mode, bool set_group, gid_t group, cha
 /* Adopt FD (bound and listening); it is made non-blocking here. */
 int server_listen_fd(int fd);
 void server_stop(void);
-/* server_start() and server_listen_fd() record in xd.stale_socket what
- * the socket path held (daemon.h). */
 
 #endif

@@ -348,3 +348,13 @@ bool session_admit_console(struct session *s, struct console *c, char *why, size
     }
     return true;
 }
+
+enum admit_verdict session_admit_attach(struct session *s, struct console *c, char *why,
+                                        size_t whylen)
+{
+    if (session_access(s, c) < ACCESS_READ) {
+        snprintf(why, whylen, "%s may not read the console of %s", s->user, c->name);
+        return ADMIT_NO_ACCESS;
+    }
+    return session_admit_console(s, c, why, whylen) ? ADMIT_OK : ADMIT_OVER_LIMIT;
+}

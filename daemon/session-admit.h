@@ -22,6 +22,8 @@
  *   when XCMUX_REFUSAL_EPISODE_MS pass without another.
  * - A refused peer learns the reason: `why` is filled for the caller to
  *   send as ERROR(LIMIT).
+ * - ATTACH and reboot-follow are admitted by one function,
+ *   session_admit_attach(): neither has checks of its own.
  */
 #ifndef XCMUX_DAEMON_SESSION_ADMIT_H
 #define XCMUX_DAEMON_SESSION_ADMIT_H
@@ -47,6 +49,18 @@ bool session_admit_conn(struct session *s, char *why, size_t whylen);
 /* S may add a session on C: true, possibly after ending another session
  * there; false with the reason in WHY. */
 bool session_admit_console(struct session *s, struct console *c, char *why, size_t whylen);
+/* The one admission of a session S to console C, for ATTACH and for
+ * reboot-follow moving S to the guest's next console: read access on C
+ * (access.h), then the caps above (session_admit_console). ADMIT_NO_ACCESS
+ * and ADMIT_OVER_LIMIT come with the reason in WHY (ERROR PERMISSION or
+ * LIMIT for ATTACH, NOTICE DETACHED for a follow). */
+enum admit_verdict {
+    ADMIT_OK,
+    ADMIT_NO_ACCESS,
+    ADMIT_OVER_LIMIT,
+};
+enum admit_verdict session_admit_attach(struct session *s, struct console *c, char *why,
+                                        size_t whylen);
 /* Log a refusal or shedding of kind KIND concerning S (rate-limited per
  * episode). */
 void admit_log(enum admit_kind kind, const struct session *s, const char *fmt, ...)

@@ -70,11 +70,9 @@ static bool may_fire(const struct session *s, const struct console *c)
     return hotkey_access(&c->cfg, s->uid, s->gid, s->groups, s->ngroups);
 }
 
-/* The console named by (domain, index) that S may read (or, with
- * HOTKEY_OK, fire hotkeys on: the hotkey ACL is separate from reading),
- * or NULL after answering the error. */
-static struct console *resolve_for(struct session *s, uint8_t req, const char *domain,
-                                   uint32_t index, bool hotkey_ok)
+/* The console named by (domain, index), whatever S may do with it, or
+ * NULL after answering the error. */
+static struct console *lookup(struct session *s, uint8_t req, const char *domain, uint32_t index)
 {
     struct console *c = hvcon_lookup(domain); /* "@xen": the hypervisor (hvcon.h) */
     if (c && index != 0) {
@@ -88,10 +86,20 @@ static struct console *resolve_for(struct session *s, uint8_t req, const char *d
     }
     if (!c)
         c = index <= XCMUX_MAX_CONSOLES_PER_DOMAIN ? d->con[index] : NULL;
-    if (!c) {
+    if (!c)
         send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", d->name, (unsigned)index);
+    return c;
+}
+
+/* The console named by (domain, index) that S may read (or, with
+ * HOTKEY_OK, fire hotkeys on: the hotkey ACL is separate from reading),
+ * or NULL after answering the error. */
+static struct console *resolve_for(struct session *s, uint8_t req, const char *domain,
+                                   uint32_t index, bool hotkey_ok)
+{
+    struct console *c = lookup(s, req, domain, index);
+    if (!c)
         return NULL;
-    }
     if (session_access(s, c) < ACCESS_READ && !(hotkey_ok && may_fire(s, c))) {
         send_error(s, XP_E_PERMISSION, req, "%s may not read the console of %s", s->user, c->name);
         return NULL;
@@ -169,9 +177,22 @@ static void notify_joined(struct session *s)
 
 void req_attach(struct session *s, const struct xp_attach *a)
 {
-    struct console *c = resolve(s, XP_T_ATTACH, a->domain, a->console);
-    if (!c || session_limit_reached(s, XP_T_ATTACH, c))
+    struct console *c = lookup(s, XP_T_ATTACH, a->domain, a->console);
+    if (!c)
         return;
+    /* The admission reboot-follow uses too (session-admit.h). */
+    char why[XP_MAX_NOTICE_TEXT];
+    enum admit_verdict v = session_admit_attach(s, c, why, sizeof(why));
+    if (v == ADMIT_NO_ACCESS) {
+        send_error(s, XP_E_PERMISSION, XP_T_ATTACH, "%s", why);
+        return;
+    }
+    s->granted = true;
+    if (v == ADMIT_OVER_LIMIT) {
+        send_error(s, XP_E_LIMIT, XP_T_ATTACH, "%s", why);
+        session_close_after_flush(s);
+        return;
+    }
 
     s->can_write = session_access(s, c) >= ACCESS_WRITE;
     struct seat_join seat = seat_join_plan(c, s, a->mode);

@@ -1,5 +1,6 @@
 # xcmuxd pure building blocks (no Xen, no sockets): config (driver, key
-# table, lexers, hotkey language, ACL checks), log, outbuf, ratelimit. Included from daemon/local.mk.
+# table, lexers, hotkey language, ACL checks), log, outbuf, ratelimit, the
+# state file (runstate). Included from daemon/local.mk.
 noinst_LIBRARIES += daemon/libxcmuxd.a
 daemon_libxcmuxd_a_SOURCES = \
 	daemon/limits.h \
@@ -10,7 +11,8 @@ daemon_libxcmuxd_a_SOURCES = \
 	daemon/access.c daemon/access.h \
 	daemon/log.c daemon/log.h \
 	daemon/outbuf.c daemon/outbuf.h \
-	daemon/ratelimit.c daemon/ratelimit.h
+	daemon/ratelimit.c daemon/ratelimit.h \
+	daemon/runstate.c daemon/runstate.h
 daemon_libxcmuxd_a_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
 # Programs linking daemon/libxcmuxd.a also need common/libxcmuxcommon.a and
 # $(INIH_LIBS).
@@ -23,7 +25,8 @@ UNITS_TESTS = \
 	tests/unit/test-config-keys \
 	tests/unit/test-log \
 	tests/unit/test-outbuf \
-	tests/unit/test-ratelimit
+	tests/unit/test-ratelimit \
+	tests/unit/test-runstate
 check_PROGRAMS += $(UNITS_TESTS)
 TESTS += $(UNITS_TESTS)
 
@@ -49,4 +52,8 @@ tests_unit_test_outbuf_LDADD = $(UNITS_TEST_LDADD)
 tests_unit_test_ratelimit_SOURCES = tests/unit/test-ratelimit.c
 tests_unit_test_ratelimit_CFLAGS = $(UNITS_TEST_CFLAGS)
 tests_unit_test_ratelimit_LDADD = $(UNITS_TEST_LDADD)
+
+tests_unit_test_runstate_SOURCES = tests/unit/test-runstate.c
+tests_unit_test_runstate_CFLAGS = $(UNITS_TEST_CFLAGS)
+tests_unit_test_runstate_LDADD = $(UNITS_TEST_LDADD)
 endif

@@ -14,7 +14,10 @@
 #  (f) a missing log directory is created;
 #  (g) disk full (a 128k tmpfs; skipped if mount is not permitted): the
 #      daemon keeps serving live output, and once there is room again the
-#      log resumes with a "log gap" event line.
+#      log resumes with a "log gap" event line; the daemon's own log says
+#      "cannot write log" exactly once for the whole flood and "log writes
+#      resumed, N bytes were not logged" exactly once after room is made,
+#      N being the gap line's count.
 . "$(dirname "$0")/lib.sh"
 in_host "$@"
 
@@ -201,10 +204,21 @@ if [ -n "$MOUNTED" ]; then
         test -n "$live" -a "$((10#${live:-0}))" -gt "$((10#${logged:-0}))"
     check "(g) disk full: the log does not grow while the disk is full" \
         test "$(seqs "$NEWDIR/df.log" df | tail -n1)" = "$logged"
+    nfail() { grep -c "df (domid [0-9]*): cannot write log $NEWDIR/df.log: No space left on device" "$ERR"; }
+    check "(g) disk full: the daemon's log says so once" \
+        test "$(nfail)" = 1
+    check "(g) ... and not yet that writes resumed" \
+        bash -c "! grep -q 'df (domid [0-9]*): log writes resumed' '$ERR'"
     mount -o remount,size=4m "$FULL"
     check "(g) room again: logging resumes with a 'log gap' event line" \
         wait_until 10 grep -qE "^$STAMP--- xcmux: log gap: [1-9][0-9]* bytes lost \(No space left on device\) ---$" "$NEWDIR/df.log"
     grep 'log gap' "$NEWDIR/df.log" | sed 's/^/#   /'
+    gap=$(sed -nE 's/.*--- xcmux: log gap: ([0-9]+) bytes lost.*/\1/p' "$NEWDIR/df.log" | head -n1)
+    check "(g) room again: the daemon's log says writes resumed, with the bytes not logged ($gap)" \
+        wait_until 5 grep -q "df (domid [0-9]*): log writes resumed ($NEWDIR/df.log), $gap bytes were not logged" "$ERR"
+    grep -E 'df \(domid [0-9]+\): (cannot write log|log writes resumed)' "$ERR" | sed 's/^/#   /'
+    check "(g) ... each said exactly once for the episode" \
+        test "$(nfail)-$(grep -c 'df (domid [0-9]*): log writes resumed' "$ERR")" = 1-1
     check "(g) ... followed by new guest lines, consecutive among themselves" \
         wait_until 5 after_gap_ok
     check "(g) the whole lines before the gap are consecutive (only the gap lost lines)" \

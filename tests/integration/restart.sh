@@ -8,7 +8,14 @@
 #      that the sessions attached to the previous daemon were lost;
 #  (c) after a clean stop and a restart, it says the previous daemon
 #      stopped cleanly;
-#  (d) a guest created while the daemon runs gets no restart line.
+#  (d) a guest created while the daemon runs gets no restart line;
+#  (e) how the previous daemon ended comes from the state file next to
+#      the socket (rs.state: "running" while it runs, "stopped" after a
+#      clean stop), not from the log: after kill -9 and the stale socket
+#      removed by hand the log still says it did not stop cleanly, and
+#      after a clean stop and the log moved away (external rotation) the
+#      new log still says it stopped cleanly; the daemon's own log says
+#      how the previous one ended, with its pid.
 . "$(dirname "$0")/lib.sh"
 in_host "$@"
 . "$(dirname "$0")/own-daemon-lib.sh"
@@ -51,7 +58,36 @@ daemon_start
 wait_until 10 bash -c "[ \$(grep -c 'console 0 attached' '$LOGS/g1.log') -ge 3 ]"
 check "(c) after a clean stop the log says the previous daemon stopped cleanly" \
     wait_until 5 grep -q "the previous daemon stopped cleanly" "$LOGS/g1.log"
-sed 's/^/#   /' "$LOGS/g1.log" | grep -E 'attached|restart|previous|stopping|detach'
+STATE=$XD/rs.state
+check "(e) the state file says this daemon is running" \
+    grep -q "^xcmuxd running pid $DPID boot " "$STATE"
+
+# (e) kill -9, and the stale socket removed by hand: still unclean.
+prev=$DPID
+kill -9 "$DPID"; wait "$DPID" 2>/dev/null; DPID=
+check "(e) a killed daemon leaves 'running' in the state file" \
+    grep -q "^xcmuxd running pid $prev " "$STATE"
+rm -f "$SOCK"
+daemon_start
+wait_until 10 bash -c "[ \$(grep -c 'console 0 attached' '$LOGS/g1.log') -ge 4 ]"
+check "(e) kill -9 with the socket removed: the log still says it did not stop cleanly" \
+    wait_until 5 bash -c "[ \$(grep -c 'did not stop cleanly (killed or crashed)' '$LOGS/g1.log') -ge 2 ]"
+check "(e) ... and the daemon's log names the killed one" \
+    grep -q "the previous xcmuxd (pid $prev) did not stop cleanly (killed or crashed)" "$ERR"
+
+# (e) clean stop, then the log moved away: still clean.
+prev=$DPID
+kill "$DPID"; wait "$DPID"; DPID=
+check "(e) a clean stop leaves 'stopped' in the state file" \
+    grep -q "^xcmuxd stopped pid $prev " "$STATE"
+mv "$LOGS/g1.log" "$LOGS/g1.log.old"
+daemon_start
+wait_until 10 grep -q 'console 0 attached' "$LOGS/g1.log"
+check "(e) clean stop with the log rotated away: the new log says it stopped cleanly" \
+    wait_until 5 grep -q "the previous daemon stopped cleanly" "$LOGS/g1.log"
+check "(e) ... and the daemon's log says so, with its pid" \
+    grep -q "the previous xcmuxd (pid $prev) stopped cleanly" "$ERR"
+sed 's/^/#   /' "$LOGS/g1.log.old" "$LOGS/g1.log" | grep -E 'attached|restart|previous|stopping|detach'
 
 check "daemon still running" kill -0 "$DPID"
 kill "$DPID"; wait "$DPID"; DPID=

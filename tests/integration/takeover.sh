@@ -6,7 +6,8 @@
 #     (debian/xen-handover) stops it; a guest created while no backend runs
 #     and the ticking guest's ring wait for xcmuxd, which then shows the
 #     late guest's boot text and every tick xenconsoled did not log (no
-#     gap), and rewrites console/tty with its own pty;
+#     gap), rewrites console/tty with its own pty, and says in the
+#     ticker's log that another backend (no xcmuxd state file) served it;
 # (b) the xenconsole front end (client/xenconsole, what xl console runs
 #     once the package diverts Xen's): two at once on one guest, both see
 #     what one of them types; --num selects a secondary console;
@@ -45,7 +46,9 @@ check "(a) takeover with no xenconsoled running does nothing, exit 0" \
 lid=$(xensim create late --say "late-boot-text")
 sleep 0.5    # the guests write into rings no backend reads
 start_xcmuxd "[global]
-log = off"
+log = off
+[domain:ticker]
+log = on"
 check "(a) xcmuxd shows what the late guest wrote with no backend" \
     wait_until 10 bash -c "'$XCMUX' -S '$XD/sock' log late | grep -q late-boot-text"
 # (the kernel may hand out xenconsoled's old pty number again: the path
@@ -68,6 +71,15 @@ n_d=$(grep -c "ticker: tick" "$XD/ticker.xcmuxd")
 echo "# xenconsoled logged $n_x ticks, xcmuxd holds $n_d; $gap"
 check "(a) no tick lost across the takeover ($gap)" grep -q "^ticks 1\.\..*, missing \[\]" <<<"$gap"
 check "(a) ticks reach xcmuxd after the takeover" test "$n_d" -gt 0
+# No xcmuxd left a state file next to this socket: the ring was served
+# by another backend, and the log says that, not that a daemon crashed.
+check "(a) the ticker's log says another backend served the ring (no xcmuxd state)" \
+    grep -q "no record of an xcmuxd on this socket since boot: another backend (such as xenconsoled) served the ring" \
+    "$XD/logs/ticker.log"
+check "(a) ... not that a previous xcmuxd crashed or stopped" \
+    bash -c "! grep -qE 'did not stop cleanly|previous daemon stopped cleanly' '$XD/logs/ticker.log'"
+check "(a) the daemon's log says no previous xcmuxd ran on this socket" \
+    grep -q "no previous xcmuxd on this socket since boot" "$XD/xcmuxd.err"
 
 # (b) the xenconsole front end
 export XCMUX_SOCKET=$XD/sock

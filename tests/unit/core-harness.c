@@ -97,6 +97,9 @@ void core_teardown(void)
             free(xd.by_domid[id]);
             xd.by_domid[id] = NULL;
         }
+    /* Admission's episode timer lives on the base, as at the daemon's
+     * stop (server_stop). */
+    admit_shutdown();
     hyp_close(xd.hyp);
     config_free(xd.cfg);
     event_base_free(xd.base);

@@ -45,6 +45,11 @@ size_t fake_guest_read(void *page, void *buf, size_t max);
 void fake_watch_fire(struct hyp *h, const char *path, const char *token);
 /* The guest makes its output indices insane. */
 void fake_ring_corrupt(void *page);
+/* NMIs sent to DOMID (< 16); debug-key calls, the last keys in *LAST. */
+unsigned fake_nmi_sent(struct hyp *h, uint32_t domid);
+unsigned fake_debug_keys_sent(struct hyp *h, const char **last);
+/* hyp_directory fails with ERR from now on (0: lists again). */
+void fake_directory_fail(struct hyp *h, int err);
 
 /* ---- core-harness.c ---- */
 extern uint64_t core_clock_ms;

@@ -10,7 +10,9 @@
  * - xenstore is a flat table of path -> value; watches succeed and fire
  *   only when the test queues an event (fake_watch_fire); the store is
  *   always up.
- * - Every notify is counted per port (fake_notified).
+ * - Every notify is counted per port (fake_notified), every NMI and
+ *   debug-key call too; hyp_directory lists the children the flat table
+ *   implies (or fails as told: fake_directory_fail).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -24,7 +26,7 @@
 #include "daemon/hyp.h"
 #include "tests/unit/core-harness.h"
 
-#define FAKE_NODES   64
+#define FAKE_NODES   256
 #define FAKE_PORTS   64
 #define FAKE_DOMAINS 16
 #define FAKE_WATCHES 16
@@ -44,6 +46,10 @@ struct hyp {
         char token[32];
     } watch[FAKE_WATCHES];
     unsigned nwatch;
+    unsigned nmi[FAKE_DOMAINS]; /* NMIs sent, by domid (< FAKE_DOMAINS) */
+    unsigned debug_keys;        /* debug-key calls */
+    char last_debug_keys[64];
+    int directory_errno; /* nonzero: hyp_directory fails with it */
 };
 
 struct hyp *hyp_open(char *err, size_t errlen)
@@ -131,9 +137,37 @@ int hyp_rm(struct hyp *h, const char *path)
     return 0;
 }
 
+/* Children of PATH: the next component of every node below it, once. */
 int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen)
 {
-    return 0;
+    if (h->directory_errno) {
+        errno = h->directory_errno;
+        return -1;
+    }
+    size_t plen = strlen(path), used = 0;
+    int n = 0;
+    for (int i = 0; i < FAKE_NODES; i++) {
+        const char *p = h->node[i].path;
+        if (!p[0] || strncmp(p, path, plen) != 0 || p[plen] != '/')
+            continue;
+        const char *name = p + plen + 1;
+        size_t len = strcspn(name, "/");
+        bool seen = false;
+        for (const char *e = buf; e < buf + used; e += strlen(e) + 1)
+            if (strlen(e) == len && strncmp(e, name, len) == 0)
+                seen = true;
+        if (seen || used + len + 1 > buflen)
+            continue;
+        memcpy(buf + used, name, len);
+        buf[used + len] = '\0';
+        used += len + 1;
+        n++;
+    }
+    if (n == 0 && find_node(h, path) < 0) {
+        errno = ENOENT;
+        return -1;
+    }
+    return n;
 }
 bool hyp_store_up(struct hyp *h)
 {
@@ -248,10 +282,14 @@ ssize_t hyp_conring_read(struct hyp *h, char *buf, size_t len, uint32_t *index)
 }
 int hyp_send_nmi(struct hyp *h, uint32_t domid)
 {
+    if (domid < FAKE_DOMAINS)
+        h->nmi[domid]++;
     return 0;
 }
 int hyp_debug_keys(struct hyp *h, const char *keys)
 {
+    h->debug_keys++;
+    snprintf(h->last_debug_keys, sizeof(h->last_debug_keys), "%s", keys);
     return 0;
 }
 
@@ -313,4 +351,21 @@ void fake_watch_fire(struct hyp *h, const char *path, const char *token)
     snprintf(h->watch[h->nwatch].path, sizeof(h->watch[0].path), "%s", path);
     snprintf(h->watch[h->nwatch].token, sizeof(h->watch[0].token), "%s", token);
     h->nwatch++;
+}
+
+unsigned fake_nmi_sent(struct hyp *h, uint32_t domid)
+{
+    return domid < FAKE_DOMAINS ? h->nmi[domid] : 0;
+}
+
+unsigned fake_debug_keys_sent(struct hyp *h, const char **last)
+{
+    if (last)
+        *last = h->last_debug_keys;
+    return h->debug_keys;
+}
+
+void fake_directory_fail(struct hyp *h, int err)
+{
+    h->directory_errno = err;
 }

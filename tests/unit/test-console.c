@@ -238,8 +238,9 @@ static void test_reboot_follow_refused_says_why(void **state)
     core_guest_destroy(1);
     core_guest_start(2, "web");
     assert_true(client_find_notice(f1, XP_N_DOMAIN_BACK));
-    client_find_notice(f2, XP_N_DOMAIN_GONE);
+    /* Gone (waiting), then ended by the admission: DETACHED, why. */
     assert_true(client_find_notice(f2, XP_N_DOMAIN_GONE));
+    assert_true(client_find_notice(f2, XP_N_DETACHED));
     assert_non_null(strstr(f2->msg.u.notice.text, "limit 1 per user"));
     assert_null(strstr(f2->msg.u.notice.text, "limit 64"));
     client_close(f1);

@@ -421,6 +421,124 @@ static void test_partial_write_mid_line(void **state)
     reset_flaky();
 }
 
+/* What the log's report function heard (log.h, failure episodes). */
+static struct {
+    unsigned failing, resumed, closed;
+    int err;
+    uint64_t lost;
+} heard;
+
+static void hear(void *arg, enum log_report what, int err, uint64_t lost)
+{
+    assert_ptr_equal(arg, &heard);
+    if (what == LOG_REPORT_FAILING)
+        heard.failing++;
+    else if (what == LOG_REPORT_RESUMED)
+        heard.resumed++;
+    else
+        heard.closed++;
+    heard.err = err;
+    heard.lost = lost;
+}
+
+/* A flood on a full disk is one episode: reported once when it starts,
+ * once with the real count when writes work again; a retry that fails
+ * again, or a disk with room for the gap line but not the output, does
+ * not end it. A second episode is reported again. */
+static void test_failure_episode_reported_once(void **state)
+{
+    struct log_stats st;
+    (void)state;
+    reset_flaky();
+    memset(&heard, 0, sizeof(heard));
+    struct log *l = log_open(tmpdir, "episode", 0, &plain, 0);
+    log_set_report_fn(l, hear, &heard);
+    log_set_write_fn(l, flaky_write);
+    log_write(l, 0, "ok\n", 3);
+    assert_int_equal(heard.failing + heard.resumed, 0);
+    disk_full = true;
+    uint64_t now = 0;
+    for (int i = 0; i < 5000; i++, now += 3)
+        log_write(l, now, "flood line\n", 11);
+    log_event(l, now, "an event");
+    assert_int_equal(heard.failing, 1);
+    assert_int_equal(heard.resumed, 0);
+    assert_int_equal(heard.err, ENOSPC);
+    /* Room for the gap line only: still the same episode. */
+    disk_full = false;
+    partial_budget = 70;
+    now += 2000;
+    log_write(l, now, "0123456789012345678901234567890123456789\n", 41);
+    log_get_stats(l, &st);
+    assert_true(st.failing);
+    assert_int_equal(heard.failing, 1);
+    assert_int_equal(heard.resumed, 0);
+    /* Space freed: resumed once, with every byte lost in the episode. */
+    partial_budget = SIZE_MAX;
+    now += 2000;
+    log_write(l, now, "back\n", 5);
+    log_write(l, now + 1, "more\n", 5);
+    log_get_stats(l, &st);
+    assert_false(st.failing);
+    assert_int_equal(heard.failing, 1);
+    assert_int_equal(heard.resumed, 1);
+    assert_int_equal(heard.err, ENOSPC);
+    assert_int_equal(heard.lost, st.bytes_lost);
+    assert_true(heard.lost >= 5000 * 11);
+    /* The next failure is a new episode, reported again. */
+    partial_budget = 0;
+    log_write(l, now + 2, "x\n", 2);
+    assert_int_equal(heard.failing, 2);
+    assert_int_equal(heard.err, ENOSPC);
+    partial_budget = SIZE_MAX;
+    log_write(l, now + 5000, "y\n", 2);
+    assert_int_equal(heard.resumed, 2);
+    assert_int_equal(heard.lost, 2);
+    /* Closed outside an episode: nothing to tell. */
+    log_close(l);
+    assert_int_equal(heard.closed, 0);
+    /* Closed inside one: its count is told. */
+    memset(&heard, 0, sizeof(heard));
+    l = log_open(tmpdir, "episode2", 0, &plain, 0);
+    log_set_report_fn(l, hear, &heard);
+    log_set_write_fn(l, flaky_write);
+    disk_full = true;
+    log_write(l, 0, "gone\n", 5);
+    log_close(l);
+    assert_int_equal(heard.failing, 1);
+    assert_int_equal(heard.resumed, 0);
+    assert_int_equal(heard.closed, 1);
+    assert_int_equal(heard.lost, 5);
+    reset_flaky();
+}
+
+/* A log whose file cannot be opened at all is an episode from the start,
+ * reported when the report function is set. */
+static void test_failure_episode_from_open(void **state)
+{
+    char blocker[PATH_MAX], dir[PATH_MAX + 8];
+    (void)state;
+    memset(&heard, 0, sizeof(heard));
+    path_in(blocker, sizeof(blocker), "blocker2");
+    int fd = open(blocker, O_CREAT | O_WRONLY, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    snprintf(dir, sizeof(dir), "%s/sub", blocker);
+    struct log *l = log_open(dir, "g", 0, &plain, 0);
+    assert_non_null(l);
+    log_set_report_fn(l, hear, &heard);
+    assert_int_equal(heard.failing, 1);
+    assert_int_equal(heard.err, ENOTDIR);
+    log_write(l, 0, "lost\n", 5);
+    log_write(l, 1000, "lost\n", 5);
+    assert_int_equal(heard.failing, 1);
+    assert_int_equal(unlink(blocker), 0);
+    log_write(l, 2000, "ok\n", 3);
+    assert_int_equal(heard.resumed, 1);
+    assert_int_equal(heard.lost, 10);
+    log_close(l);
+}
+
 static void test_unopenable_then_recovers(void **state)
 {
     char blocker[PATH_MAX], dir[PATH_MAX + 8];
@@ -682,6 +800,8 @@ int main(void)
         cmocka_unit_test(test_rotation_after_idle_reopen),
         cmocka_unit_test(test_idle_reopen_after_external_changes),
         cmocka_unit_test(test_idle_reopen_fails_then_gap),
+        cmocka_unit_test(test_failure_episode_reported_once),
+        cmocka_unit_test(test_failure_episode_from_open),
     };
     return cmocka_run_group_tests_name("log", tests, setup, teardown);
 }
