@@ -72,8 +72,11 @@ struct domain {
     char name[XCMUX_NAME_MAX + 1];
     char path[64];                                          /* /local/domain/<id> */
     struct console *con[XCMUX_MAX_CONSOLES_PER_DOMAIN + 1]; /* [0] primary */
+    uint64_t serial; /* this domain object, among all of the same id */
     bool watched;
-    bool attached;                /* watches set, first refresh done */
+    bool attached;                /* its attach started (watch, first reads) */
+    bool busy;                    /* a chain of store jobs in flight */
+    bool again;                   /* refresh when that chain ends */
     bool queued;                  /* on the attach queue */
     bool named;                   /* name read from xenstore */
     bool refresh_due;             /* an event of this batch wants a refresh */
@@ -84,8 +87,7 @@ struct domain {
     TAILQ_ENTRY(domain) attach_link;
 };
 
-#define DOMAIN_WATCH_CONSOLE 1u /* <path>/console */
-#define DOMAIN_WATCH_DEVICE  2u /* <path>/device/console */
+#define DOMAIN_WATCH_DOMAIN 1u /* <path>, the one watch per domain */
 
 /* Start discovery (watches, first scan) — call once the event loop
  * exists. ON_ATTACHED (may be NULL) runs once from the loop when every
