@@ -17,17 +17,14 @@
  *   a node nobody writes, so that libxenstore reads it with its reader
  *   thread: an oversized reply then closes the socket instead of leaving
  *   the rest of the reply in the stream to be parsed as the next one.
- * - one per job worker (HYP_WORKERS threads, started on the first job so
+ * - two per job worker (HYP_WORKERS threads, started on the first job so
  *   that a daemon that forks to the background forks before them): the
- *   jobs' reads, writes and directories, synchronous on that thread
+ *   jobs' reads and writes on one, their directories on the other (with
+ *   the same one watch as xsd: a listing too big for libxenstore costs
+ *   that connection, which is reopened), synchronous on that thread
  *   (libxenstore's own calls), never on the loop. Each is opened on
- *   demand, carries the same one watch as xsd (a listing too big for
- *   libxenstore then costs that connection, which is reopened), and is
- *   closed and reopened after a failure that is not a reply. Watch and
- *   unwatch requests of jobs go on xs, under xs_rw, which the loop takes
- *   for writing only to close or replace xs. libxenstore is thread-safe:
- *   the loop's calls on xs and a worker's watch request on it queue on
- *   libxenstore's own request lock.
+ *   demand and closed and reopened after a failure that is not a reply.
+ *   Workers never touch xs: the loop alone owns it.
  * Why threads with libxenstore, and not an own client of the wire
  * protocol with requests pipelined on one connection: libxenstore
  * already speaks to both stores through a socket or /dev/xen/xenbus,
@@ -62,12 +59,11 @@ struct worker {
     pthread_t tid;
     bool started;
     pthread_cond_t cv;
-    struct xs_handle *xs;        /* its own connection; its thread's only */
+    struct xs_handle *xs, *xsd;  /* its own connections; its thread's only */
     struct hyp_job *head, *tail; /* queued; under jobs_mu */
 };
 
 struct hyp {
-    pthread_rwlock_t xs_rw; /* xs replaced or closed (loop) vs used by a worker */
     pthread_mutex_t jobs_mu;
     struct worker w[HYP_WORKERS];
     bool workers_started, stopping;
@@ -118,7 +114,6 @@ struct hyp *hyp_open(char *err, size_t errlen)
     }
     h->xs_sock = -1;
     h->jobs_pipe[0] = h->jobs_pipe[1] = -1;
-    pthread_rwlock_init(&h->xs_rw, NULL);
     pthread_mutex_init(&h->jobs_mu, NULL);
     for (unsigned i = 0; i < HYP_WORKERS; i++) {
         h->w[i].h = h;
@@ -176,7 +171,6 @@ void hyp_close(struct hyp *h)
     for (unsigned i = 0; i < HYP_WORKERS; i++)
         pthread_cond_destroy(&h->w[i].cv);
     pthread_mutex_destroy(&h->jobs_mu);
-    pthread_rwlock_destroy(&h->xs_rw);
     free(h);
 }
 
@@ -406,23 +400,34 @@ void hyp_job_free(struct hyp_job *j)
     free(j);
 }
 
-/* A worker's own connection, opened on demand (with xsd's one watch,
- * for the same reason). */
-static struct xs_handle *worker_conn(struct worker *w)
+/* A worker's own connections, opened on demand: one for reads and
+ * writes (values are bounded whatever a guest writes, as on xs; without
+ * a watch libxenstore reads each reply on the calling thread, no handoff
+ * to a reader thread), one for directories, with xsd's one watch for
+ * the same reason as xsd. */
+static struct xs_handle **worker_slot(struct worker *w, bool dir)
 {
-    if (w->xs)
-        return w->xs;
+    return dir ? &w->xsd : &w->xs;
+}
+
+static struct xs_handle *worker_conn(struct worker *w, bool dir)
+{
+    struct xs_handle **slot = worker_slot(w, dir);
+    if (*slot)
+        return *slot;
     struct xs_handle *x = xs_open(0);
     if (!x)
         return NULL;
-    count_request(w->h);
-    if (!xs_watch(x, XSD_WATCH_PATH, "x")) {
-        int e = errno;
-        xs_close(x);
-        errno = e;
-        return NULL;
+    if (dir) {
+        count_request(w->h);
+        if (!xs_watch(x, XSD_WATCH_PATH, "x")) {
+            int e = errno;
+            xs_close(x);
+            errno = e;
+            return NULL;
+        }
     }
-    w->xs = x;
+    *slot = x;
     return x;
 }
 
@@ -439,9 +444,10 @@ static void run_op_once(struct worker *w, struct hyp_op *o);
  * every request here is idempotent). */
 static void run_op(struct worker *w, struct hyp_op *o)
 {
-    bool had = w->xs != NULL;
+    struct xs_handle **slot = worker_slot(w, o->kind == HYP_OP_DIRECTORY);
+    bool had = *slot != NULL;
     run_op_once(w, o);
-    if (o->err && had && !w->xs && o->kind != HYP_OP_WATCH && o->kind != HYP_OP_UNWATCH) {
+    if (o->err && had && !*slot) {
         free(o->value);
         o->value = NULL;
         o->len = 0;
@@ -455,21 +461,8 @@ static void run_op_once(struct worker *w, struct hyp_op *o)
     struct hyp *h = w->h;
     bool ok = false;
     errno = 0;
-    if (o->kind == HYP_OP_WATCH || o->kind == HYP_OP_UNWATCH) {
-        /* On the main connection: its events are what the loop reads. */
-        pthread_rwlock_rdlock(&h->xs_rw);
-        if (!h->xs) {
-            errno = ENOTCONN;
-        } else {
-            count_request(h);
-            ok = o->kind == HYP_OP_WATCH ? xs_watch(h->xs, o->path, o->arg ? o->arg : "")
-                                         : xs_unwatch(h->xs, o->path, o->arg ? o->arg : "");
-        }
-        o->err = ok ? 0 : errno ? errno : EIO;
-        pthread_rwlock_unlock(&h->xs_rw);
-        return;
-    }
-    struct xs_handle *x = worker_conn(w);
+    struct xs_handle **slot = worker_slot(w, o->kind == HYP_OP_DIRECTORY);
+    struct xs_handle *x = worker_conn(w, o->kind == HYP_OP_DIRECTORY);
     if (!x) {
         o->err = errno ? errno : ENOTCONN;
         return;
@@ -518,14 +511,14 @@ static void run_op_once(struct worker *w, struct hyp_op *o)
         if (!reply_error(o->err)) {
             /* Possibly the connection itself (dead store, an oversized
              * reply): a fresh one for the next request. */
-            xs_close(w->xs);
-            w->xs = NULL;
+            xs_close(*slot);
+            *slot = NULL;
         }
         return;
     }
     /* Events of the one watch (its registration) are drained unread. */
     char **ev;
-    while ((ev = xs_check_watch(x)))
+    while (slot == &w->xsd && (ev = xs_check_watch(x)))
         free(ev);
 }
 
@@ -605,7 +598,9 @@ static void workers_stop(struct hyp *h)
         w->started = false;
         if (w->xs)
             xs_close(w->xs);
-        w->xs = NULL;
+        if (w->xsd)
+            xs_close(w->xsd);
+        w->xs = w->xsd = NULL;
         struct hyp_job *j, *next;
         for (j = w->head; j; j = next) {
             next = j->next;
@@ -683,16 +678,6 @@ unsigned hyp_jobs_complete(struct hyp *h, unsigned max)
     while ((j = head)) {
         head = j->next;
         j->next = NULL;
-        /* Watch requests went on the main connection: judged as the
-         * loop's own calls are (hyp_store_check() then decides). */
-        for (unsigned i = 0; i < j->nops; i++) {
-            struct hyp_op *o = &j->op[i];
-            if ((o->kind == HYP_OP_WATCH || o->kind == HYP_OP_UNWATCH) && o->err != ENOTCONN &&
-                h->xs) {
-                errno = o->err;
-                xs_judge(h, o->err == 0);
-            }
-        }
         if (j->done)
             j->done(j);
         else
@@ -754,10 +739,8 @@ void hyp_store_drop(struct hyp *h)
     /* libxenstore has closed the socket, or the store is gone; watches
      * went with it. Both connections go. */
     if (h->xs) {
-        pthread_rwlock_wrlock(&h->xs_rw);
         xs_close(h->xs);
         h->xs = NULL;
-        pthread_rwlock_unlock(&h->xs_rw);
     }
     if (h->xsd) {
         xs_close(h->xsd);
@@ -789,9 +772,7 @@ int hyp_store_reconnect(struct hyp *h)
         return -1;
     }
     free(p);
-    pthread_rwlock_wrlock(&h->xs_rw);
     h->xs = x;
-    pthread_rwlock_unlock(&h->xs_rw);
     h->xs_suspect = false;
     h->xs_ok_ms = now_ms();
     return 0;
