@@ -23,9 +23,6 @@
 
 #define TOKEN_INTRO   "intro"
 #define TOKEN_RELEASE "release"
-/* One watch on every domain's nodes (see chain_start). */
-#define DOMAINS_PATH  "/local/domain"
-#define TOKEN_DOMAINS "doms"
 /* Watch events handled per pass; the fd stays readable beyond that. */
 
 static TAILQ_HEAD(, domain) attach_queue = TAILQ_HEAD_INITIALIZER(attach_queue);
@@ -45,7 +42,7 @@ static unsigned chains;    /* domains with a chain in flight */
 static uint64_t store_gen; /* bumped by each new store connection */
 static uint64_t serials;
 
-static void chain_start(struct domain *d);
+static void chain_start(struct domain *d, bool attach);
 static void schedule_attach(void);
 
 /* The request of J whose path ends in /LEAF (or, for NULL, of KIND). */
@@ -193,7 +190,7 @@ static void chain_end(struct domain *d)
     chains--;
     if (d->again && !d->queued && d->attached) {
         d->again = false;
-        chain_start(d);
+        chain_start(d, false);
     }
     schedule_attach(); /* a slot of the window is free; maybe "attached" */
 }
@@ -246,7 +243,19 @@ static void primary_done(struct hyp_job *j)
         hyp_job_free(j);
         return;
     }
+    const struct hyp_op *w = job_op(j, HYP_OP_WATCH, NULL, NULL);
+    if (w) {
+        /* The watch fires once now; the reads ran after its registration,
+         * so that event carries nothing new. */
+        d->watched = w->err == 0;
+        if (w->err) {
+            d->registration_pending = 0;
+            errno = w->err;
+            syslog(LOG_WARNING, "dom%u: cannot watch its console nodes: %m", d->domid);
+        }
+    }
     apply_name(d, j);
+    /* Even with a failed watch the console is served as found now. */
     apply_console(d, j, 0, "console");
     const struct hyp_op *list = job_op(j, HYP_OP_DIRECTORY, NULL, NULL);
     struct hyp_job *next = NULL;
@@ -275,19 +284,25 @@ static void primary_done(struct hyp_job *j)
     hyp_job_submit(xd.hyp, next);
 }
 
-/* Start a chain. No watch of its own: one watch on DOMAINS_PATH, set
- * before the first rescan, sees every domain's nodes. Watches per domain
- * would make every write cost the store a match against each of them
- * (the C xenstored walks every watch of every connection per write) and
- * cost a request per domain. Events below a domain that a refresh does
- * not read are dropped without a round trip (event_relevant). A job
- * that cannot be built (out of memory) leaves the domain as it is. */
-static void chain_start(struct domain *d)
+/* Start a chain: watch (at attach), then read. A job that cannot be
+ * built (out of memory) leaves the domain as it is. */
+static void chain_start(struct domain *d, bool attach)
 {
     struct hyp_job *j = hyp_job_new(d->domid, primary_done);
     if (!j) {
         syslog(LOG_ERR, "dom%u: out of memory", d->domid);
         return;
+    }
+    if (attach) {
+        /* One watch for the whole domain, not one per console directory:
+         * each watch set makes every later write cost the store a match
+         * against it. Events below the domain that a refresh does not
+         * read are dropped here without a round trip (event_relevant). */
+        char token[16];
+        snprintf(token, sizeof(token), "d%u", d->domid);
+        hyp_job_add(j, HYP_OP_WATCH, d->path, token);
+        /* Its event may be read before this job's replies are. */
+        d->registration_pending = DOMAIN_WATCH_DOMAIN;
     }
     add_console_reads(j, d, "console");
     char path[HYP_PATH_MAX];
@@ -306,7 +321,7 @@ static void refresh_domain(struct domain *d)
     if (d->busy)
         d->again = true;
     else
-        chain_start(d);
+        chain_start(d, false);
 }
 
 static void schedule_attach(void)
@@ -351,7 +366,7 @@ static void domain_attach(struct domain *d)
                 events_emit(XE_CONSOLE_RESYNC, &(struct xd_event_info){.c = d->con[i]});
     }
     d->attached = true;
-    chain_start(d);
+    chain_start(d, true);
 }
 
 /* Only submits: the requests run off the loop, the window bounds how
@@ -388,6 +403,11 @@ unsigned domains_attaching(void)
     return attach_queued + chains;
 }
 
+static void job_free_done(struct hyp_job *j)
+{
+    hyp_job_free(j);
+}
+
 /* Finished jobs (hyp.h): a slice per pass, so a burst of replies does
  * not starve clients and rings. */
 #define JOBS_SLICE 64u
@@ -399,8 +419,12 @@ static void jobs_cb(evutil_socket_t fd, short what, void *arg)
     hyp_jobs_complete(xd.hyp, JOBS_SLICE);
 }
 
+static bool stopping;
+
 static void domain_free(struct domain *d, const char *why)
 {
+    char token[16];
+    snprintf(token, sizeof(token), "d%u", d->domid);
     if (d->queued) {
         TAILQ_REMOVE(&attach_queue, d, attach_link);
         d->queued = false;
@@ -409,6 +433,16 @@ static void domain_free(struct domain *d, const char *why)
     if (d->busy) {
         chains--; /* its jobs find no domain of this serial */
         d->busy = false;
+    }
+    if (d->watched && !stopping) {
+        /* Off the loop too; the domain's key keeps it behind its reads
+         * and ahead of a later domain's watch on the same id. */
+        struct hyp_job *j = hyp_job_new(d->domid, job_free_done);
+        if (j && hyp_job_add(j, HYP_OP_UNWATCH, d->path, token) < 0) {
+            hyp_job_free(j);
+            j = NULL;
+        }
+        hyp_job_submit(xd.hyp, j);
     }
     for (unsigned i = 0; i <= XCMUX_MAX_CONSOLES_PER_DOMAIN; i++) {
         struct console *c = d->con[i];
@@ -475,8 +509,7 @@ int domains_start(void (*on_attached)(void))
         events_subscribe(XE_CONSOLE_FREE, on_console_free) < 0)
         return -1;
     if (hyp_watch(xd.hyp, "@introduceDomain", TOKEN_INTRO) < 0 ||
-        hyp_watch(xd.hyp, "@releaseDomain", TOKEN_RELEASE) < 0 ||
-        hyp_watch(xd.hyp, DOMAINS_PATH, TOKEN_DOMAINS) < 0)
+        hyp_watch(xd.hyp, "@releaseDomain", TOKEN_RELEASE) < 0)
         return -1;
     on_first_attached = on_attached;
     domains_rescan();
@@ -486,21 +519,27 @@ int domains_start(void (*on_attached)(void))
 
 void domains_store_lost(void)
 {
-    /* The watches went with the connection; domains hold none of their
-     * own, so nothing is to be forgotten until domains_store_back(). */
+    for (uint32_t id = 1; id < XD_MAX_DOMID; id++) {
+        struct domain *d = xd.by_domid[id];
+        if (d) {
+            d->watched = false;
+            d->registration_pending = 0;
+        }
+    }
 }
 
 void domains_store_back(void)
 {
     if (hyp_watch(xd.hyp, "@introduceDomain", TOKEN_INTRO) < 0 ||
-        hyp_watch(xd.hyp, "@releaseDomain", TOKEN_RELEASE) < 0 ||
-        hyp_watch(xd.hyp, DOMAINS_PATH, TOKEN_DOMAINS) < 0)
+        hyp_watch(xd.hyp, "@releaseDomain", TOKEN_RELEASE) < 0)
         syslog(LOG_ERR, "cannot watch for domains on the new xenstore connection: %m");
     domains_rescan();
     for (uint32_t id = 1; id < XD_MAX_DOMID; id++) {
         struct domain *d = xd.by_domid[id];
         if (!d)
             continue;
+        d->watched = false;
+        d->registration_pending = 0;
         d->refresh_due = false;
         d->again = false;
         d->resync = d->resync || !d->queued;
@@ -519,6 +558,7 @@ void domains_store_back(void)
 
 void domains_stop(void)
 {
+    stopping = true;
     for (uint32_t id = 1; id < XD_MAX_DOMID; id++)
         if (xd.by_domid[id])
             domain_free(xd.by_domid[id], "daemon stopping");
@@ -530,6 +570,7 @@ void domains_stop(void)
         event_free(jobs_ev);
         jobs_ev = NULL;
     }
+    stopping = false;
 }
 
 /* The leaf names a refresh reads below a console directory. */
@@ -540,8 +581,9 @@ static bool read_leaf(const char *leaf)
            (n == 4 && strncmp(leaf, "port", n) == 0) || (n == 4 && strncmp(leaf, "type", n) == 0);
 }
 
-/* False for an event that cannot change what a refresh reads: every
- * node below the domain that a refresh never reads (console/tty, which the daemon
+/* False for an event that cannot change what a refresh reads: the
+ * registration event of the domain's watch (once), and every node below
+ * the domain that a refresh never reads (console/tty, which the daemon
  * writes itself, data/, control/, memory/, other devices, ...). The
  * domain directory itself (created, removed) and the console
  * directories count. */
@@ -550,8 +592,13 @@ static bool event_relevant(struct domain *d, const char *path)
     size_t plen = strlen(d->path);
     if (strncmp(path, d->path, plen) != 0 || (path[plen] != '/' && path[plen] != '\0'))
         return true; /* not what the watch produces: taken as relevant */
-    if (path[plen] == '\0')
+    if (path[plen] == '\0') {
+        if (d->registration_pending & DOMAIN_WATCH_DOMAIN) {
+            d->registration_pending &= (uint8_t)~DOMAIN_WATCH_DOMAIN;
+            return false;
+        }
         return true;
+    }
     const char *rel = path + plen + 1;
     if (strcmp(rel, "console") == 0 || strcmp(rel, "device") == 0 ||
         strcmp(rel, "device/console") == 0)
@@ -580,27 +627,13 @@ static void watch_event(const char *path, const char *token)
         rescan_due = true;
         return;
     }
-    if (strcmp(token, TOKEN_DOMAINS) != 0)
-        return;
-    /* "/local/domain/<id>" or below it; the watch's registration event
-     * (DOMAINS_PATH itself) and anything else names no domain. */
-    static const char prefix[] = DOMAINS_PATH "/";
-    if (strncmp(path, prefix, sizeof(prefix) - 1) != 0)
-        return;
-    char idbuf[16];
-    const char *p = path + sizeof(prefix) - 1;
-    size_t n = strcspn(p, "/");
     uint64_t id;
-    if (n == 0 || n >= sizeof(idbuf))
-        return;
-    memcpy(idbuf, p, n);
-    idbuf[n] = '\0';
-    if (parse_u64(idbuf, XD_MAX_DOMID - 1, &id) < 0)
+    if (token[0] != 'd' || parse_u64(token + 1, XD_MAX_DOMID - 1, &id) < 0)
         return;
     struct domain *d = xd.by_domid[id];
-    /* Unknown (not yet introduced) or queued: its attach reads after
-     * the watch was set, so it sees everything this event announces. */
-    if (!d || !d->attached || d->refresh_due || !event_relevant(d, path))
+    /* A queued domain's attach reads everything later anyway. */
+    /* event_relevant() first: it consumes the registration events. */
+    if (!d || !d->attached || !event_relevant(d, path) || d->refresh_due)
         return;
     d->refresh_due = true;
     due[ndue++] = (uint32_t)id; /* at most one per event: bounded by the batch */
@@ -624,7 +657,7 @@ static void watch_batch_end(void)
 }
 
 static const struct watch_client domain_watches = {
-    .prefixes = "dir", /* "doms", "intro", "release" */
+    .prefixes = "dir", /* "d<domid>", "intro", "release" */
     .event = watch_event,
     .batch_end = watch_batch_end,
 };

@@ -8,9 +8,9 @@
  *   known: missing or dying domains are torn down at once, new non-dying
  *   ones are queued for attach. A restarted daemon therefore re-attaches
  *   every running guest at start.
- * - Attaching costs xenstore round trips (six per domain with one
- *   console: ring-ref, port, type, name, the device/console listing,
- *   the tty write; each O(domains) in xenstored), so it never
+ * - Attaching costs xenstore round trips (seven per domain with one
+ *   console: its watch, ring-ref, port, type, name, the device/console
+ *   listing, the tty write; each O(domains) in xenstored), so it never
  *   runs inside the rescan, and never on the loop: the queue is worked
  *   off in slices of at most ATTACH_SLICE_MS / ATTACH_SLICE_MAX domains,
  *   each submitting store jobs (hyp.h) that run off the loop, at most
@@ -26,11 +26,9 @@
  *   set and its consoles connected if their nodes were there. main.c
  *   logs "serving N console(s)", answers the background parent and sends
  *   sd_notify READY=1 then. The client socket answers from the start.
- * - One watch on /local/domain for every domain (none per domain: every
- *   watch set makes each later write cost the store a match, and setting
- *   it a request), set before the first rescan, so a domain's attach
- *   reads after it; a change below a known domain's console/ or
- *   device/console/ re-reads
+ * - Per domain, one watch on the domain's directory (not one per console
+ *   directory: every watch set makes each later write cost the store a
+ *   match); a change below console/ or device/console/ re-reads
  *   ring-ref/port/type (and reconnects if they changed) and discovers
  *   secondary consoles (device/console/<n>, 1 <= n <=
  *   XCMUX_MAX_CONSOLES_PER_DOMAIN). A domain has one chain of store jobs
@@ -42,24 +40,25 @@
  *   channel) means another backend serves it: no console object, no ring
  *   mapped, no port bound, no tty written, not listed; logged once.
  * - Watch events that cannot change what a refresh reads are dropped
- *   without a round trip: the watch's registration event, events of
- *   domains not yet attached (their attach reads later), and changes to
- *   every node below a domain the daemon does not read (console/tty, which the
+ *   without a round trip: the one event xenstored fires when a watch is
+ *   registered (the attach reads after registering, so it has seen
+ *   everything that event could announce), and changes to every node
+ *   below the domain the daemon does not read (console/tty, which the
  *   daemon writes itself, limit, output, data/, control/, other
  *   devices, ...): a guest writing its own nodes costs the daemon a
  *   dropped event, never a request. Several events for one domain in
  *   one batch cost one refresh.
  * - The domain's name is read with its first reads, and again until one
  *   is found (a console keeps the name it is created with).
- * - The watch's token is "doms" (routed by watch.h); the domid is taken
- *   from the event's path, so an event costs a lookup, not a scan.
+ * - Watch tokens are "d<domid>" (routed by watch.h) so an event costs a
+ *   lookup, not a scan; several of one domain in a batch cost one refresh.
  * - While the store connection is down (store.h) the attach queue waits;
  *   rescans (from the hypervisor's list) still tear destroyed domains
- *   down. When it is back, the three watches are set again and every
- *   known domain is queued again: its attach sets its consoles' hotkey
- *   watches again and re-reads its nodes; running consoles whose nodes did not change are left
- * alone. Replies to jobs submitted on an earlier connection are not used: the domain is attached
- * again instead.
+ *   down. When it is back, every known domain is queued again and its
+ *   attach sets its watches and hotkey watches again and re-reads its
+ *   nodes; running consoles whose nodes did not change are left alone.
+ *   Replies to jobs submitted on an earlier connection are not used: the
+ *   domain is attached again instead.
  * - Everything read from xenstore is parsed strictly (decimal, bounded);
  *   a bad value (or one too long to read) leaves the console as it was
  *   (waiting, or running on the previous values) and is logged once per
@@ -86,18 +85,22 @@ struct domain {
     char name[XCMUX_NAME_MAX + 1];
     char path[64];                                          /* /local/domain/<id> */
     struct console *con[XCMUX_MAX_CONSOLES_PER_DOMAIN + 1]; /* [0] primary */
-    uint64_t serial;          /* this domain object, among all of the same id */
-    bool attached;            /* its attach started (watch, first reads) */
-    bool busy;                /* a chain of store jobs in flight */
-    bool again;               /* refresh when that chain ends */
-    bool queued;              /* on the attach queue */
-    bool named;               /* name read from xenstore */
-    bool refresh_due;         /* an event of this batch wants a refresh */
-    bool resync;              /* re-attach after a new store connection */
-    uint16_t warned_bad_node; /* bit n: console n's bad value logged */
-    uint16_t not_ours;        /* bit n: console n's type is not ours (logged) */
+    uint64_t serial; /* this domain object, among all of the same id */
+    bool watched;
+    bool attached;                /* its attach started (watch, first reads) */
+    bool busy;                    /* a chain of store jobs in flight */
+    bool again;                   /* refresh when that chain ends */
+    bool queued;                  /* on the attach queue */
+    bool named;                   /* name read from xenstore */
+    bool refresh_due;             /* an event of this batch wants a refresh */
+    bool resync;                  /* re-attach after a new store connection */
+    uint8_t registration_pending; /* DOMAIN_WATCH_* whose first event is due */
+    uint16_t warned_bad_node;     /* bit n: console n's bad value logged */
+    uint16_t not_ours;            /* bit n: console n's type is not ours (logged) */
     TAILQ_ENTRY(domain) attach_link;
 };
+
+#define DOMAIN_WATCH_DOMAIN 1u /* <path>, the one watch per domain */
 
 /* Start discovery (watches, first scan) — call once the event loop
  * exists. ON_ATTACHED (may be NULL) runs once from the loop when every

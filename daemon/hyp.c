@@ -23,8 +23,11 @@
  *   the same one watch as xsd: a listing too big for libxenstore costs
  *   that connection, which is reopened), synchronous on that thread
  *   (libxenstore's own calls), never on the loop. Each is opened on
- *   demand and closed and reopened after a failure that is not a reply.
- *   Workers never touch xs: the loop alone owns it.
+ *   demand and closed and reopened after a failure that is not a reply. Watch and
+ *   unwatch requests of jobs go on xs, under xs_rw, which the loop takes
+ *   for writing only to close or replace xs. libxenstore is thread-safe:
+ *   the loop's calls on xs and a worker's watch request on it queue on
+ *   libxenstore's own request lock.
  * Why threads with libxenstore, and not an own client of the wire
  * protocol with requests pipelined on one connection: libxenstore
  * already speaks to both stores through a socket or /dev/xen/xenbus,
@@ -64,6 +67,7 @@ struct worker {
 };
 
 struct hyp {
+    pthread_rwlock_t xs_rw; /* xs replaced or closed (loop) vs used by a worker */
     pthread_mutex_t jobs_mu;
     struct worker w[HYP_WORKERS];
     bool workers_started, stopping;
@@ -114,6 +118,7 @@ struct hyp *hyp_open(char *err, size_t errlen)
     }
     h->xs_sock = -1;
     h->jobs_pipe[0] = h->jobs_pipe[1] = -1;
+    pthread_rwlock_init(&h->xs_rw, NULL);
     pthread_mutex_init(&h->jobs_mu, NULL);
     for (unsigned i = 0; i < HYP_WORKERS; i++) {
         h->w[i].h = h;
@@ -171,6 +176,7 @@ void hyp_close(struct hyp *h)
     for (unsigned i = 0; i < HYP_WORKERS; i++)
         pthread_cond_destroy(&h->w[i].cv);
     pthread_mutex_destroy(&h->jobs_mu);
+    pthread_rwlock_destroy(&h->xs_rw);
     free(h);
 }
 
@@ -444,10 +450,10 @@ static void run_op_once(struct worker *w, struct hyp_op *o);
  * every request here is idempotent). */
 static void run_op(struct worker *w, struct hyp_op *o)
 {
-    struct xs_handle **slot = worker_slot(w, o->kind == HYP_OP_DIRECTORY);
+    struct xs_handle **slot = o->kind == HYP_OP_DIRECTORY ? &w->xsd : &w->xs;
     bool had = *slot != NULL;
     run_op_once(w, o);
-    if (o->err && had && !*slot) {
+    if (o->err && had && !*slot && o->kind != HYP_OP_WATCH && o->kind != HYP_OP_UNWATCH) {
         free(o->value);
         o->value = NULL;
         o->len = 0;
@@ -461,6 +467,20 @@ static void run_op_once(struct worker *w, struct hyp_op *o)
     struct hyp *h = w->h;
     bool ok = false;
     errno = 0;
+    if (o->kind == HYP_OP_WATCH || o->kind == HYP_OP_UNWATCH) {
+        /* On the main connection: its events are what the loop reads. */
+        pthread_rwlock_rdlock(&h->xs_rw);
+        if (!h->xs) {
+            errno = ENOTCONN;
+        } else {
+            count_request(h);
+            ok = o->kind == HYP_OP_WATCH ? xs_watch(h->xs, o->path, o->arg ? o->arg : "")
+                                         : xs_unwatch(h->xs, o->path, o->arg ? o->arg : "");
+        }
+        o->err = ok ? 0 : errno ? errno : EIO;
+        pthread_rwlock_unlock(&h->xs_rw);
+        return;
+    }
     struct xs_handle **slot = worker_slot(w, o->kind == HYP_OP_DIRECTORY);
     struct xs_handle *x = worker_conn(w, o->kind == HYP_OP_DIRECTORY);
     if (!x) {
@@ -678,6 +698,16 @@ unsigned hyp_jobs_complete(struct hyp *h, unsigned max)
     while ((j = head)) {
         head = j->next;
         j->next = NULL;
+        /* Watch requests went on the main connection: judged as the
+         * loop's own calls are (hyp_store_check() then decides). */
+        for (unsigned i = 0; i < j->nops; i++) {
+            struct hyp_op *o = &j->op[i];
+            if ((o->kind == HYP_OP_WATCH || o->kind == HYP_OP_UNWATCH) && o->err != ENOTCONN &&
+                h->xs) {
+                errno = o->err;
+                xs_judge(h, o->err == 0);
+            }
+        }
         if (j->done)
             j->done(j);
         else
@@ -739,8 +769,10 @@ void hyp_store_drop(struct hyp *h)
     /* libxenstore has closed the socket, or the store is gone; watches
      * went with it. Both connections go. */
     if (h->xs) {
+        pthread_rwlock_wrlock(&h->xs_rw);
         xs_close(h->xs);
         h->xs = NULL;
+        pthread_rwlock_unlock(&h->xs_rw);
     }
     if (h->xsd) {
         xs_close(h->xsd);
@@ -772,7 +804,9 @@ int hyp_store_reconnect(struct hyp *h)
         return -1;
     }
     free(p);
+    pthread_rwlock_wrlock(&h->xs_rw);
     h->xs = x;
+    pthread_rwlock_unlock(&h->xs_rw);
     h->xs_suspect = false;
     h->xs_ok_ms = now_ms();
     return 0;

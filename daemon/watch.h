@@ -6,7 +6,7 @@
  * Contract
  * - Each subsystem owns the tokens that begin with its own characters
  *   (`prefixes`); registering a character another client owns fails.
- *   Today: discovery (domain.c) "doms", "intro", "release"; hotkeys
+ *   Today: discovery (domain.c) "d<domid>", "intro", "release"; hotkeys
  *   (hotkey.c) "h", "a" and "y" followed by "<domid>/<index>".
  * - watch_dispatch() (the watch fd is readable) takes at most
  *   WATCH_BATCH_MAX queued events, hands each to its owner in arrival

@@ -292,8 +292,8 @@ static void test_watch_event_reconnects(void **state)
     struct console *c = *state;
     int old_port = c->local_port;
     assert_int_equal(hyp_write(xd.hyp, "/local/domain/1/console/port", "77"), 0);
-    fake_watch_fire(xd.hyp, "/local/domain/1/console/port", "doms");
-    fake_watch_fire(xd.hyp, "/local/domain/1/console/ring-ref", "doms");
+    fake_watch_fire(xd.hyp, "/local/domain/1/console/port", "d1");
+    fake_watch_fire(xd.hyp, "/local/domain/1/console/ring-ref", "d1");
     fake_watch_fire(xd.hyp, "/local/domain/1/console/port", "zz");
     watch_dispatch();
     core_run();
@@ -302,7 +302,7 @@ static void test_watch_event_reconnects(void **state)
     assert_int_not_equal(c->local_port, old_port);
     /* A node the daemon does not read changes nothing. */
     int port = c->local_port;
-    fake_watch_fire(xd.hyp, "/local/domain/1/console/tty", "doms");
+    fake_watch_fire(xd.hyp, "/local/domain/1/console/tty", "d1");
     watch_dispatch();
     assert_int_equal(c->local_port, port);
 }
