@@ -4,7 +4,7 @@
  * libxenforeignmemory behind hyp.h. Nothing else in the daemon includes
  * their headers, so the hypervisor surface is reviewable in one place.
  *
- * Two xenstore connections (see "the store connection" in hyp.h):
+ * The xenstore connections (see "the store connection" in hyp.h):
  * - xs, the main one: watches, reads and writes of nodes whose replies
  *   are bounded whatever a guest writes (values: the stores' quota caps
  *   them near 2 KiB; watch events: a path and a token). It is never asked
@@ -23,9 +23,10 @@
  *   the same one watch as xsd: a listing too big for libxenstore costs
  *   that connection, which is reopened), synchronous on that thread
  *   (libxenstore's own calls), never on the loop. Each is opened on
- *   demand and closed and reopened after a failure that is not a reply. Watch and
- *   unwatch requests of jobs go on xs, under xs_rw, which the loop takes
- *   for writing only to close or replace xs. libxenstore is thread-safe:
+ *   demand and closed and reopened after a failure that is not a
+ *   reply. Watch and unwatch requests of jobs go on xs (its events are
+ *   what the loop reads), under xs_rw, which the loop takes for writing
+ *   only to close or replace xs. libxenstore is thread-safe:
  *   the loop's calls on xs and a worker's watch request on it queue on
  *   libxenstore's own request lock.
  * Why threads with libxenstore, and not an own client of the wire

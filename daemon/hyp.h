@@ -15,7 +15,7 @@
  *   synchronous round trips on the main connection (start-up, the
  *   domain-list watches, hotkeys). Jobs (below, "requests off the loop")
  *   are what attach and console paths use: a job's requests run on one
- *   of HYP_WORKERS threads, each with its own store connection (watch
+ *   of HYP_WORKERS threads, each with its own store connections (watch
  *   and unwatch requests go on the main connection, which carries the
  *   events), and the loop only hears of the outcome, so a slow or
  *   stopped store never holds the loop: rings keep draining. Watch
@@ -81,7 +81,7 @@ int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen);
  * with the same key run in the order submitted (the key picks the
  * worker; callers use the domid, so a domain's requests never overtake
  * each other); jobs with different keys run in parallel, HYP_WORKERS at
- * a time, each worker on its own connection (k connections let the C
+ * a time, each worker on its own connections (k connections let the C
  * xenstored, which serves one message per connection per pass over all
  * its connections, do k requests per pass). A job submitted while the
  * store is down completes with every request failed (ENOTCONN or what
