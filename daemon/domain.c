@@ -433,6 +433,7 @@ static void domain_free(struct domain *d, const char *why)
     if (d->busy) {
         chains--; /* its jobs find no domain of this serial */
         d->busy = false;
+        schedule_attach(); /* its slot of the window is free */
     }
     if (d->watched && !stopping) {
         /* Off the loop too; the domain's key keeps it behind its reads
