@@ -259,6 +259,15 @@ static void disconnect(struct console *c)
     c->throttled = false;
 }
 
+static void tty_written(struct hyp_job *j)
+{
+    if (j->nops == 1 && j->op[0].err) {
+        errno = j->op[0].err;
+        syslog(LOG_WARNING, "dom%u: cannot write %s: %m", j->key, j->op[0].path);
+    }
+    hyp_job_free(j);
+}
+
 static void publish_tty(struct console *c)
 {
     if (c->index != 0 || !c->dom)
@@ -270,8 +279,15 @@ static void publish_tty(struct console *c)
     /* With no pty, a placeholder: libxl only needs the node non-empty,
      * and `xl console` then fails with a message naming xcmux. */
     const char *tty = c->pty ? pty_path(c->pty) : "xcmux:none (use: xcmux console)";
-    if (hyp_write(xd.hyp, path, tty) < 0)
-        syslog(LOG_WARNING, "%s: cannot write %s: %m", c->name, path);
+    /* Off the loop (hyp.h, jobs): a slow store never holds the rings.
+     * The domain's key keeps it behind the reads that led here. */
+    struct hyp_job *j = hyp_job_new(c->domid, tty_written);
+    if (!j || hyp_job_add(j, HYP_OP_WRITE, path, tty) < 0) {
+        hyp_job_free(j);
+        syslog(LOG_WARNING, "%s: cannot write %s: out of memory", c->name, path);
+        return;
+    }
+    hyp_job_submit(xd.hyp, j);
 }
 
 static const char *pty_mode_name(enum pty_mode m)

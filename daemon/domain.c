@@ -30,24 +30,72 @@ static unsigned attach_queued;
 static struct event *attach_ev;
 static void (*on_first_attached)(void);
 
-static ssize_t read_node(struct domain *d, const char *rel, char *buf, size_t len)
+/* Attach and refresh run as chains of at most two jobs (hyp.h) per
+ * domain: the first reads the primary console's nodes and lists
+ * device/console (and, at attach, sets the domain's watch first); the
+ * second, when the listing names secondary consoles, reads theirs. One
+ * chain per domain at a time: a refresh asked for meanwhile runs when it
+ * ends. ATTACH_WINDOW domains are attached at once. */
+#define ATTACH_WINDOW 128u
+
+static unsigned chains;    /* domains with a chain in flight */
+static uint64_t store_gen; /* bumped by each new store connection */
+static uint64_t serials;
+
+static void chain_start(struct domain *d, bool attach);
+static void schedule_attach(void);
+
+/* The request of J whose path ends in /LEAF (or, for NULL, of KIND). */
+static const struct hyp_op *job_op(const struct hyp_job *j, enum hyp_op_kind kind,
+                                   const char *prefix, const char *leaf)
+{
+    size_t pl = prefix ? strlen(prefix) : 0;
+    for (unsigned i = 0; i < j->nops; i++) {
+        const struct hyp_op *o = &j->op[i];
+        if (o->kind != kind)
+            continue;
+        if (!leaf)
+            return o;
+        const char *slash = strrchr(o->path, '/');
+        if (slash && strcmp(slash + 1, leaf) == 0 && (size_t)(slash - o->path) == pl &&
+            strncmp(o->path, prefix, pl) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static void add_read(struct hyp_job *j, struct domain *d, const char *rel)
 {
     char path[sizeof(d->path) + HYP_PATH_MAX + 2];
     snprintf(path, sizeof(path), "%s/%s", d->path, rel);
-    return hyp_read(xd.hyp, path, buf, len);
+    hyp_job_add(j, HYP_OP_READ, path, NULL);
+}
+
+/* The reads one console needs: ring-ref, port and type (its owner; read
+ * with the others, since at attach, when it is read, it always matters)
+ * and, until the domain has one, the name. */
+static void add_console_reads(struct hyp_job *j, struct domain *d, const char *rel_dir)
+{
+    char rel[96];
+    static const char *const leaf[] = {"ring-ref", "port", "type"};
+    for (size_t i = 0; i < sizeof(leaf) / sizeof(leaf[0]); i++) {
+        snprintf(rel, sizeof(rel), "%s/%s", rel_dir, leaf[i]);
+        add_read(j, d, rel);
+    }
+    if (!d->named && !job_op(j, HYP_OP_READ, d->path, "name"))
+        add_read(j, d, "name");
 }
 
 /* A guest-written number node. Absent means "not yet", silently; a value
  * that is not a decimal number within MAX (or too long to read) is logged
  * once per console until a good one is read: a guest rewriting garbage
  * must not flood syslog. The value itself is not logged (guest bytes). */
-static bool read_number(struct domain *d, unsigned index, const char *rel, char *buf, size_t len,
-                        uint64_t max, uint64_t *out)
+static bool number_of(struct domain *d, unsigned index, const char *rel, const struct hyp_op *o,
+                      uint64_t max, uint64_t *out)
 {
-    ssize_t n = read_node(d, rel, buf, len);
-    if (n < 0 && errno != E2BIG)
+    if (!o || (o->err && o->err != E2BIG))
         return false;
-    if (n >= 0 && parse_u64(buf, max, out) == 0)
+    if (!o->err && o->len < 64 && parse_u64(o->value, max, out) == 0)
         return true;
     if (!(d->warned_bad_node & (1u << index))) {
         d->warned_bad_node |= (uint16_t)(1u << index);
@@ -62,24 +110,27 @@ static bool read_number(struct domain *d, unsigned index, const char *rel, char 
 /* True when console_connect(c, ring_ref, port) would return at once:
  * running on these very values with its port still bound. Then the type
  * node cannot change the outcome either (it only ever keeps a console
- * from being connected), so its round trip is saved. */
+ * from being connected). */
 static bool console_unchanged(const struct console *c, uint64_t ring_ref, uint32_t port)
 {
     return c->state == CONSOLE_RUNNING && c->ring_ref == ring_ref && c->remote_port == port &&
            hyp_port_connected(xd.hyp, c->local_port, c->domid);
 }
 
-/* Read ring-ref and port of one console directory (relative to the
- * domain) and connect. Missing nodes mean "not yet": stay waiting. */
-static void refresh_console(struct domain *d, unsigned index, const char *rel_dir)
+/* Connect one console directory (relative to the domain) from the
+ * values J read. Missing nodes mean "not yet": stay waiting. */
+static void apply_console(struct domain *d, const struct hyp_job *j, unsigned index,
+                          const char *rel_dir)
 {
-    char buf[64], dir[96];
+    char prefix[sizeof(d->path) + 96], rel[112];
+    snprintf(prefix, sizeof(prefix), "%s/%s", d->path, rel_dir);
     uint64_t ring_ref, port;
-    snprintf(dir, sizeof(dir), "%s/ring-ref", rel_dir);
-    if (!read_number(d, index, dir, buf, sizeof(buf), UINT64_MAX >> 12, &ring_ref))
+    snprintf(rel, sizeof(rel), "%s/ring-ref", rel_dir);
+    if (!number_of(d, index, rel, job_op(j, HYP_OP_READ, prefix, "ring-ref"), UINT64_MAX >> 12,
+                   &ring_ref))
         return;
-    snprintf(dir, sizeof(dir), "%s/port", rel_dir);
-    if (!read_number(d, index, dir, buf, sizeof(buf), HYP_MAX_PORTS - 1, &port))
+    snprintf(rel, sizeof(rel), "%s/port", rel_dir);
+    if (!number_of(d, index, rel, job_op(j, HYP_OP_READ, prefix, "port"), HYP_MAX_PORTS - 1, &port))
         return;
     d->warned_bad_node &= (uint16_t) ~(1u << index);
     struct console *c = d->con[index];
@@ -92,10 +143,12 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
      * does not write it) or xenconsoled: ours. Anything else is left
      * alone: its ring is never mapped, its port never bound, no tty is
      * written and it is not listed, since two backends on one ring
-     * corrupt each other. */
-    snprintf(dir, sizeof(dir), "%s/type", rel_dir);
-    if (read_node(d, dir, buf, sizeof(buf)) >= 0 && strcmp(buf, "xenconsoled") != 0 &&
-        strcmp(buf, "xcmuxd") != 0) {
+     * corrupt each other. A type that cannot be read for another reason
+     * than its absence (a dead connection) decides nothing: next time. */
+    const struct hyp_op *t = job_op(j, HYP_OP_READ, prefix, "type");
+    if (!t || (t->err && t->err != ENOENT))
+        return;
+    if (!t->err && strcmp(t->value, "xenconsoled") != 0 && strcmp(t->value, "xcmuxd") != 0) {
         if (!(d->not_ours & (1u << index))) {
             d->not_ours |= (uint16_t)(1u << index);
             syslog(LOG_INFO,
@@ -106,15 +159,6 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
         return;
     }
     if (!c) {
-        /* The console keeps the name it is created with, so the name is
-         * read now, once: the toolstack writes it before the console
-         * nodes, so a domain found mid-creation has it by the time its
-         * console appears. */
-        char name[XCMUX_NAME_MAX + 1];
-        if (!d->named && read_node(d, "name", name, sizeof(name)) > 0) {
-            snprintf(d->name, sizeof(d->name), "%s", name);
-            d->named = true;
-        }
         char xs_dir[sizeof(d->path) + 64];
         snprintf(xs_dir, sizeof(xs_dir), "%s/%s", d->path, rel_dir);
         c = console_new(d, d->domid, d->name, index, xs_dir);
@@ -127,23 +171,157 @@ static void refresh_console(struct domain *d, unsigned index, const char *rel_di
     console_connect(c, ring_ref, (uint32_t)port);
 }
 
-static void refresh_domain(struct domain *d)
+/* The console keeps the name it is created with, so the name is read
+ * with the first reads of a domain (and again until there is one): the
+ * toolstack writes it before the console nodes, so a domain found
+ * mid-creation has it by the time its console appears. */
+static void apply_name(struct domain *d, const struct hyp_job *j)
 {
-    refresh_console(d, 0, "console");
+    const struct hyp_op *o = d->named ? NULL : job_op(j, HYP_OP_READ, d->path, "name");
+    if (o && !o->err && o->len > 0 && o->len <= XCMUX_NAME_MAX && !memchr(o->value, 0, o->len)) {
+        snprintf(d->name, sizeof(d->name), "%s", o->value);
+        d->named = true;
+    }
+}
 
-    char list[1024];
-    char path[HYP_PATH_MAX];
-    snprintf(path, sizeof(path), "%s/device/console", d->path);
-    int n = hyp_directory(xd.hyp, path, list, sizeof(list));
-    const char *ent = list;
-    for (int i = 0; i < n; i++, ent += strlen(ent) + 1) {
+static void chain_end(struct domain *d)
+{
+    d->busy = false;
+    chains--;
+    if (d->again && !d->queued && d->attached) {
+        d->again = false;
+        chain_start(d, false);
+    }
+    schedule_attach(); /* a slot of the window is free; maybe "attached" */
+}
+
+/* The domain a finished job is for, or NULL (gone, or another domain of
+ * the same id since). */
+static struct domain *job_domain(const struct hyp_job *j)
+{
+    struct domain *d = j->key < XD_MAX_DOMID ? xd.by_domid[j->key] : NULL;
+    return d && d->serial == j->cookie && d->busy ? d : NULL;
+}
+
+/* Stale: submitted on an earlier store connection, so its reads may be
+ * answers of a dead store. The domain is attached afresh. */
+static bool job_stale(struct domain *d, const struct hyp_job *j)
+{
+    if (j->epoch == store_gen)
+        return false;
+    d->again = false;
+    if (!d->queued) {
+        d->attached = false;
+        TAILQ_INSERT_TAIL(&attach_queue, d, attach_link);
+        d->queued = true;
+        attach_queued++;
+    }
+    chain_end(d);
+    return true;
+}
+
+static void secondaries_done(struct hyp_job *j)
+{
+    struct domain *d = job_domain(j);
+    if (d && !job_stale(d, j)) {
+        apply_name(d, j);
+        for (unsigned idx = 1; idx <= XCMUX_MAX_CONSOLES_PER_DOMAIN; idx++)
+            if (j->index & (1u << idx)) {
+                char rel[64];
+                snprintf(rel, sizeof(rel), "device/console/%u", idx);
+                apply_console(d, j, idx, rel);
+            }
+        chain_end(d);
+    }
+    hyp_job_free(j);
+}
+
+static void primary_done(struct hyp_job *j)
+{
+    struct domain *d = job_domain(j);
+    if (!d || job_stale(d, j)) {
+        hyp_job_free(j);
+        return;
+    }
+    const struct hyp_op *w = job_op(j, HYP_OP_WATCH, NULL, NULL);
+    if (w) {
+        /* The watch fires once now; the reads ran after its registration,
+         * so that event carries nothing new. */
+        d->watched = w->err == 0;
+        if (w->err) {
+            d->registration_pending = 0;
+            errno = w->err;
+            syslog(LOG_WARNING, "dom%u: cannot watch its console nodes: %m", d->domid);
+        }
+    }
+    apply_name(d, j);
+    /* Even with a failed watch the console is served as found now. */
+    apply_console(d, j, 0, "console");
+    const struct hyp_op *list = job_op(j, HYP_OP_DIRECTORY, NULL, NULL);
+    struct hyp_job *next = NULL;
+    unsigned mask = 0;
+    const char *ent = list && !list->err ? list->value : NULL;
+    for (size_t i = 0; ent && i < list->len; i++, ent += strlen(ent) + 1) {
         uint64_t idx;
         if (parse_u64(ent, XCMUX_MAX_CONSOLES_PER_DOMAIN, &idx) < 0 || idx == 0)
             continue; /* device/console/0 is the primary, described above */
+        if (!next && !(next = hyp_job_new(d->domid, secondaries_done)))
+            break;
         char rel[64];
         snprintf(rel, sizeof(rel), "device/console/%u", (unsigned)idx);
-        refresh_console(d, (unsigned)idx, rel);
+        if (!(mask & (1u << idx)))
+            add_console_reads(next, d, rel);
+        mask |= 1u << idx;
     }
+    hyp_job_free(j);
+    if (!next) {
+        chain_end(d);
+        return;
+    }
+    next->cookie = d->serial;
+    next->epoch = store_gen;
+    next->index = mask;
+    hyp_job_submit(xd.hyp, next);
+}
+
+/* Start a chain: watch (at attach), then read. A job that cannot be
+ * built (out of memory) leaves the domain as it is. */
+static void chain_start(struct domain *d, bool attach)
+{
+    struct hyp_job *j = hyp_job_new(d->domid, primary_done);
+    if (!j) {
+        syslog(LOG_ERR, "dom%u: out of memory", d->domid);
+        return;
+    }
+    if (attach) {
+        /* One watch for the whole domain, not one per console directory:
+         * each watch set makes every later write cost the store a match
+         * against it. Events below the domain that a refresh does not
+         * read are dropped here without a round trip (event_relevant). */
+        char token[16];
+        snprintf(token, sizeof(token), "d%u", d->domid);
+        hyp_job_add(j, HYP_OP_WATCH, d->path, token);
+        /* Its event may be read before this job's replies are. */
+        d->registration_pending = DOMAIN_WATCH_DOMAIN;
+    }
+    add_console_reads(j, d, "console");
+    char path[HYP_PATH_MAX];
+    snprintf(path, sizeof(path), "%s/device/console", d->path);
+    hyp_job_add(j, HYP_OP_DIRECTORY, path, NULL);
+    j->cookie = d->serial;
+    j->epoch = store_gen;
+    d->busy = true;
+    chains++;
+    hyp_job_submit(xd.hyp, j);
+}
+
+/* A refresh (a watch event): now, or when the chain in flight ends. */
+static void refresh_domain(struct domain *d)
+{
+    if (d->busy)
+        d->again = true;
+    else
+        chain_start(d, false);
 }
 
 static void schedule_attach(void)
@@ -165,6 +343,7 @@ static struct domain *domain_new(uint32_t domid)
         return NULL;
     }
     d->domid = domid;
+    d->serial = ++serials;
     if (hyp_domain_path(xd.hyp, domid, d->path, sizeof(d->path)) < 0)
         snprintf(d->path, sizeof(d->path), "/local/domain/%u", domid);
     snprintf(d->name, sizeof(d->name), "dom%u", domid);
@@ -178,7 +357,6 @@ static struct domain *domain_new(uint32_t domid)
 
 static void domain_attach(struct domain *d)
 {
-    char token[16], path[HYP_PATH_MAX];
     if (d->resync) {
         /* A new store connection: the hotkey watches of its consoles
          * went with the old one. */
@@ -187,23 +365,12 @@ static void domain_attach(struct domain *d)
             if (d->con[i])
                 events_emit(XE_CONSOLE_RESYNC, &(struct xd_event_info){.c = d->con[i]});
     }
-    snprintf(token, sizeof(token), "d%u", d->domid);
-    snprintf(path, sizeof(path), "%s/console", d->path);
-    bool console_ok = hyp_watch(xd.hyp, path, token) == 0;
-    snprintf(path, sizeof(path), "%s/device/console", d->path);
-    bool device_ok = hyp_watch(xd.hyp, path, token) == 0;
-    /* Each registered watch fires once now; the refresh below reads after
-     * the registration, so that event carries nothing new. */
-    d->registration_pending =
-        (uint8_t)((console_ok ? DOMAIN_WATCH_CONSOLE : 0) | (device_ok ? DOMAIN_WATCH_DEVICE : 0));
-    d->watched = console_ok || device_ok;
-    if (!console_ok || !device_ok)
-        syslog(LOG_WARNING, "dom%u: cannot watch its console nodes: %m", d->domid);
     d->attached = true;
-    /* Even with a failed watch the console is served as found now. */
-    refresh_domain(d);
+    chain_start(d, true);
 }
 
+/* Only submits: the requests run off the loop, the window bounds how
+ * many domains are in flight (and the memory their jobs take). */
 static void attach_cb(evutil_socket_t fd, short what, void *arg)
 {
     uint64_t start = xd_now_ms();
@@ -211,7 +378,7 @@ static void attach_cb(evutil_socket_t fd, short what, void *arg)
     struct domain *d;
     if (!hyp_store_up(xd.hyp))
         return; /* the queue waits for the store (domains_store_back) */
-    while ((d = TAILQ_FIRST(&attach_queue))) {
+    while (chains < ATTACH_WINDOW && (d = TAILQ_FIRST(&attach_queue))) {
         TAILQ_REMOVE(&attach_queue, d, attach_link);
         d->queued = false;
         attach_queued--;
@@ -220,10 +387,11 @@ static void attach_cb(evutil_socket_t fd, short what, void *arg)
             break;
     }
     if (!TAILQ_EMPTY(&attach_queue)) {
-        schedule_attach();
-        return;
+        if (chains < ATTACH_WINDOW && done > 0)
+            schedule_attach();
+        return; /* otherwise a chain's end schedules it */
     }
-    if (on_first_attached) {
+    if (chains == 0 && on_first_attached) {
         void (*cb)(void) = on_first_attached;
         on_first_attached = NULL;
         cb();
@@ -232,24 +400,50 @@ static void attach_cb(evutil_socket_t fd, short what, void *arg)
 
 unsigned domains_attaching(void)
 {
-    return attach_queued;
+    return attach_queued + chains;
 }
+
+static void job_free_done(struct hyp_job *j)
+{
+    hyp_job_free(j);
+}
+
+/* Finished jobs (hyp.h): a slice per pass, so a burst of replies does
+ * not starve clients and rings. */
+#define JOBS_SLICE 64u
+
+static struct event *jobs_ev;
+
+static void jobs_cb(evutil_socket_t fd, short what, void *arg)
+{
+    hyp_jobs_complete(xd.hyp, JOBS_SLICE);
+}
+
+static bool stopping;
 
 static void domain_free(struct domain *d, const char *why)
 {
-    char token[16], path[HYP_PATH_MAX];
+    char token[16];
     snprintf(token, sizeof(token), "d%u", d->domid);
     if (d->queued) {
         TAILQ_REMOVE(&attach_queue, d, attach_link);
         d->queued = false;
         attach_queued--;
     }
-    if (d->watched) {
-        /* A failed unwatch of a never-set watch is harmless. */
-        snprintf(path, sizeof(path), "%s/console", d->path);
-        hyp_unwatch(xd.hyp, path, token);
-        snprintf(path, sizeof(path), "%s/device/console", d->path);
-        hyp_unwatch(xd.hyp, path, token);
+    if (d->busy) {
+        chains--; /* its jobs find no domain of this serial */
+        d->busy = false;
+        schedule_attach(); /* its slot of the window is free */
+    }
+    if (d->watched && !stopping) {
+        /* Off the loop too; the domain's key keeps it behind its reads
+         * and ahead of a later domain's watch on the same id. */
+        struct hyp_job *j = hyp_job_new(d->domid, job_free_done);
+        if (j && hyp_job_add(j, HYP_OP_UNWATCH, d->path, token) < 0) {
+            hyp_job_free(j);
+            j = NULL;
+        }
+        hyp_job_submit(xd.hyp, j);
     }
     for (unsigned i = 0; i <= XCMUX_MAX_CONSOLES_PER_DOMAIN; i++) {
         struct console *c = d->con[i];
@@ -309,7 +503,10 @@ static const struct watch_client domain_watches;
 int domains_start(void (*on_attached)(void))
 {
     attach_ev = evtimer_new(xd.base, attach_cb, NULL);
-    if (!attach_ev || watch_register(&domain_watches) < 0 ||
+    int jfd = hyp_jobs_fd(xd.hyp);
+    jobs_ev = jfd >= 0 ? event_new(xd.base, jfd, EV_READ | EV_PERSIST, jobs_cb, NULL) : NULL;
+    if (!attach_ev || !jobs_ev || event_add(jobs_ev, NULL) < 0 ||
+        watch_register(&domain_watches) < 0 ||
         events_subscribe(XE_CONSOLE_FREE, on_console_free) < 0)
         return -1;
     if (hyp_watch(xd.hyp, "@introduceDomain", TOKEN_INTRO) < 0 ||
@@ -345,19 +542,24 @@ void domains_store_back(void)
         d->watched = false;
         d->registration_pending = 0;
         d->refresh_due = false;
+        d->again = false;
+        d->resync = d->resync || !d->queued;
         if (d->queued)
             continue; /* never attached: its attach does everything */
         d->attached = false;
-        d->resync = true;
+        if (d->busy)
+            continue; /* its chain, now stale, queues it when it ends */
         TAILQ_INSERT_TAIL(&attach_queue, d, attach_link);
         d->queued = true;
         attach_queued++;
     }
+    store_gen++;
     schedule_attach();
 }
 
 void domains_stop(void)
 {
+    stopping = true;
     for (uint32_t id = 1; id < XD_MAX_DOMID; id++)
         if (xd.by_domid[id])
             domain_free(xd.by_domid[id], "daemon stopping");
@@ -365,9 +567,14 @@ void domains_stop(void)
         event_free(attach_ev);
         attach_ev = NULL;
     }
+    if (jobs_ev) {
+        event_free(jobs_ev);
+        jobs_ev = NULL;
+    }
+    stopping = false;
 }
 
-/* The leaf names refresh_console reads below a console directory. */
+/* The leaf names a refresh reads below a console directory. */
 static bool read_leaf(const char *leaf)
 {
     size_t n = strcspn(leaf, "/");
@@ -375,24 +582,30 @@ static bool read_leaf(const char *leaf)
            (n == 4 && strncmp(leaf, "port", n) == 0) || (n == 4 && strncmp(leaf, "type", n) == 0);
 }
 
-/* False for an event that cannot change what refresh_domain reads: the
- * registration event of a watch (once per watch), and nodes below the
- * watched directories that refresh_domain never reads. Paths that are
- * not what the watches can produce are taken as relevant. */
+/* False for an event that cannot change what a refresh reads: the
+ * registration event of the domain's watch (once), and every node below
+ * the domain that a refresh never reads (console/tty, which the daemon
+ * writes itself, data/, control/, memory/, other devices, ...). The
+ * domain directory itself (created, removed) and the console
+ * directories count. */
 static bool event_relevant(struct domain *d, const char *path)
 {
     size_t plen = strlen(d->path);
-    if (strncmp(path, d->path, plen) != 0 || path[plen] != '/')
-        return true;
-    const char *rel = path + plen + 1;
-    if (strcmp(rel, "console") == 0 || strcmp(rel, "device/console") == 0) {
-        uint8_t bit = rel[0] == 'c' ? DOMAIN_WATCH_CONSOLE : DOMAIN_WATCH_DEVICE;
-        if (d->registration_pending & bit) {
-            d->registration_pending &= (uint8_t)~bit;
+    if (strncmp(path, d->path, plen) != 0 || (path[plen] != '/' && path[plen] != '\0'))
+        return true; /* not what the watch produces: taken as relevant */
+    if (path[plen] == '\0') {
+        if (d->registration_pending & DOMAIN_WATCH_DOMAIN) {
+            d->registration_pending &= (uint8_t)~DOMAIN_WATCH_DOMAIN;
             return false;
         }
         return true;
     }
+    const char *rel = path + plen + 1;
+    if (strcmp(rel, "console") == 0 || strcmp(rel, "device") == 0 ||
+        strcmp(rel, "device/console") == 0)
+        return true;
+    if (strcmp(rel, "name") == 0)
+        return !d->named; /* a console keeps the name it is created with */
     if (strncmp(rel, "console/", 8) == 0)
         return read_leaf(rel + 8);
     if (strncmp(rel, "device/console/", 15) == 0) {
@@ -400,7 +613,7 @@ static bool event_relevant(struct domain *d, const char *path)
         /* device/console/<n> itself appearing or going matters. */
         return sub == NULL || read_leaf(sub + 1);
     }
-    return true;
+    return false;
 }
 
 /* The events of one batch (watch.h): introduce/release ask for one

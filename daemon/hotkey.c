@@ -5,8 +5,9 @@
  *
  * Watch tokens are "<kind><domid>/<console index>" with kind h (registry,
  * primary console only), a (data/xcmux/ack) or y (control/sysrq); the ack
- * and sysrq watches are set up the first time a console needs them, so
- * guests nobody fires hotkeys at cost no watches beyond the registry's.
+ * and sysrq watches are set up the first time a console needs them, the
+ * registry's the first time its table is wanted, so guests nobody uses
+ * hotkeys on cost no watch and no read.
  */
 #include "daemon/hotkey.h"
 
@@ -452,9 +453,6 @@ int hotkey_console_init(struct console *c)
     if (!c->dom || hyp_domain_path(xd.hyp, c->domid, hk->dompath, sizeof(hk->dompath)) < 0)
         snprintf(hk->dompath, sizeof(hk->dompath), "/local/domain/%u", c->domid);
     c->hk = hk;
-    /* The watch fires once when set: that first event reads the registry. */
-    if (c->index == 0)
-        watch_node(hk, 'h', REGISTRY_DIR, &hk->watch_registry);
     return 0;
 }
 
@@ -464,9 +462,10 @@ void hotkey_store_back(struct console *c)
     if (!hk)
         return;
     /* The old connection took these watches with it. */
-    bool ack = hk->watch_ack, sysrq = hk->watch_sysrq;
+    bool reg = hk->watch_registry, ack = hk->watch_ack, sysrq = hk->watch_sysrq;
     hk->watch_registry = hk->watch_ack = hk->watch_sysrq = false;
-    if (c->index == 0)
+    /* The watch fires once when set: that first event reads the registry. */
+    if (reg)
         watch_node(hk, 'h', REGISTRY_DIR, &hk->watch_registry);
     if (ack)
         watch_node(hk, 'a', ACK_NODE, &hk->watch_ack);
@@ -551,8 +550,21 @@ void hotkey_subscribe(void)
 
 /* ---- the table and firing --------------------------------------------------- */
 
+/* The registry on first use: read now (the caller answers from it) and
+ * watched from then on. Until the store is there, asked again next time. */
+static void registry_wanted(struct console *c)
+{
+    struct hotkeys *hk = c->hk;
+    if (!hk || c->index != 0 || hk->watch_registry || !c->cfg.guest_hotkeys ||
+        !hyp_store_up(xd.hyp))
+        return;
+    if (watch_node(hk, 'h', REGISTRY_DIR, &hk->watch_registry))
+        registry_read(hk);
+}
+
 unsigned hotkey_table(struct console *c, struct hotkey_entry *out, unsigned max)
 {
+    registry_wanted(c);
     const struct guest_registry *reg = c->hk && c->index == 0 ? c->hk->reg : NULL;
     return hotkey_merge(c->cfg.hotkeys, c->cfg.guest_hotkeys, reg, out, max);
 }

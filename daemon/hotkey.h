@@ -9,6 +9,11 @@
  *   host's rules (guest_hotkeys, guest_hotkey.<K>). A config hotkey wins
  *   over a guest one on the same key. At most XCMUX_CONFIG_HOTKEYS_MAX of
  *   each.
+ * - The guest registry is read the first time the console's hotkey
+ *   table is wanted (a client lists hotkeys, fires one, or opens the
+ *   escape menu), and its watch set then, not at attach: attaching a
+ *   console costs no store request of the hotkeys, and a guest nobody
+ *   uses hotkeys on costs no watch.
  * - The guest registry is hostile input: it is re-read at most twice a
  *   second (a coalescing timer behind the watch), only single-character
  *   valid keys are read at all, reading stops after HOTKEY_GUEST_MAX valid

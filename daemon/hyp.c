@@ -4,7 +4,7 @@
  * libxenforeignmemory behind hyp.h. Nothing else in the daemon includes
  * their headers, so the hypervisor surface is reviewable in one place.
  *
- * Two xenstore connections (see "the store connection" in hyp.h):
+ * The xenstore connections (see "the store connection" in hyp.h):
  * - xs, the main one: watches, reads and writes of nodes whose replies
  *   are bounded whatever a guest writes (values: the stores' quota caps
  *   them near 2 KiB; watch events: a path and a token). It is never asked
@@ -17,11 +17,32 @@
  *   a node nobody writes, so that libxenstore reads it with its reader
  *   thread: an oversized reply then closes the socket instead of leaving
  *   the rest of the reply in the stream to be parsed as the next one.
+ * - two per job worker (HYP_WORKERS threads, started on the first job so
+ *   that a daemon that forks to the background forks before them): the
+ *   jobs' reads and writes on one, their directories on the other (with
+ *   the same one watch as xsd: a listing too big for libxenstore costs
+ *   that connection, which is reopened), synchronous on that thread
+ *   (libxenstore's own calls), never on the loop. Each is opened on
+ *   demand and closed and reopened after a failure that is not a
+ *   reply. Watch and unwatch requests of jobs go on xs (its events are
+ *   what the loop reads), under xs_rw, which the loop takes for writing
+ *   only to close or replace xs. libxenstore is thread-safe:
+ *   the loop's calls on xs and a worker's watch request on it queue on
+ *   libxenstore's own request lock.
+ * Why threads with libxenstore, and not an own client of the wire
+ * protocol with requests pipelined on one connection: libxenstore
+ * already speaks to both stores through a socket or /dev/xen/xenbus,
+ * and the C xenstored serves one message per connection per pass over
+ * every connection it has (a pass costs O(domains)), so requests
+ * pipelined on one connection still cost a pass each while k
+ * connections share a pass (bench/BENCHMARKS.md, attach).
  */
 #include "daemon/hyp.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
@@ -35,7 +56,25 @@
 #include <xengnttab.h>
 #include <xenstore.h>
 
+struct hyp;
+
+struct worker {
+    struct hyp *h;
+    pthread_t tid;
+    bool started;
+    pthread_cond_t cv;
+    struct xs_handle *xs, *xsd;  /* its own connections; its thread's only */
+    struct hyp_job *head, *tail; /* queued; under jobs_mu */
+};
+
 struct hyp {
+    pthread_rwlock_t xs_rw; /* xs replaced or closed (loop) vs used by a worker */
+    pthread_mutex_t jobs_mu;
+    struct worker w[HYP_WORKERS];
+    bool workers_started, stopping;
+    struct hyp_job *done_head, *done_tail; /* finished; under jobs_mu */
+    unsigned ndone;
+    int jobs_pipe[2]; /* a byte in it: finished jobs wait */
     xc_interface *xc;
     struct xs_handle *xs;  /* NULL while the store is down */
     struct xs_handle *xsd; /* directories only; opened on demand */
@@ -79,8 +118,17 @@ struct hyp *hyp_open(char *err, size_t errlen)
         return NULL;
     }
     h->xs_sock = -1;
+    h->jobs_pipe[0] = h->jobs_pipe[1] = -1;
+    pthread_rwlock_init(&h->xs_rw, NULL);
+    pthread_mutex_init(&h->jobs_mu, NULL);
+    for (unsigned i = 0; i < HYP_WORKERS; i++) {
+        h->w[i].h = h;
+        pthread_cond_init(&h->w[i].cv, NULL);
+    }
     const char *what = NULL;
-    if (!(h->xc = xc_interface_open(NULL, NULL, 0)))
+    if (pipe2(h->jobs_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+        what = "pipe";
+    else if (!(h->xc = xc_interface_open(NULL, NULL, 0)))
         what = "xc_interface_open (is this dom0, with /dev/xen/privcmd?)";
     else if (!(h->xs = xs_open_main(h)))
         what = "xs_open (is xenstored running?)";
@@ -102,10 +150,13 @@ struct hyp *hyp_open(char *err, size_t errlen)
     return h;
 }
 
+static void workers_stop(struct hyp *h);
+
 void hyp_close(struct hyp *h)
 {
     if (!h)
         return;
+    workers_stop(h);
     if (h->xfm)
         xenforeignmemory_close(h->xfm);
     if (h->xgt)
@@ -120,6 +171,13 @@ void hyp_close(struct hyp *h)
         close(h->xs_sock);
     if (h->xc)
         xc_interface_close(h->xc);
+    for (int i = 0; i < 2; i++)
+        if (h->jobs_pipe[i] >= 0)
+            close(h->jobs_pipe[i]);
+    for (unsigned i = 0; i < HYP_WORKERS; i++)
+        pthread_cond_destroy(&h->w[i].cv);
+    pthread_mutex_destroy(&h->jobs_mu);
+    pthread_rwlock_destroy(&h->xs_rw);
     free(h);
 }
 
@@ -145,9 +203,14 @@ static struct xs_handle *xs_main(struct hyp *h)
  * hyp_store_check() asks the store. libxenstore reports a dead
  * connection as EBADF, EINVAL, EIO, EPIPE or ECONNRESET, all of which a
  * live store can answer too, so the errno alone never decides. */
-static void xs_outcome(struct hyp *h, bool ok)
+static void count_request(struct hyp *h)
 {
-    h->xs_requests++;
+    __atomic_fetch_add(&h->xs_requests, 1, __ATOMIC_RELAXED);
+}
+
+/* The verdict on the main connection from one reply (or its absence). */
+static void xs_judge(struct hyp *h, bool ok)
+{
     if (ok || errno == ENOENT || errno == EACCES || errno == EEXIST) {
         h->xs_ok_ms = now_ms();
     } else if (!h->xs_suspect) {
@@ -157,6 +220,12 @@ static void xs_outcome(struct hyp *h, bool ok)
             h->on_suspect();
         errno = e;
     }
+}
+
+static void xs_outcome(struct hyp *h, bool ok)
+{
+    count_request(h);
+    xs_judge(h, ok);
 }
 
 /* The outcome of a call that returns only success, as 0 or -1. */
@@ -259,7 +328,7 @@ int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen)
     if (!xs)
         return -1;
     unsigned int n = 0;
-    h->xs_requests++;
+    count_request(h);
     char **ents = xs_directory(xs, XBT_NULL, path, &n);
     if (!ents) {
         int e = errno;
@@ -290,6 +359,364 @@ int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen)
     return count;
 }
 
+/* ---- xenstore requests off the loop ---- */
+
+struct hyp_job *hyp_job_new(uint32_t key, void (*done)(struct hyp_job *j))
+{
+    struct hyp_job *j = calloc(1, sizeof(*j));
+    if (j) {
+        j->key = key;
+        j->done = done;
+    }
+    return j;
+}
+
+int hyp_job_add(struct hyp_job *j, enum hyp_op_kind kind, const char *path, const char *arg)
+{
+    if (j->nops == j->cap) {
+        unsigned cap = j->cap ? j->cap * 2 : 4;
+        struct hyp_op *op = realloc(j->op, cap * sizeof(*op));
+        if (!op)
+            return -1;
+        j->op = op;
+        j->cap = cap;
+    }
+    struct hyp_op *o = &j->op[j->nops];
+    memset(o, 0, sizeof(*o));
+    o->kind = kind;
+    o->path = strdup(path);
+    o->arg = arg ? strdup(arg) : NULL;
+    if (!o->path || (arg && !o->arg)) {
+        free(o->path);
+        free(o->arg);
+        return -1;
+    }
+    return (int)j->nops++;
+}
+
+void hyp_job_free(struct hyp_job *j)
+{
+    if (!j)
+        return;
+    for (unsigned i = 0; i < j->nops; i++) {
+        free(j->op[i].path);
+        free(j->op[i].arg);
+        free(j->op[i].value);
+    }
+    free(j->op);
+    free(j);
+}
+
+/* A worker's own connections, opened on demand: one for reads and
+ * writes (values are bounded whatever a guest writes, as on xs; without
+ * a watch libxenstore reads each reply on the calling thread, no handoff
+ * to a reader thread), one for directories, with xsd's one watch for
+ * the same reason as xsd. */
+static struct xs_handle **worker_slot(struct worker *w, bool dir)
+{
+    return dir ? &w->xsd : &w->xs;
+}
+
+static struct xs_handle *worker_conn(struct worker *w, bool dir)
+{
+    struct xs_handle **slot = worker_slot(w, dir);
+    if (*slot)
+        return *slot;
+    struct xs_handle *x = xs_open(0);
+    if (!x)
+        return NULL;
+    if (dir) {
+        count_request(w->h);
+        if (!xs_watch(x, XSD_WATCH_PATH, "x")) {
+            int e = errno;
+            xs_close(x);
+            errno = e;
+            return NULL;
+        }
+    }
+    *slot = x;
+    return x;
+}
+
+/* Errors that are the store's reply: the connection is fine. */
+static bool reply_error(int e)
+{
+    return e == ENOENT || e == EACCES || e == EEXIST || e == ENOSPC || e == E2BIG || e == EPERM;
+}
+
+static void run_op_once(struct worker *w, struct hyp_op *o);
+
+/* A request that fails on a connection opened earlier is tried once more
+ * on a fresh one: the old one may be to a store that has since gone (and
+ * every request here is idempotent). */
+static void run_op(struct worker *w, struct hyp_op *o)
+{
+    struct xs_handle **slot = o->kind == HYP_OP_DIRECTORY ? &w->xsd : &w->xs;
+    bool had = *slot != NULL;
+    run_op_once(w, o);
+    if (o->err && had && !*slot && o->kind != HYP_OP_WATCH && o->kind != HYP_OP_UNWATCH) {
+        free(o->value);
+        o->value = NULL;
+        o->len = 0;
+        o->err = 0;
+        run_op_once(w, o);
+    }
+}
+
+static void run_op_once(struct worker *w, struct hyp_op *o)
+{
+    struct hyp *h = w->h;
+    bool ok = false;
+    errno = 0;
+    if (o->kind == HYP_OP_WATCH || o->kind == HYP_OP_UNWATCH) {
+        /* On the main connection: its events are what the loop reads. */
+        pthread_rwlock_rdlock(&h->xs_rw);
+        if (!h->xs) {
+            errno = ENOTCONN;
+        } else {
+            count_request(h);
+            ok = o->kind == HYP_OP_WATCH ? xs_watch(h->xs, o->path, o->arg ? o->arg : "")
+                                         : xs_unwatch(h->xs, o->path, o->arg ? o->arg : "");
+        }
+        o->err = ok ? 0 : errno ? errno : EIO;
+        pthread_rwlock_unlock(&h->xs_rw);
+        return;
+    }
+    struct xs_handle **slot = worker_slot(w, o->kind == HYP_OP_DIRECTORY);
+    struct xs_handle *x = worker_conn(w, o->kind == HYP_OP_DIRECTORY);
+    if (!x) {
+        o->err = errno ? errno : ENOTCONN;
+        return;
+    }
+    count_request(h);
+    unsigned int len = 0, n = 0;
+    if (o->kind == HYP_OP_READ) {
+        char *v = xs_read(x, XBT_NULL, o->path, &len);
+        if (v && len >= HYP_VALUE_MAX) {
+            free(v);
+            o->err = E2BIG;
+            return;
+        }
+        if (v) {
+            /* libxenstore NUL-terminates; a value may hold NULs itself. */
+            o->value = v;
+            o->len = len;
+            ok = true;
+        }
+    } else if (o->kind == HYP_OP_WRITE) {
+        ok = xs_write(x, XBT_NULL, o->path, o->arg ? o->arg : "",
+                      o->arg ? (unsigned int)strlen(o->arg) : 0);
+    } else if (o->kind == HYP_OP_DIRECTORY) {
+        char **ents = xs_directory(x, XBT_NULL, o->path, &n);
+        if (ents) {
+            char *buf = malloc(HYP_VALUE_MAX);
+            size_t used = 0, count = 0;
+            for (unsigned int i = 0; buf && i < n; i++) {
+                size_t l = strlen(ents[i]) + 1;
+                if (used + l > HYP_VALUE_MAX)
+                    break; /* bounded, as hyp_directory */
+                memcpy(buf + used, ents[i], l);
+                used += l;
+                count++;
+            }
+            free(ents);
+            o->value = buf;
+            o->len = count;
+            ok = buf != NULL;
+            if (!ok)
+                errno = ENOMEM;
+        }
+    }
+    if (!ok) {
+        o->err = errno ? errno : EIO;
+        if (!reply_error(o->err)) {
+            /* Possibly the connection itself (dead store, an oversized
+             * reply): a fresh one for the next request. */
+            xs_close(*slot);
+            *slot = NULL;
+        }
+        return;
+    }
+    /* Events of the one watch (its registration) are drained unread. */
+    char **ev;
+    while (slot == &w->xsd && (ev = xs_check_watch(x)))
+        free(ev);
+}
+
+static void job_finished(struct hyp *h, struct hyp_job *j)
+{
+    pthread_mutex_lock(&h->jobs_mu);
+    bool was_empty = h->done_head == NULL;
+    j->next = NULL;
+    if (h->done_tail)
+        h->done_tail->next = j;
+    else
+        h->done_head = j;
+    h->done_tail = j;
+    h->ndone++;
+    pthread_mutex_unlock(&h->jobs_mu);
+    if (was_empty) {
+        ssize_t r = write(h->jobs_pipe[1], "j", 1);
+        (void)r; /* full: it is readable already */
+    }
+}
+
+static void run_job(struct worker *w, struct hyp_job *j)
+{
+    for (unsigned i = 0; i < j->nops; i++)
+        run_op(w, &j->op[i]);
+    job_finished(w->h, j);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct hyp *h = w->h;
+    pthread_mutex_lock(&h->jobs_mu);
+    while (!h->stopping) {
+        struct hyp_job *j = w->head;
+        if (!j) {
+            pthread_cond_wait(&w->cv, &h->jobs_mu);
+            continue;
+        }
+        w->head = j->next;
+        if (!w->head)
+            w->tail = NULL;
+        pthread_mutex_unlock(&h->jobs_mu);
+        run_job(w, j);
+        pthread_mutex_lock(&h->jobs_mu);
+    }
+    pthread_mutex_unlock(&h->jobs_mu);
+    return NULL;
+}
+
+/* On the first job, so that a daemon going to the background has forked
+ * already. Signals stay with the loop's thread (libevent's handlers). */
+static void workers_start(struct hyp *h)
+{
+    h->workers_started = true;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    for (unsigned i = 0; i < HYP_WORKERS; i++)
+        h->w[i].started = pthread_create(&h->w[i].tid, NULL, worker_main, &h->w[i]) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void workers_stop(struct hyp *h)
+{
+    pthread_mutex_lock(&h->jobs_mu);
+    h->stopping = true;
+    for (unsigned i = 0; i < HYP_WORKERS; i++)
+        pthread_cond_signal(&h->w[i].cv);
+    pthread_mutex_unlock(&h->jobs_mu);
+    /* Each finishes the request it is in (the store is alive at a
+     * normal stop; a dead one fails it at once). */
+    for (unsigned i = 0; i < HYP_WORKERS; i++) {
+        struct worker *w = &h->w[i];
+        if (w->started)
+            pthread_join(w->tid, NULL);
+        w->started = false;
+        if (w->xs)
+            xs_close(w->xs);
+        if (w->xsd)
+            xs_close(w->xsd);
+        w->xs = w->xsd = NULL;
+        struct hyp_job *j, *next;
+        for (j = w->head; j; j = next) {
+            next = j->next;
+            hyp_job_free(j);
+        }
+        w->head = w->tail = NULL;
+    }
+    struct hyp_job *j, *next;
+    for (j = h->done_head; j; j = next) {
+        next = j->next;
+        hyp_job_free(j);
+    }
+    h->done_head = h->done_tail = NULL;
+    h->ndone = 0;
+}
+
+void hyp_job_submit(struct hyp *h, struct hyp_job *j)
+{
+    if (!j)
+        return;
+    if (!h->workers_started)
+        workers_start(h);
+    struct worker *w = &h->w[j->key % HYP_WORKERS];
+    if (!w->started) {
+        /* No thread for it (pthread_create failed): on the loop, as the
+         * synchronous calls are. */
+        run_job(w, j);
+        return;
+    }
+    j->next = NULL;
+    pthread_mutex_lock(&h->jobs_mu);
+    if (w->tail)
+        w->tail->next = j;
+    else
+        w->head = j;
+    w->tail = j;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&h->jobs_mu);
+}
+
+int hyp_jobs_fd(struct hyp *h)
+{
+    return h->jobs_pipe[0];
+}
+
+unsigned hyp_jobs_complete(struct hyp *h, unsigned max)
+{
+    char drain[64];
+    while (read(h->jobs_pipe[0], drain, sizeof(drain)) > 0)
+        ;
+    struct hyp_job *head, *j;
+    unsigned taken = 0;
+    pthread_mutex_lock(&h->jobs_mu);
+    head = h->done_head;
+    struct hyp_job *last = NULL;
+    for (j = head; j && taken < max; j = j->next) {
+        last = j;
+        taken++;
+    }
+    if (last) {
+        h->done_head = last->next;
+        if (!h->done_head)
+            h->done_tail = NULL;
+        last->next = NULL;
+    } else {
+        head = NULL;
+    }
+    h->ndone -= taken;
+    unsigned left = h->ndone;
+    pthread_mutex_unlock(&h->jobs_mu);
+    if (left) {
+        ssize_t r = write(h->jobs_pipe[1], "j", 1);
+        (void)r;
+    }
+    while ((j = head)) {
+        head = j->next;
+        j->next = NULL;
+        /* Watch requests went on the main connection: judged as the
+         * loop's own calls are (hyp_store_check() then decides). */
+        for (unsigned i = 0; i < j->nops; i++) {
+            struct hyp_op *o = &j->op[i];
+            if ((o->kind == HYP_OP_WATCH || o->kind == HYP_OP_UNWATCH) && o->err != ENOTCONN &&
+                h->xs) {
+                errno = o->err;
+                xs_judge(h, o->err == 0);
+            }
+        }
+        if (j->done)
+            j->done(j);
+        else
+            hyp_job_free(j);
+    }
+    return left;
+}
+
 /* ---- the store connection ---- */
 
 bool hyp_store_up(struct hyp *h)
@@ -299,7 +726,7 @@ bool hyp_store_up(struct hyp *h)
 
 uint64_t hyp_store_requests(struct hyp *h)
 {
-    return h->xs_requests;
+    return __atomic_load_n(&h->xs_requests, __ATOMIC_RELAXED);
 }
 
 int hyp_store_fd(struct hyp *h)
@@ -324,7 +751,7 @@ int hyp_store_check(struct hyp *h)
         return -1;
     }
     /* XS_GET_DOMAIN_PATH: any live store answers it, for any domid. */
-    h->xs_requests++;
+    count_request(h);
     char *p = xs_get_domain_path(h->xs, 0);
     if (p) {
         free(p);
@@ -343,8 +770,10 @@ void hyp_store_drop(struct hyp *h)
     /* libxenstore has closed the socket, or the store is gone; watches
      * went with it. Both connections go. */
     if (h->xs) {
+        pthread_rwlock_wrlock(&h->xs_rw);
         xs_close(h->xs);
         h->xs = NULL;
+        pthread_rwlock_unlock(&h->xs_rw);
     }
     if (h->xsd) {
         xs_close(h->xsd);
@@ -376,7 +805,9 @@ int hyp_store_reconnect(struct hyp *h)
         return -1;
     }
     free(p);
+    pthread_rwlock_wrlock(&h->xs_rw);
     h->xs = x;
+    pthread_rwlock_unlock(&h->xs_rw);
     h->xs_suspect = false;
     h->xs_ok_ms = now_ms();
     return 0;

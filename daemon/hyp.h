@@ -11,9 +11,16 @@
  *   event loop; hyp_pending() names one fired local port at a time, masked
  *   until hyp_unmask(). Local ports are < HYP_MAX_PORTS so callers index a
  *   flat table by port (no per-event search).
- * - xenstore calls are synchronous round trips to xenstored (as in
- *   xenconsoled); watch events arrive on hyp_watch_fd() and are fetched
- *   without blocking by hyp_next_watch().
+ * - Two ways to ask the store. The calls below under "xenstore" are
+ *   synchronous round trips on the main connection (start-up, the
+ *   domain-list watches, hotkeys). Jobs (below, "requests off the loop")
+ *   are what attach and console paths use: a job's requests run on one
+ *   of HYP_WORKERS threads, each with its own store connections (watch
+ *   and unwatch requests go on the main connection, which carries the
+ *   events), and the loop only hears of the outcome, so a slow or
+ *   stopped store never holds the loop: rings keep draining. Watch
+ *   events arrive on hyp_watch_fd() and are fetched without blocking by
+ *   hyp_next_watch().
  * - The store connection can die (the store exits or is restarted, or a
  *   reply libxenstore cannot take closes it). The daemon never asks the
  *   main connection for a directory (hyp_directory uses a throwaway
@@ -68,6 +75,58 @@ int hyp_rm(struct hyp *h, const char *path);
  * (what fits). On its own connection: a listing too big for libxenstore
  * fails (E2BIG, or another errno) without touching the main one. */
 int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen);
+
+/* ---- xenstore requests off the loop ----
+ * A job is a list of requests run in order, one round trip each. Jobs
+ * with the same key run in the order submitted (the key picks the
+ * worker; callers use the domid, so a domain's requests never overtake
+ * each other); jobs with different keys run in parallel, HYP_WORKERS at
+ * a time, each worker on its own connections (k connections let the C
+ * xenstored, which serves one message per connection per pass over all
+ * its connections, do k requests per pass). A job submitted while the
+ * store is down completes with every request failed (ENOTCONN or what
+ * the dead connection says). DONE runs on the loop, from
+ * hyp_jobs_complete(), and owns the job then. */
+#define HYP_WORKERS 4u
+
+enum hyp_op_kind {
+    HYP_OP_READ,      /* value: the node's value, NUL-terminated */
+    HYP_OP_WRITE,     /* arg: the value */
+    HYP_OP_DIRECTORY, /* value: child names joined by '\0', len: their count */
+    HYP_OP_WATCH,     /* arg: the token */
+    HYP_OP_UNWATCH,   /* arg: the token */
+};
+
+struct hyp_op {
+    enum hyp_op_kind kind;
+    char *path;
+    char *arg;
+    int err;     /* 0, or the errno the request failed with (E2BIG: a
+                  * value over HYP_VALUE_MAX) */
+    char *value; /* READ, DIRECTORY: the reply (bounded: HYP_VALUE_MAX) */
+    size_t len;  /* READ: the value's length; DIRECTORY: names kept */
+};
+
+struct hyp_job {
+    uint32_t key;
+    unsigned nops, cap;
+    struct hyp_op *op;
+    void (*done)(struct hyp_job *j);
+    uint64_t cookie, epoch; /* the caller's */
+    unsigned index;         /* the caller's */
+    struct hyp_job *next;   /* the port's */
+};
+
+struct hyp_job *hyp_job_new(uint32_t key, void (*done)(struct hyp_job *j));
+/* Append a request; its index, or -1 (out of memory). */
+int hyp_job_add(struct hyp_job *j, enum hyp_op_kind kind, const char *path, const char *arg);
+void hyp_job_free(struct hyp_job *j);
+/* Queue J (taken; NULL is ignored). */
+void hyp_job_submit(struct hyp *h, struct hyp_job *j);
+/* Readable while finished jobs wait for hyp_jobs_complete(). */
+int hyp_jobs_fd(struct hyp *h);
+/* Run DONE of up to MAX finished jobs; returns how many still wait. */
+unsigned hyp_jobs_complete(struct hyp *h, unsigned max);
 
 /* ---- the store connection ---- */
 /* False from a failed hyp_store_check() until hyp_store_reconnect(). */

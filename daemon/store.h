@@ -23,10 +23,14 @@
  *   (watches, console nodes, hotkey registry), in the attach slices of
  *   domain.h; one line is logged.
  * - store_state() is what LIST clients see (protocol/PROTOCOL.md, STATUS).
- * - Not covered: a store that keeps its socket open but never answers.
- *   libxenstore's calls have no timeout, so a check or a reconnect (like
- *   every other xenstore call, here and in xl, libxl and xenconsoled)
- *   waits until the store answers or closes. The store is dom0's own
+ * - A store that keeps its socket open but does not answer (stopped,
+ *   overloaded) holds no ring: attach, refresh and tty writes are jobs
+ *   off the loop (hyp.h), which wait for it
+ *   (tests/integration/slowstore.sh).
+ * - Not covered: the synchronous calls left on the loop (a check, a
+ *   reconnect, the domain-list watches, hotkeys fired or their registry
+ *   read) have no timeout (as in xl, libxl and xenconsoled): they wait
+ *   until the store answers or closes. The store is dom0's own
  *   daemon, not guest-controlled: a guest can make it refuse (quota) but
  *   not stop answering. SECURITY.md lists it.
  */

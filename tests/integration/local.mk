@@ -10,6 +10,9 @@ EXTRA_DIST += tests/integration/sessions.sh tests/integration/flow.sh \
 # restarted under the daemon (tests/integration/store.sh).
 TESTS += tests/integration/store.sh
 EXTRA_DIST += tests/integration/store.sh
+# A stopped store never holds the rings (tests/integration/slowstore.sh).
+TESTS += tests/integration/slowstore.sh
+EXTRA_DIST += tests/integration/slowstore.sh
 
 # Every integration test runs on both xenstore daemons: as NAME.sh on
 # xensim's default (oxenstored, Debian's default) and as
@@ -18,6 +21,7 @@ EXTRA_DIST += tests/integration/store.sh
 XENSTORED_PASS = \
 	tests/integration/xenstored/xenconsoled.xs \
 	tests/integration/xenstored/store.xs \
+	tests/integration/xenstored/slowstore.xs \
 	tests/integration/xenstored/lifecycle.xs \
 	tests/integration/xenstored/security.xs \
 	tests/integration/xenstored/logs.xs \

@@ -13,6 +13,10 @@
  * - Every notify is counted per port (fake_notified), every NMI and
  *   debug-key call too; hyp_directory lists the children the flat table
  *   implies (or fails as told: fake_directory_fail).
+ * - Jobs run at once on the flat table when submitted; their DONE
+ *   callbacks run from the loop (hyp_jobs_fd is a real pipe), as the
+ *   real port's do. A job's watch and directory requests succeed with
+ *   nothing.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <xen/xen.h>
 #include <xen/io/console.h>
 
@@ -50,20 +56,35 @@ struct hyp {
     unsigned debug_keys;        /* debug-key calls */
     char last_debug_keys[64];
     int directory_errno; /* nonzero: hyp_directory fails with it */
+    int jobs_pipe[2];
+    struct hyp_job *done_head, *done_tail;
 };
 
 struct hyp *hyp_open(char *err, size_t errlen)
 {
     struct hyp *h = calloc(1, sizeof(*h));
-    if (!h)
+    if (!h) {
         snprintf(err, errlen, "out of memory");
-    else
-        h->next_port = 1;
+        return NULL;
+    }
+    h->next_port = 1;
+    if (pipe2(h->jobs_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+        snprintf(err, errlen, "pipe");
+        free(h);
+        return NULL;
+    }
     return h;
 }
 
 void hyp_close(struct hyp *h)
 {
+    struct hyp_job *j, *next;
+    for (j = h->done_head; j; j = next) {
+        next = j->next;
+        hyp_job_free(j);
+    }
+    close(h->jobs_pipe[0]);
+    close(h->jobs_pipe[1]);
     free(h);
 }
 
@@ -368,4 +389,106 @@ unsigned fake_debug_keys_sent(struct hyp *h, const char **last)
 void fake_directory_fail(struct hyp *h, int err)
 {
     h->directory_errno = err;
+}
+
+/* ---- jobs ---- */
+
+struct hyp_job *hyp_job_new(uint32_t key, void (*done)(struct hyp_job *j))
+{
+    struct hyp_job *j = calloc(1, sizeof(*j));
+    if (j) {
+        j->key = key;
+        j->done = done;
+    }
+    return j;
+}
+
+int hyp_job_add(struct hyp_job *j, enum hyp_op_kind kind, const char *path, const char *arg)
+{
+    if (j->nops == j->cap) {
+        unsigned cap = j->cap ? j->cap * 2 : 4;
+        struct hyp_op *op = realloc(j->op, cap * sizeof(*op));
+        if (!op)
+            return -1;
+        j->op = op;
+        j->cap = cap;
+    }
+    struct hyp_op *o = &j->op[j->nops];
+    memset(o, 0, sizeof(*o));
+    o->kind = kind;
+    o->path = strdup(path);
+    o->arg = arg ? strdup(arg) : NULL;
+    return (int)j->nops++;
+}
+
+void hyp_job_free(struct hyp_job *j)
+{
+    if (!j)
+        return;
+    for (unsigned i = 0; i < j->nops; i++) {
+        free(j->op[i].path);
+        free(j->op[i].arg);
+        free(j->op[i].value);
+    }
+    free(j->op);
+    free(j);
+}
+
+void hyp_job_submit(struct hyp *h, struct hyp_job *j)
+{
+    if (!j)
+        return;
+    for (unsigned i = 0; i < j->nops; i++) {
+        struct hyp_op *o = &j->op[i];
+        char buf[256];
+        if (o->kind == HYP_OP_READ) {
+            ssize_t n = hyp_read(h, o->path, buf, sizeof(buf));
+            o->err = n < 0 ? errno : 0;
+            if (n >= 0) {
+                o->value = strdup(buf);
+                o->len = (size_t)n;
+            }
+        } else if (o->kind == HYP_OP_WRITE) {
+            o->err = hyp_write(h, o->path, o->arg ? o->arg : "") < 0 ? errno : 0;
+        } else if (o->kind == HYP_OP_DIRECTORY) {
+            o->value = calloc(1, 1);
+            o->len = 0;
+        }
+    }
+    j->next = NULL;
+    if (h->done_tail)
+        h->done_tail->next = j;
+    else
+        h->done_head = j;
+    h->done_tail = j;
+    ssize_t r = write(h->jobs_pipe[1], "j", 1);
+    (void)r;
+}
+
+int hyp_jobs_fd(struct hyp *h)
+{
+    return h->jobs_pipe[0];
+}
+
+unsigned hyp_jobs_complete(struct hyp *h, unsigned max)
+{
+    char drain[64];
+    while (read(h->jobs_pipe[0], drain, sizeof(drain)) > 0)
+        ;
+    for (unsigned n = 0; n < max && h->done_head; n++) {
+        struct hyp_job *j = h->done_head;
+        h->done_head = j->next;
+        if (!h->done_head)
+            h->done_tail = NULL;
+        if (j->done)
+            j->done(j);
+        else
+            hyp_job_free(j);
+    }
+    if (h->done_head) {
+        ssize_t r = write(h->jobs_pipe[1], "j", 1);
+        (void)r;
+        return 1;
+    }
+    return 0;
 }
