@@ -11,7 +11,8 @@ noinst_LIBRARIES += daemon/libxcmuxd_core.a
 daemon_libxcmuxd_core_a_SOURCES = \
 	daemon/daemon.c daemon/daemon.h \
 	daemon/events.c daemon/events.h \
-	daemon/console.c daemon/console.h \
+	daemon/console.c daemon/console.h daemon/console-backend.h \
+	daemon/console-ring.c \
 	daemon/domain.c daemon/domain.h \
 	daemon/hotkey.c daemon/hotkey-table.c daemon/hotkey.h \
 	daemon/parse.c daemon/parse.h \

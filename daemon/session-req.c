@@ -150,8 +150,7 @@ void req_list(struct session *s)
             e.log_bytes = st.bytes_written;
         }
         snprintf(e.name, sizeof(e.name), "%s", c->name);
-        if (c->pty && pty_path(c->pty))
-            snprintf(e.tty, sizeof(e.tty), "%s", pty_path(c->pty));
+        snprintf(e.tty, sizeof(e.tty), "%s", console_describe(c));
         uint8_t frame[XP_HDR_SIZE + 96 + XP_MAX_DOMAIN_NAME + XP_MAX_TTY_PATH];
         send_frame(s, frame, xp_encode_list_entry(frame, sizeof(frame), &e));
         count++;
