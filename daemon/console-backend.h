@@ -69,9 +69,8 @@ struct console_backend {
 
 /* A console of backend BE (not connected yet, WAITING), registered and
  * announced (XE_CONSOLE_NEW). DOM is discovery's record or NULL. */
-struct console *console_create(const struct console_backend *be, struct domain *dom,
-                               uint32_t domid, const char *name, unsigned index,
-                               const char *xs_dir);
+struct console *console_create(const struct console_backend *be, struct domain *dom, uint32_t domid,
+                               const char *name, unsigned index, const char *xs_dir);
 /* Output read from the source: into the buffer, the log and the journal
  * (append), then offered to the audience (offer; batched, see console.c).
  * A backend reading several chunks appends each and offers the total. */

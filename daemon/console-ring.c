@@ -185,8 +185,8 @@ static bool flush_atomic(struct console *c)
 
 static int ring_inject(struct console *c, uint32_t id, const uint8_t *bytes, size_t len)
 {
-    if (c->natomic >= CONSOLE_ATOMIC_MAX || len == 0 ||
-        len > sizeof(c->atomic[0].bytes) || len > RING_IN_SIZE)
+    if (c->natomic >= CONSOLE_ATOMIC_MAX || len == 0 || len > sizeof(c->atomic[0].bytes) ||
+        len > RING_IN_SIZE)
         return -1;
     if (!c->atomic) {
         c->atomic = malloc(CONSOLE_ATOMIC_MAX * sizeof(c->atomic[0]));
@@ -307,9 +307,7 @@ static bool drain(struct console *c)
         }
         if (c->cfg.rate && (size_t)n < want) {
             /* Return unused tokens: the bucket charged for `want`. */
-            c->rl.milli_tokens += (uint64_t)(want - (size_t)n) * 1000;
-            if (c->rl.milli_tokens > c->rl.burst * 1000)
-                c->rl.milli_tokens = c->rl.burst * 1000;
+            ratelimit_refund(&c->rl, want - (size_t)n);
         }
         if (n == 0)
             break;
@@ -347,7 +345,6 @@ static void ring_event(struct console *c)
     if (drain(c) && c->local_port >= 0)
         hyp_unmask(xd.hyp, c->local_port);
 }
-
 
 static void ring_close(struct console *c)
 {

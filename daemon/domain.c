@@ -18,6 +18,7 @@
 #include "daemon/events.h"
 #include "daemon/hyp.h"
 #include "daemon/parse.h"
+#include "daemon/serial.h"
 #include "daemon/watch.h"
 #include "protocol/xcmux-proto.h"
 
@@ -202,6 +203,7 @@ static void domain_attach(struct domain *d)
     d->attached = true;
     /* Even with a failed watch the console is served as found now. */
     refresh_domain(d);
+    serial_domain_attach(d);
 }
 
 static void attach_cb(evutil_socket_t fd, short what, void *arg)
@@ -251,6 +253,7 @@ static void domain_free(struct domain *d, const char *why)
         snprintf(path, sizeof(path), "%s/device/console", d->path);
         hyp_unwatch(xd.hyp, path, token);
     }
+    serial_domain_gone(d, why);
     for (unsigned i = 0; i <= XCMUX_MAX_CONSOLES_PER_DOMAIN; i++) {
         struct console *c = d->con[i];
         if (!c)

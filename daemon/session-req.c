@@ -15,6 +15,7 @@
 #include "daemon/domain.h"
 #include "daemon/hotkey.h"
 #include "daemon/hvcon.h"
+#include "daemon/serial.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
 #include "daemon/seat.h"
@@ -77,7 +78,16 @@ static struct console *resolve_for(struct session *s, uint8_t req, const char *d
                                    uint32_t index, bool hotkey_ok)
 {
     struct console *c = hvcon_lookup(domain); /* "@xen": the hypervisor (hvcon.h) */
-    if (c && index != 0) {
+    if (!c && index >= XP_CONSOLE_SERIAL_BASE) {
+        /* An emulated serial port (serial.h). */
+        c = serial_lookup(domain, index - XP_CONSOLE_SERIAL_BASE);
+        if (!c) {
+            send_error(s, XP_E_UNKNOWN_CONSOLE, req,
+                       "%s has no serial port %u that xcmuxd serves (xcmuxd.conf: serial = on)",
+                       domain, (unsigned)(index - XP_CONSOLE_SERIAL_BASE));
+            return NULL;
+        }
+    } else if (c && index != 0) {
         send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", c->name, (unsigned)index);
         return NULL;
     }
