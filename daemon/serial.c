@@ -50,9 +50,9 @@ struct serial_io {
 };
 
 struct serial_port {
-    struct console *con;         /* running on the node's current path */
-    char dead[SERIAL_PATH_MAX];  /* hung up or refused: not reopened as is */
-    bool warned;                 /* a bad value was logged */
+    struct console *con;        /* running on the node's current path */
+    char dead[SERIAL_PATH_MAX]; /* hung up or refused: not reopened as is */
+    bool warned;                /* a bad value was logged */
 };
 
 struct serial_dom {
@@ -323,8 +323,8 @@ static void refresh_port(struct serial_dom *sd, unsigned port)
      * following the guest move to it) is one that works. */
     struct serial_io *io = open_port(sd, port, v);
     if (!io) {
-        syslog(LOG_WARNING, "%s (dom%u): cannot open serial port %u at %s: %m", sd->name,
-               sd->domid, port, v);
+        syslog(LOG_WARNING, "%s (dom%u): cannot open serial port %u at %s: %m", sd->name, sd->domid,
+               port, v);
         snprintf(p->dead, sizeof(p->dead), "%s", v);
         return;
     }

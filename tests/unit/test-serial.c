@@ -220,8 +220,8 @@ static void test_late_node_attaches_on_watch(void **state)
 
 static void test_bad_paths_refused(void **state)
 {
-    static const char *const bad[] = {"/etc/passwd", "/dev/pts/../../etc/passwd", "/dev/pts/",
-                                      "/dev/pts/1x", "/dev/tty1", ""};
+    static const char *const bad[] = {
+        "/etc/passwd", "/dev/pts/../../etc/passwd", "/dev/pts/", "/dev/pts/1x", "/dev/tty1", ""};
     core_setup("[domain:evil]\nserial = on\npty = rw\n");
     struct console *pv = core_guest_start(3, "evil");
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
