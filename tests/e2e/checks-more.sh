@@ -276,6 +276,9 @@ stty_=$(xenstore-read "/local/domain/$hvm_id/serial/0/tty" 2>/dev/null)
 SLOG=$LOGDIR/hvm.serial0.log
 if [ $HVM_BOOTED = 0 ]; then
     fail hvm-serial "hvm never booted"
+    # Whether xcmuxd had the port, and what the guest's ttyS0 said.
+    diag hvm.serial0.log "$SLOG"
+    xcmux_ list 2>&1 | sed 's/^/e2e-diag list: /'
 elif [ ! -c "$stty_" ]; then
     fail hvm-serial "serial/0/tty '$stty_' is not a pty"
 else
