@@ -10,11 +10,9 @@
 #include "protocol/xcmux-proto.h"
 
 static const struct option opts[] = {
-    {"console", required_argument, NULL, 'c'},
-    {"json", no_argument, NULL, 'j'},
-    {"bytes", required_argument, NULL, 'b'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    {"console", required_argument, NULL, 'c'}, {"serial", optional_argument, NULL, 's'},
+    {"json", no_argument, NULL, 'j'},          {"bytes", required_argument, NULL, 'b'},
+    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 };
 
 int xc_parse_args(const char *sub, int argc, char **argv, unsigned allowed, int npos,
@@ -35,6 +33,13 @@ int xc_parse_args(const char *sub, int argc, char **argv, unsigned allowed, int 
             if (!xc_parse_uint(optarg, UINT32_MAX, &v))
                 return xc_usage_error(sub, "invalid --console '%s'", optarg);
             out->console = (uint32_t)v;
+            break;
+        case 's':
+            if (!(allowed & XC_OPT_CONSOLE))
+                goto bad_opt;
+            if (!xc_parse_serial(optarg, &out->console))
+                return xc_usage_error(sub, "invalid --serial '%s' (0..%u)", optarg,
+                                      XP_CONSOLE_SERIAL_MAX - 1);
             break;
         case 'j':
             if (!(allowed & XC_OPT_JSON))

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define XC_OPT_CONSOLE 0x1u /* --console N */
+#define XC_OPT_CONSOLE 0x1u /* --console N, --serial[=N] */
 #define XC_OPT_JSON    0x2u /* --json */
 #define XC_OPT_BYTES   0x4u /* --bytes N */
 

@@ -31,7 +31,7 @@ static const struct subcommand subcommands[] = {
      "  --json        print a JSON array instead of a table\n"},
     {"console", cmd_console,
      "console [-r|--read-only] [-f|--force] [-e CHAR] [--replay N]\n"
-     "                [--console N] [--linger MS] [--follow] DOMAIN",
+     "                [--console N | --serial[=N]] [--linger MS] [--follow] DOMAIN",
      "Attach to a guest console (DOMAIN is a name or a numeric id).\n"
      "  -r, --read-only   watch only, never take the write seat\n"
      "  -f, --force       take the write seat from the current writer\n"
@@ -39,12 +39,15 @@ static const struct subcommand subcommands[] = {
      "                    (default ^]); escape then '.' detaches\n"
      "  --replay N        replay the last N bytes (default: daemon's)\n"
      "  --console N       secondary console N (default 0, the primary)\n"
+     "  --serial[=N]      the HVM guest's emulated serial port N (default 0),\n"
+     "                    when xcmuxd serves it (xcmuxd.conf: serial = on)\n"
      "  --follow          stay attached when the guest reboots (same name,\n"
      "                    new domid)\n"
      "  --linger MS       without a terminal, wait MS after end of input\n"
      "                    before detaching (default 500, env XCMUX_LINGER_MS)\n"},
-    {"who", cmd_who, "who [--console N] DOMAIN", "List the sessions attached to a console.\n"},
-    {"log", cmd_log, "log [--console N] [--bytes N] DOMAIN",
+    {"who", cmd_who, "who [--console N | --serial[=N]] DOMAIN",
+     "List the sessions attached to a console.\n"},
+    {"log", cmd_log, "log [--console N | --serial[=N]] [--bytes N] DOMAIN",
      "Print the console's replay buffer and exit.\n"
      "  --bytes N     only the newest N bytes\n"},
     {"hotkeys", cmd_hotkeys, "hotkeys [--console N] DOMAIN",

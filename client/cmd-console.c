@@ -417,15 +417,11 @@ static int run_session(struct session *s)
 }
 
 static const struct option console_opts[] = {
-    {"read-only", no_argument, NULL, 'r'},
-    {"force", no_argument, NULL, 'f'},
-    {"escape", required_argument, NULL, 'e'},
-    {"replay", required_argument, NULL, 'R'},
-    {"console", required_argument, NULL, 'c'},
-    {"linger", required_argument, NULL, 'L'},
-    {"follow", no_argument, NULL, 'F'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    {"read-only", no_argument, NULL, 'r'},     {"force", no_argument, NULL, 'f'},
+    {"escape", required_argument, NULL, 'e'},  {"replay", required_argument, NULL, 'R'},
+    {"console", required_argument, NULL, 'c'}, {"serial", optional_argument, NULL, 's'},
+    {"linger", required_argument, NULL, 'L'},  {"follow", no_argument, NULL, 'F'},
+    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 };
 
 int cmd_console(const struct xc_global *g, int argc, char **argv)
@@ -476,6 +472,11 @@ int cmd_console(const struct xc_global *g, int argc, char **argv)
             if (!xc_parse_uint(optarg, UINT32_MAX, &v))
                 return xc_usage_error("console", "invalid --console '%s'", optarg);
             a->console = (uint32_t)v;
+            break;
+        case 's':
+            if (!xc_parse_serial(optarg, &a->console))
+                return xc_usage_error("console", "invalid --serial '%s' (0..%u)", optarg,
+                                      XP_CONSOLE_SERIAL_MAX - 1);
             break;
         case 'L':
             if (!xc_parse_uint(optarg, 600000, &v))

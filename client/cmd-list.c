@@ -34,6 +34,9 @@ static void print_json(const struct xp_list_entry *e, size_t n)
         printf("%s\n  {\"domid\": %" PRIu32 ", \"console\": %" PRIu32 ", \"name\": ", i ? "," : "",
                e[i].domid, e[i].console);
         xc_json_string(stdout, e[i].name);
+        if (e[i].console >= XP_CONSOLE_SERIAL_BASE &&
+            e[i].console - XP_CONSOLE_SERIAL_BASE < XP_CONSOLE_SERIAL_MAX)
+            printf(", \"serial\": %" PRIu32, e[i].console - XP_CONSOLE_SERIAL_BASE);
         printf(", \"state\": \"%s\", \"sessions\": %" PRIu32
                ", \"writer\": %s, \"rate_limited\": %s"
                ", \"bytes_out\": %" PRIu64 ", \"dropped_guest\": %" PRIu64
@@ -72,7 +75,15 @@ static void print_table(const struct xp_list_entry *e, size_t n)
     bool ext = false;
     for (size_t i = 0; i < n; i++)
         ext = ext || e[i].ext;
-    printf("%5s %3s %-*s %-15s %4s %6s %12s %10s ", "ID", "CON", w, "NAME", "STATE", "SESS",
+    /* CON is wider only when a serial port ("serial0") is listed. */
+    int cw = 3;
+    char con[16];
+    for (size_t i = 0; i < n; i++) {
+        xc_console_name(e[i].console, con, sizeof(con));
+        if ((int)strlen(con) > cw)
+            cw = (int)strlen(con);
+    }
+    printf("%5s %*s %-*s %-15s %4s %6s %12s %10s ", "ID", cw, "CON", w, "NAME", "STATE", "SESS",
            "WRITER", "BYTES", "DROPPED");
     if (ext)
         printf("%10s ", "BEHIND");
@@ -85,8 +96,9 @@ static void print_table(const struct xp_list_entry *e, size_t n)
          * shown as a suffix rather than a column scripts must parse. */
         snprintf(state, sizeof(state), "%s%s", xp_state_name(e[i].state),
                  e[i].flags & XP_LIST_F_RATE_LIMITED ? ",limited" : "");
-        printf("%5" PRIu32 " %3" PRIu32 " %-*s %-15s %4" PRIu32 " %6s %12" PRIu64 " %10" PRIu64 " ",
-               e[i].domid, e[i].console, w, name, state, e[i].sessions,
+        xc_console_name(e[i].console, con, sizeof(con));
+        printf("%5" PRIu32 " %*s %-*s %-15s %4" PRIu32 " %6s %12" PRIu64 " %10" PRIu64 " ",
+               e[i].domid, cw, con, w, name, state, e[i].sessions,
                e[i].flags & XP_LIST_F_WRITER ? "yes" : "no", e[i].bytes_out,
                e[i].dropped_guest + e[i].dropped_client);
         if (ext)

@@ -2,6 +2,8 @@
 /* text.c - argument parsing and safe printing of daemon text (text.h). */
 #include "client/text.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/rules.h"
@@ -19,6 +21,24 @@ bool xc_parse_escape(const char *arg, uint16_t *escape)
 bool xc_parse_uint(const char *arg, uint64_t max, uint64_t *out)
 {
     return xr_parse_u64(arg, max, out) == 0;
+}
+
+bool xc_parse_serial(const char *arg, uint32_t *console)
+{
+    uint64_t n = 0;
+    if (arg && !xc_parse_uint(arg, XP_CONSOLE_SERIAL_MAX - 1, &n))
+        return false;
+    *console = XP_CONSOLE_SERIAL_BASE + (uint32_t)n;
+    return true;
+}
+
+void xc_console_name(uint32_t console, char *buf, size_t len)
+{
+    if (console >= XP_CONSOLE_SERIAL_BASE &&
+        console - XP_CONSOLE_SERIAL_BASE < XP_CONSOLE_SERIAL_MAX)
+        snprintf(buf, len, "serial%" PRIu32, console - XP_CONSOLE_SERIAL_BASE);
+    else
+        snprintf(buf, len, "%" PRIu32, console);
 }
 
 size_t xc_utf8_len(const unsigned char *s, size_t avail)

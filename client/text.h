@@ -25,6 +25,13 @@ bool xc_parse_escape(const char *arg, uint16_t *escape);
  * <= max (common/rules.h). */
 bool xc_parse_uint(const char *arg, uint64_t max, uint64_t *out);
 
+/* --serial's optional argument: serial port N (ARG NULL: 0) as its
+ * console index (XP_CONSOLE_SERIAL_BASE + N, N < XP_CONSOLE_SERIAL_MAX). */
+bool xc_parse_serial(const char *arg, uint32_t *console);
+
+/* How a console index is shown: "3", or "serial0" for a serial port. */
+void xc_console_name(uint32_t console, char *buf, size_t len);
+
 /* Copies src into dst (size dstsz, always terminated) replacing control
  * characters, DEL and invalid UTF-8 with '?'.  When newline is non-NULL,
  * '\n' is kept and written as that string (e.g. "\r\n" in raw mode). */

@@ -16,9 +16,14 @@
  *    appear within WAIT_MS (a guest `xl create -c` just made may not be
  *    attached yet; XCMUX_XENCONSOLE_WAIT_MS overrides), else exit 4 as
  *    xcmux does for an unknown domain.
- *  - --type serial or vuart: consoles QEMU or Xen serve, not xcmuxd: exec
- *    Xen's own xenconsole (the diverted original, XCMUX_XENCONSOLE_REAL
- *    overrides the path) with the arguments unchanged.
+ *  - --type serial (what `xl console` uses for an HVM guest by default):
+ *    when xcmuxd serves serial port N of DOMID (xcmuxd.conf: serial = on;
+ *    listed and running), attach to it through xcmuxd (`xcmux console
+ *    --serial=N DOMID`): the pty has one byte stream, so opening it
+ *    beside xcmuxd would steal bytes. Otherwise (off, not listed, daemon
+ *    unreachable), as before: exec Xen's own xenconsole (the diverted
+ *    original, XCMUX_XENCONSOLE_REAL overrides the path) with the
+ *    arguments unchanged. --type vuart (Xen's) always goes there.
  *  - --start-notify-fd FD: one 0x00 byte is written to FD, which is then
  *    closed, once the daemon has granted the attach (as xenconsole does
  *    once it has the pty).
@@ -28,6 +33,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,8 +61,9 @@ static void usage(FILE *f, const char *prog)
             "  -n, --num N      use console number N\n"
             "  --type TYPE      console type. must be 'pv', 'serial' or 'vuart'\n"
             "  --start-notify-fd N file descriptor used to notify parent\n\n"
-            "pv consoles are served by xcmuxd (detach: Ctrl-] then '.');\n"
-            "serial and vuart consoles are handed to Xen's xenconsole.\n",
+            "pv consoles are served by xcmuxd (detach: Ctrl-] then '.'), and\n"
+            "serial ports xcmuxd serves (serial = on); other serial and vuart\n"
+            "consoles are handed to Xen's xenconsole.\n",
             prog);
 }
 
@@ -68,8 +75,9 @@ static int bad(const char *prog, const char *what, const char *arg)
 }
 
 /* Does the daemon list console `num` of `domain` (a decimal domid or a
- * name)?  1 yes, 0 not (yet), or an XC_EXIT_* failure code (negated). */
-static int console_listed(const char *socket, const char *domain, uint32_t num)
+ * name), and running when RUNNING?  1 yes, 0 not (yet), or an XC_EXIT_*
+ * failure code (negated). */
+static int console_listed(const char *socket, const char *domain, uint32_t num, bool running)
 {
     struct xc_conn c;
     struct xp_msg *m = malloc(sizeof(*m));
@@ -89,7 +97,8 @@ static int console_listed(const char *socket, const char *domain, uint32_t num)
             rc = xc_report_error(&m->u.error, "list", NULL);
             break;
         }
-        if (m->type != XP_T_LIST_ENTRY || m->u.list_entry.console != num)
+        if (m->type != XP_T_LIST_ENTRY || m->u.list_entry.console != num ||
+            (running && m->u.list_entry.state != XP_STATE_RUNNING))
             continue;
         char id[16];
         snprintf(id, sizeof(id), "%u", (unsigned)m->u.list_entry.domid);
@@ -158,8 +167,21 @@ int main(int argc, char **argv)
     if (!*domain || strlen(domain) > XP_MAX_DOMAIN_NAME)
         return bad(prog, "DOMID", domain);
 
+    uint64_t n;
+    xc_parse_uint(num, UINT32_MAX, &n);
+    const char *socket = xc_socket_path(NULL);
+    char serial_num[16];
+    if (!strcmp(type, "serial") && n < XP_CONSOLE_SERIAL_MAX &&
+        console_listed(socket, domain, XP_CONSOLE_SERIAL_BASE + (uint32_t)n, true) == 1) {
+        snprintf(serial_num, sizeof(serial_num), "%u", XP_CONSOLE_SERIAL_BASE + (unsigned)n);
+        char *sargv[] = {"console", "--console", serial_num, (char *)domain, NULL};
+        struct xc_global g = {.socket_path = NULL};
+        optind = 0;
+        return cmd_console(&g, 4, sargv);
+    }
     if (strcmp(type, "pv")) {
-        /* QEMU's serial pty, Xen's vuart: not ours; Xen's client, as before. */
+        /* QEMU's serial pty xcmuxd does not serve, Xen's vuart: Xen's
+         * client, as before. */
         const char *real = getenv("XCMUX_XENCONSOLE_REAL");
         if (!real || !*real)
             real = XENCONSOLE_REAL;
@@ -171,15 +193,12 @@ int main(int argc, char **argv)
 
     /* xl create -c runs us as soon as the domain exists: wait for xcmuxd to
      * attach it, as xenconsole waits for console/tty. */
-    const char *socket = xc_socket_path(NULL);
-    uint64_t n;
-    xc_parse_uint(num, UINT32_MAX, &n);
     int wait_ms = WAIT_MS;
     const char *env_wait = getenv("XCMUX_XENCONSOLE_WAIT_MS");
     if (env_wait && *env_wait && xc_parse_uint(env_wait, 600000, &v))
         wait_ms = (int)v;
     for (int waited = 0;; waited += POLL_MS) {
-        int r = console_listed(socket, domain, (uint32_t)n);
+        int r = console_listed(socket, domain, (uint32_t)n, false);
         if (r < 0)
             return -r;
         if (r == 1 || waited >= wait_ms)

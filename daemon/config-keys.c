@@ -93,6 +93,8 @@ const struct config_key config_keys[CONFIG_NKEYS] = {
     {"pty", CONFIG_CONSOLE, CT_KEYWORD, 0, 0, 0, "rw",
      "pty published for xl console: rw, ro or off", C_FIELD(pty), WORDS(pty_modes),
      .what = "pty mode"},
+    {"serial", CONFIG_CONSOLE, CT_BOOL, 0, 0, 0, "off",
+     "serve the HVM guest's emulated serial ports (serial/N/tty)", C_FIELD(serial)},
     {"escape", CONFIG_CONSOLE, CT_ESCAPE, 0, 0, 0, "^]", "escape character of sessions",
      C_FIELD(escape)},
     {"read", CONFIG_CONSOLE, CT_ACL, 0, 0, 0, NULL,

@@ -67,7 +67,7 @@ struct config_key {
     const char *what; /* CT_KEYWORD: noun in messages */
 };
 
-#define CONFIG_NKEYS 28
+#define CONFIG_NKEYS 29
 extern const struct config_key config_keys[CONFIG_NKEYS];
 
 /* The row named NAME, or NULL. */

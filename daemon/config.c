@@ -462,3 +462,29 @@ void config_for_domain(const struct config *cfg, const char *name, struct consol
     if (nkey)
         out->hotkeys = resolved_table(cfg, key, nkey);
 }
+
+static unsigned serial_row(void)
+{
+    return (unsigned)(config_key_find("serial") - config_keys);
+}
+
+bool config_serial(const struct config *cfg, const char *name)
+{
+    uint32_t bit = 1u << serial_row();
+    bool on = cfg->global.serial;
+    for (size_t i = 0; i < cfg->ndomains && i < XCMUX_CONFIG_MAX_DOMAIN_SECTIONS; i++)
+        if ((cfg->domains[i].set & bit) && fnmatch(cfg->domains[i].glob, name, 0) == 0)
+            on = cfg->domains[i].values.serial;
+    return on;
+}
+
+bool config_serial_anywhere(const struct config *cfg)
+{
+    uint32_t bit = 1u << serial_row();
+    if (cfg->global.serial)
+        return true;
+    for (size_t i = 0; i < cfg->ndomains && i < XCMUX_CONFIG_MAX_DOMAIN_SECTIONS; i++)
+        if ((cfg->domains[i].set & bit) && cfg->domains[i].values.serial)
+            return true;
+    return false;
+}

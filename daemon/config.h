@@ -94,7 +94,8 @@ struct console_cfg {
     uint64_t burst;     /* bytes; 0 = one second of rate */
     enum write_policy policy;
     enum pty_mode pty;
-    int escape; /* 0..127, or XCMUX_ESCAPE_NONE */
+    bool serial; /* serve the emulated serial ports (serial.h) */
+    int escape;  /* 0..127, or XCMUX_ESCAPE_NONE */
     struct acl read;
     struct acl write;
     struct acl admin; /* global only; copied here for convenience */
@@ -137,6 +138,12 @@ void config_free(struct config *cfg);
 /* Resolves the settings of guest NAME. out->hotkeys points into CFG: the
  * result must not outlive it. */
 void config_for_domain(const struct config *cfg, const char *name, struct console_cfg *out);
+
+/* `serial` as resolved for guest NAME, without resolving the rest; and
+ * whether any guest at all can have it on (no [domain:] section or
+ * [global] sets it: discovery skips serial ports without a round trip). */
+bool config_serial(const struct config *cfg, const char *name);
+bool config_serial_anywhere(const struct config *cfg);
 
 /* Parsers shared with the command line (config-lex.c); 0 on success, -1
  * on a bad value. */

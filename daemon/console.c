@@ -4,6 +4,7 @@
  * readers (see console.h for the contract).
  */
 #include "daemon/console.h"
+#include "daemon/console-backend.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -17,17 +18,11 @@
 
 #include "common/rules.h"
 #include "daemon/events.h"
-#include "daemon/hvcon.h"
 #include "daemon/journal.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
-#include "daemon/ring.h"
-#include "daemon/runstate.h"
+#include "daemon/ring.h" /* RING_OUT_SIZE: what one read of a guest yields */
 #include "protocol/xcmux-proto.h"
-
-/* One drain pass reads at most this much before yielding to the loop, so
- * a flooding guest cannot starve other consoles. */
-#define DRAIN_BUDGET (64u * 1024u)
 
 const char *console_state_name(enum console_state s)
 {
@@ -161,9 +156,8 @@ static void open_log(struct console *c)
         .max_size = c->cfg.log_max_size,
         .keep = c->cfg.log_keep,
     };
-    /* The hypervisor's console keeps xenconsoled's file name. */
-    c->log = log_open(xd.cfg->log_dir, c->hypervisor ? HVCON_LOG_NAME : c->name, c->index, &o,
-                      xd_now_ms());
+    const char *name = c->be->log_name ? c->be->log_name(c) : c->name;
+    c->log = log_open(xd.cfg->log_dir, name, c->index, &o, xd_now_ms());
     if (!c->log)
         syslog(LOG_WARNING, "%s: cannot open log in %s: %m", c->name, xd.cfg->log_dir);
     else
@@ -190,8 +184,15 @@ void console_log_event(struct console *c, const char *fmt, ...)
 static void rl_timer_cb(evutil_socket_t fd, short what, void *arg);
 static void pump_timer_cb(evutil_socket_t fd, short what, void *arg);
 
-static struct console *console_create(struct domain *dom, uint32_t domid, const char *name,
-                                      unsigned index, const char *xs_dir, bool hypervisor)
+static void resolve_cfg(struct console *c)
+{
+    config_for_domain(xd.cfg, c->name, &c->cfg);
+    if (c->be->adjust_cfg)
+        c->be->adjust_cfg(c, &c->cfg);
+}
+
+struct console *console_create(const struct console_backend *be, struct domain *dom, uint32_t domid,
+                               const char *name, unsigned index, const char *xs_dir)
 {
     struct console *c = calloc(1, sizeof(*c));
     if (!c)
@@ -201,12 +202,10 @@ static struct console *console_create(struct domain *dom, uint32_t domid, const 
     c->index = index;
     c->local_port = -1;
     c->state = CONSOLE_WAITING;
-    c->hypervisor = hypervisor;
+    c->be = be;
     snprintf(c->name, sizeof(c->name), "%s", name);
     snprintf(c->xs_dir, sizeof(c->xs_dir), "%s", xs_dir);
-    config_for_domain(xd.cfg, c->name, &c->cfg);
-    if (hypervisor)
-        hvcon_adjust_cfg(&c->cfg);
+    resolve_cfg(c);
     TAILQ_INIT(&c->readers);
     c->inq = evbuffer_new();
     c->rl_timer = evtimer_new(xd.base, rl_timer_cb, c);
@@ -230,307 +229,12 @@ static struct console *console_create(struct domain *dom, uint32_t domid, const 
     return c;
 }
 
-struct console *console_new(struct domain *dom, uint32_t domid, const char *name, unsigned index,
-                            const char *xs_dir)
-{
-    return console_create(dom, domid, name, index, xs_dir, false);
-}
-
-struct console *console_new_hypervisor(uint32_t domid, const char *name)
-{
-    struct console *c = console_create(NULL, domid, name, 0, "", true);
-    if (c)
-        c->state = CONSOLE_RUNNING;
-    return c;
-}
-
-static void disconnect(struct console *c)
-{
-    if (c->local_port >= 0) {
-        xd.by_port[c->local_port] = NULL;
-        hyp_unbind(xd.hyp, c->local_port);
-        c->local_port = -1;
-    }
-    if (c->page) {
-        hyp_unmap_console(xd.hyp, c->page, c->granted);
-        c->page = NULL;
-    }
-    event_del(c->rl_timer);
-    c->throttled = false;
-}
-
-static void tty_written(struct hyp_job *j)
-{
-    if (j->nops == 1 && j->op[0].err) {
-        errno = j->op[0].err;
-        syslog(LOG_WARNING, "dom%u: cannot write %s: %m", j->key, j->op[0].path);
-    }
-    hyp_job_free(j);
-}
-
-static void publish_tty(struct console *c)
-{
-    if (c->index != 0 || !c->dom)
-        return; /* libxl only waits for the primary console's tty */
-    char path[HYP_PATH_MAX];
-    snprintf(path, sizeof(path), "%s/tty", c->xs_dir);
-    if (c->cfg.pty != PTY_OFF && !c->pty)
-        c->pty = pty_new(c, c->cfg.pty == PTY_RW);
-    /* With no pty, a placeholder: libxl only needs the node non-empty,
-     * and `xl console` then fails with a message naming xcmux. */
-    const char *tty = c->pty ? pty_path(c->pty) : "xcmux:none (use: xcmux console)";
-    /* Off the loop (hyp.h, jobs): a slow store never holds the rings.
-     * The domain's key keeps it behind the reads that led here. */
-    struct hyp_job *j = hyp_job_new(c->domid, tty_written);
-    if (!j || hyp_job_add(j, HYP_OP_WRITE, path, tty) < 0) {
-        hyp_job_free(j);
-        syslog(LOG_WARNING, "%s: cannot write %s: out of memory", c->name, path);
-        return;
-    }
-    hyp_job_submit(xd.hyp, j);
-}
-
-static const char *pty_mode_name(enum pty_mode m)
-{
-    return m == PTY_RW ? "rw" : m == PTY_RO ? "ro" : "off";
-}
-
-/* A reload changed `pty`: rw <-> ro applies to the next byte typed on the
- * pty; off closes it (its readers get a hang-up) and publishes the
- * placeholder; from off a running console gets its pty now. */
-static void pty_mode_changed(struct console *c, enum pty_mode old)
-{
-    if (c->cfg.pty == PTY_OFF && c->pty) {
-        pty_free(c->pty);
-        c->pty = NULL;
-        publish_tty(c);
-    } else if (c->pty) {
-        pty_set_writable(c->pty, c->cfg.pty == PTY_RW);
-    } else if (c->state == CONSOLE_RUNNING) {
-        publish_tty(c);
-    }
-    console_log_event(c, "pty mode %s -> %s (configuration reloaded)", pty_mode_name(old),
-                      pty_mode_name(c->cfg.pty));
-}
-
-int console_connect(struct console *c, uint64_t ring_ref, uint32_t port)
-{
-    if (c->state == CONSOLE_RUNNING && c->ring_ref == ring_ref && c->remote_port == port &&
-        hyp_port_connected(xd.hyp, c->local_port, c->domid))
-        return 0;
-    if (c->state == CONSOLE_RUNNING)
-        console_log_event(c, "reconnecting: ring-ref %llu port %u", (unsigned long long)ring_ref,
-                          port);
-    disconnect(c);
-    c->ring_ref = ring_ref;
-    c->remote_port = port;
-    c->page = hyp_map_console(xd.hyp, c->domid, ring_ref, c->index == 0, &c->granted);
-    if (!c->page) {
-        syslog(LOG_WARNING, "%s (dom%u) console %u: cannot map ring %llu: %m", c->name, c->domid,
-               c->index, (unsigned long long)ring_ref);
-        c->state = CONSOLE_WAITING;
-        return -1;
-    }
-    int lp = hyp_bind(xd.hyp, c->domid, port);
-    if (lp < 0) {
-        syslog(LOG_WARNING, "%s (dom%u) console %u: cannot bind port %u: %m", c->name, c->domid,
-               c->index, port);
-        disconnect(c);
-        c->state = CONSOLE_WAITING;
-        return -1;
-    }
-    c->local_port = lp;
-    xd.by_port[lp] = c;
-    /* First connect of this console by this daemon to a ring a backend
-     * already served: the daemon restarted (or took over). */
-    bool restarted = c->state != CONSOLE_RUNNING && c->bytes_out == 0 && ring_was_served(c->page);
-    ring_set_connected(c->page);
-    c->state = CONSOLE_RUNNING;
-    console_log_event(c, "console %u attached", c->index);
-    if (restarted) {
-        console_log_event(c, "xcmuxd restarted: found the ring as a previous daemon left "
-                             "it; output it had not read yet follows");
-        /* How the previous daemon ended is the state file's word
-         * (runstate.h), read once at start. */
-        console_log_event(c, "%s",
-                          xd.previous == RUNSTATE_CLEAN
-                              ? "the previous daemon stopped cleanly: its sessions were told "
-                                "and ended"
-                          : xd.previous == RUNSTATE_UNCLEAN
-                              ? "the previous daemon did not stop cleanly (killed or crashed): "
-                                "sessions attached to it were lost without notice"
-                              : "no record of an xcmuxd on this socket since boot: another "
-                                "backend (such as xenconsoled) served the ring; sessions "
-                                "attached to it, if any, were lost");
-    }
-    publish_tty(c);
-    /* Whatever the ring already holds (a guest that started before us,
-     * or a daemon restart) is delivered now. */
-    hyp_notify(xd.hyp, lp);
-    return 0;
-}
-
-static void console_mark_corrupt(struct console *c)
-{
-    syslog(LOG_ERR, "%s (dom%u) console %u: ring indices corrupt; console disabled", c->name,
-           c->domid, c->index);
-    console_log_event(c, "ring indices corrupt: console disabled");
-    disconnect(c);
-    c->state = CONSOLE_CORRUPT;
-    console_broadcast(c, NULL, XP_N_INFO, 0, "console of %s disabled: guest corrupted its ring",
-                      c->name);
-}
-
-static void flush_input(struct console *c);
-
-/* The queue of hotkey sequences exists only while it holds one: most
- * consoles never see a hotkey, and CONSOLE_ATOMIC_MAX slots of
- * XCMUX_HOTKEY_ARG_MAX bytes are not kept per console for nothing. */
-static void release_atomic_queue(struct console *c)
-{
-    if (c->natomic == 0) {
-        free(c->atomic);
-        c->atomic = NULL;
-    }
-}
-
-/* Hotkey sequences first, each whole or not at all; user input waits
- * behind them, so a sequence that needs room cannot be starved by typing
- * and is never split. Returns false when user input must wait. */
-static bool flush_atomic(struct console *c)
-{
-    bool wrote = false;
-    while (c->natomic > 0 && c->page) {
-        struct console_atomic *a = &c->atomic[0];
-        ssize_t w = ring_write_in(c->page, a->bytes, a->len, true);
-        if (w == RING_CORRUPT) {
-            console_mark_corrupt(c);
-            return false;
-        }
-        if (w != (ssize_t)a->len)
-            break;
-        uint32_t id = a->id;
-        c->natomic--;
-        memmove(&c->atomic[0], &c->atomic[1], c->natomic * sizeof(c->atomic[0]));
-        release_atomic_queue(c);
-        wrote = true;
-        events_emit(XE_INJECTED, &(struct xd_event_info){.c = c, .id = id});
-    }
-    if (wrote && c->local_port >= 0)
-        hyp_notify(xd.hyp, c->local_port);
-    return c->natomic == 0 && c->page;
-}
-
-int console_inject_atomic(struct console *c, uint32_t id, const uint8_t *bytes, size_t len)
-{
-    if (c->state != CONSOLE_RUNNING || c->natomic >= CONSOLE_ATOMIC_MAX || len == 0 ||
-        len > sizeof(c->atomic[0].bytes) || len > RING_IN_SIZE)
-        return -1;
-    if (!c->atomic) {
-        c->atomic = malloc(CONSOLE_ATOMIC_MAX * sizeof(c->atomic[0]));
-        if (!c->atomic)
-            return -1;
-    }
-    struct console_atomic *a = &c->atomic[c->natomic++];
-    a->id = id;
-    a->len = (uint16_t)len;
-    memcpy(a->bytes, bytes, len);
-    flush_input(c);
-    return 0;
-}
-
-void console_inject_cancel(struct console *c, uint32_t id)
-{
-    for (unsigned i = 0; i < c->natomic; i++) {
-        if (c->atomic[i].id != id)
-            continue;
-        c->natomic--;
-        memmove(&c->atomic[i], &c->atomic[i + 1], (c->natomic - i) * sizeof(c->atomic[0]));
-        release_atomic_queue(c);
-        return;
-    }
-}
-
-/* Write queued input as far as the ring takes it. */
-static void flush_input(struct console *c)
-{
-    if (!flush_atomic(c))
-        return;
-    size_t len = evbuffer_get_length(c->inq);
-    if (!len || !c->page)
-        return;
-    uint8_t tmp[RING_IN_SIZE];
-    size_t n = len < sizeof(tmp) ? len : sizeof(tmp);
-    evbuffer_copyout(c->inq, tmp, n);
-    ssize_t w = ring_write_in(c->page, tmp, n, false);
-    if (w == RING_CORRUPT) {
-        console_mark_corrupt(c);
-        return;
-    }
-    if (w > 0) {
-        evbuffer_drain(c->inq, (size_t)w);
-        hyp_notify(xd.hyp, c->local_port);
-    }
-}
-
-/* Queue filtered user bytes; returns how many did not fit. */
-static size_t queue_input(struct console *c, const uint8_t *bytes, size_t len)
-{
-    size_t queued = evbuffer_get_length(c->inq);
-    size_t room = queued < CONSOLE_INPUT_MAX ? CONSOLE_INPUT_MAX - queued : 0;
-    size_t take = len < room ? len : room;
-    if (take)
-        evbuffer_add(c->inq, bytes, take);
-    if (take < len)
-        c->input_refused += len - take;
-    return len - take;
-}
-
-/* Only xcmuxd injects hotkeys: a sequence in user input is a forgery. */
-static void drop_forged(struct console *c, struct console_reader *from, const struct hkf_hotkey *hk)
-{
-    c->input_forged++;
-    const char *who = from ? from->ops->who(from) : "the pty";
-    console_log_event(c, "dropped a hotkey sequence (key %c) typed by %s", hk->key, who);
-    if (from && from->ops->notice)
-        from->ops->notice(from, XP_N_INFO, 0,
-                          "dropped a hotkey sequence from your input: "
-                          "hotkeys are fired with the escape character and the key");
-}
-
 size_t console_input_from(struct console *c, const uint8_t *bytes, size_t len,
                           struct console_reader *from)
 {
     if (c->state != CONSOLE_RUNNING)
         return 0;
-    if (c->hypervisor)
-        return hvcon_input(c, bytes, len, from);
-    /* One filter per console over everything users type, since the guest
-     * sees all writers' input as one stream. */
-    enum {
-        CHUNK = 1024
-    };
-    uint8_t out[CHUNK + HKF_MAX_SEQ];
-    size_t refused = 0, left = len;
-    while (left > 0) {
-        size_t outlen = 0;
-        struct hkf_hotkey hk;
-        int have = 0;
-        size_t n = hkf_feed(&c->input_filter, bytes, left < CHUNK ? left : CHUNK, out, &outlen, &hk,
-                            &have);
-        refused += queue_input(c, out, outlen);
-        if (have)
-            drop_forged(c, from, &hk);
-        bytes += n;
-        left -= n;
-    }
-    /* Held prefix bytes go out now (a lone ESC must not lag), but the
-     * filter keeps matching: if a user completes the sequence later, the
-     * rest is dropped and the guest sees only a harmless partial prefix. */
-    size_t held = hkf_release(&c->input_filter, out);
-    refused += queue_input(c, out, held);
-    flush_input(c);
-    return refused < len ? len - refused : 0;
+    return c->be->input(c, bytes, len, from);
 }
 
 size_t console_input(struct console *c, const uint8_t *bytes, size_t len)
@@ -561,7 +265,7 @@ void console_broadcast(struct console *c, const struct console_reader *except, u
             r->ops->notice(r, code, count, text);
 }
 
-static void append_output(struct console *c, const uint8_t *data, size_t n)
+void console_append(struct console *c, const uint8_t *data, size_t n)
 {
     outbuf_append(&c->buf, data, n);
     c->bytes_out += n;
@@ -591,7 +295,7 @@ static void append_output(struct console *c, const uint8_t *data, size_t n)
 #define PUMP_DELAY_US  1000
 #define PUMP_STREAMING (RING_OUT_SIZE / 2)
 
-static void offer_output(struct console *c, size_t n)
+void console_offer(struct console *c, size_t n)
 {
     c->unpumped += n;
     size_t batch = c->buf.capacity / 4 < PUMP_BATCH_MAX ? c->buf.capacity / 4 : PUMP_BATCH_MAX;
@@ -615,96 +319,65 @@ void console_output(struct console *c, const uint8_t *data, size_t n)
 {
     if (!n)
         return;
-    append_output(c, data, n);
-    offer_output(c, n);
+    console_append(c, data, n);
+    console_offer(c, n);
 }
 
-/* Drain the guest's output ring within the rate limit. Returns true when
- * the port may be unmasked now, false when the limiter holds it. */
-static bool drain(struct console *c)
+void console_throttle(struct console *c, uint64_t ms)
 {
-    uint8_t tmp[RING_OUT_SIZE];
-    size_t total = 0;
-    bool more = true;
-    while (more && total < DRAIN_BUDGET) {
-        size_t want = sizeof(tmp);
-        if (c->cfg.rate) {
-            want = ratelimit_take(&c->rl, xd_now_ms(), sizeof(tmp));
-            if (want == 0) {
-                ssize_t fill = ring_out_fill(c->page);
-                if (fill == 0)
-                    break;
-                /* Over budget with output waiting: keep the port masked
-                 * and come back when tokens are there. */
-                uint64_t ms = ratelimit_wait_ms(&c->rl, xd_now_ms());
-                struct timeval tv = xr_ms_to_timeval(ms);
-                c->throttled = true;
-                evtimer_add(c->rl_timer, &tv);
-                break;
-            }
-        }
-        ssize_t n = ring_peek_out(c->page, tmp, want);
-        if (n == RING_CORRUPT) {
-            console_mark_corrupt(c);
-            return false;
-        }
-        if (c->cfg.rate && (size_t)n < want) {
-            /* Return unused tokens: the bucket charged for `want`. */
-            c->rl.milli_tokens += (uint64_t)(want - (size_t)n) * 1000;
-            if (c->rl.milli_tokens > c->rl.burst * 1000)
-                c->rl.milli_tokens = c->rl.burst * 1000;
-        }
-        if (n == 0)
-            break;
-        /* Logged before the ring space is released: a daemon killed in
-         * between leaves the bytes in the ring for its successor. */
-        append_output(c, tmp, (size_t)n);
-        ring_consume_out(c->page, (size_t)n);
-        /* Tell the guest there is room as soon as it exists. */
-        hyp_notify(xd.hyp, c->local_port);
-        total += (size_t)n;
-        more = (size_t)n == want;
-    }
-    if (total)
-        offer_output(c, total);
-    if (c->throttled)
-        return false;
-    if (total >= DRAIN_BUDGET) {
-        /* Budget spent with more to read: yield, and come back on the next
-         * loop iteration via a zero timer (port stays masked meanwhile). */
-        struct timeval zero = {0, 0};
-        c->throttled = true;
-        evtimer_add(c->rl_timer, &zero);
-        return false;
-    }
-    return true;
+    struct timeval tv = xr_ms_to_timeval(ms);
+    c->throttled = true;
+    evtimer_add(c->rl_timer, &tv);
 }
 
 void console_event(struct console *c)
 {
-    if (c->hypervisor) {
-        hvcon_event(c);
-        return;
-    }
-    if (c->state != CONSOLE_RUNNING || !c->page)
-        return;
-    flush_input(c);
-    if (c->state != CONSOLE_RUNNING)
-        return;
-    if (c->throttled)
-        return; /* the timer owns the port until it fires */
-    if (drain(c) && c->local_port >= 0)
-        hyp_unmask(xd.hyp, c->local_port);
+    c->be->event(c);
 }
 
+const char *console_describe(const struct console *c)
+{
+    const char *d = c->be->describe ? c->be->describe(c) : NULL;
+    return d ? d : "";
+}
+
+int console_inject_atomic(struct console *c, uint32_t id, const uint8_t *bytes, size_t len)
+{
+    if (c->state != CONSOLE_RUNNING || !c->be->inject)
+        return -1;
+    return c->be->inject(c, id, bytes, len);
+}
+
+/* The limiter's (or a spent budget's) wait is over: the backend reads
+ * again and decides whether its source may wake it. */
 static void rl_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct console *c = arg;
     c->throttled = false;
-    if (c->state != CONSOLE_RUNNING || !c->page)
+    if (c->state == CONSOLE_RUNNING)
+        c->be->event(c);
+}
+/* The queue of hotkey sequences exists only while it holds one: most
+ * consoles never see a hotkey, and CONSOLE_ATOMIC_MAX slots of
+ * XCMUX_HOTKEY_ARG_MAX bytes are not kept per console for nothing. */
+void console_release_atomic(struct console *c)
+{
+    if (c->natomic == 0) {
+        free(c->atomic);
+        c->atomic = NULL;
+    }
+}
+
+void console_inject_cancel(struct console *c, uint32_t id)
+{
+    for (unsigned i = 0; i < c->natomic; i++) {
+        if (c->atomic[i].id != id)
+            continue;
+        c->natomic--;
+        memmove(&c->atomic[i], &c->atomic[i + 1], (c->natomic - i) * sizeof(c->atomic[0]));
+        console_release_atomic(c);
         return;
-    if (drain(c) && c->local_port >= 0)
-        hyp_unmask(xd.hyp, c->local_port);
+    }
 }
 
 void console_add_reader(struct console *c, struct console_reader *r)
@@ -729,11 +402,13 @@ void console_gone(struct console *c, const char *why)
         return;
     events_emit(XE_CONSOLE_GONE, &(struct xd_event_info){.c = c, .why = why});
     c->natomic = 0;
-    release_atomic_queue(c);
+    console_release_atomic(c);
     /* At shutdown the guest lives on: "xcmuxd stopping" is the last word. */
     if (!xd.shutting_down)
         console_log_event(c, "domain gone: %s", why);
-    disconnect(c);
+    c->be->close(c);
+    event_del(c->rl_timer);
+    c->throttled = false;
     /* Deliver what was read before telling sessions. */
     console_pump(c);
     if (c->pty) {
@@ -769,7 +444,7 @@ void console_free(struct console *c)
     struct console_reader *r;
     while ((r = TAILQ_FIRST(&c->readers)))
         r->ops->drop(r);
-    disconnect(c);
+    c->be->close(c);
     events_emit(XE_CONSOLE_FREE, &(struct xd_event_info){.c = c});
     close_journal(c);
     if (c->log)
@@ -793,9 +468,7 @@ void console_free(struct console *c)
 void console_reconfigure(struct console *c)
 {
     struct console_cfg old = c->cfg;
-    config_for_domain(xd.cfg, c->name, &c->cfg);
-    if (c->hypervisor)
-        hvcon_adjust_cfg(&c->cfg);
+    resolve_cfg(c);
     if (c->cfg.buffer_size != old.buffer_size) {
         /* Resizing would drop replay history or session offsets; the new
          * size applies to consoles created from now on. */
@@ -820,8 +493,8 @@ void console_reconfigure(struct console *c)
         log_reopen(c->log, xd_now_ms());
         log_touched(c);
     }
-    if (old.pty != c->cfg.pty)
-        pty_mode_changed(c, old.pty);
+    if (c->be->reconfigured)
+        c->be->reconfigured(c, &old);
     /* Narrowed ACLs apply to the sessions already attached, now. */
     events_emit(XE_CONSOLE_RECONFIGURED, &(struct xd_event_info){.c = c});
 }

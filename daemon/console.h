@@ -26,6 +26,8 @@
  *   it when it goes away.
  * - A console whose ring indices are insane is marked CORRUPT, unbound
  *   and left alone; every other console carries on.
+ * - Where the bytes come from is the backend's (console-backend.h): this
+ *   file serves every kind of console the same way.
  */
 #ifndef XCMUX_DAEMON_CONSOLE_H
 #define XCMUX_DAEMON_CONSOLE_H
@@ -134,24 +136,23 @@ struct console {
     uint64_t dropped_client; /* bytes sessions were moved past */
     uint64_t input_refused;  /* input bytes that found no room */
 
-    /* The hypervisor's own console (hvcon.h): no domain, no ring, no pty;
-     * output comes from Xen's console ring, input is debug keys. */
-    bool hypervisor;
+    /* Where the bytes come from (console-backend.h): a PV ring, Xen's
+     * console ring, an emulated serial port. */
+    const struct console_backend *be;
+    void *be_data; /* the backend's own state, if it keeps any here */
 };
 
-/* Create a console of domain DOMID named NAME (index 0 primary) reading
- * its nodes under XS_DIR; not connected yet. DOM is discovery's record,
- * kept for it (the console does not look inside). */
+/* A PV ring console (console-ring.c) of domain DOMID named NAME (index 0
+ * primary) reading its nodes under XS_DIR; not connected yet. DOM is
+ * discovery's record, kept for it (the console does not look inside). */
 struct console *console_new(struct domain *dom, uint32_t domid, const char *name, unsigned index,
                             const char *xs_dir);
-/* The hypervisor's console (hvcon.c): RUNNING from the start, no
- * domain; its port is set by the caller. */
-struct console *console_new_hypervisor(uint32_t domid, const char *name);
-/* Output that did not come from a ring (the hypervisor's console): into
- * the buffer, the log and the journal, and offered to sessions. */
+/* Output from the console's source: into the buffer, the log and the
+ * journal, and offered to sessions (console-backend.h). */
 void console_output(struct console *c, const uint8_t *data, size_t n);
-/* Connect (map + bind + CONNECTED) or reconnect when ring-ref/port
- * changed. Returns 0 when running, -1 when not (yet) possible. */
+/* A ring console: connect (map + bind + CONNECTED) or reconnect when
+ * ring-ref/port changed. Returns 0 when running, -1 when not (yet)
+ * possible. */
 int console_connect(struct console *c, uint64_t ring_ref, uint32_t port);
 /* The domain is gone: unbind, unmap, tell sessions, log it. Sessions that
  * follow the guest by name stay; the console is freed when none remain. */
@@ -160,8 +161,11 @@ void console_free(struct console *c);
 /* Every console (shutdown, or a test between two setups). */
 void console_free_all(void);
 
-/* An event fired on the console's port (called with the port masked). */
+/* An event fired on the console's port (called with the port masked),
+ * or its source is readable: the backend reads. */
 void console_event(struct console *c);
+/* What `list` shows as the console's tty ("" when nothing). */
+const char *console_describe(const struct console *c);
 /* Queue input for the guest; returns bytes accepted. Hotkey sequences in
  * user input are dropped (FROM, if not NULL, is told; the pty passes
  * NULL). */

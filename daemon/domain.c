@@ -18,6 +18,7 @@
 #include "daemon/events.h"
 #include "daemon/hyp.h"
 #include "daemon/parse.h"
+#include "daemon/serial.h"
 #include "daemon/watch.h"
 #include "protocol/xcmux-proto.h"
 
@@ -367,6 +368,7 @@ static void domain_attach(struct domain *d)
     }
     d->attached = true;
     chain_start(d, true);
+    serial_domain_attach(d);
 }
 
 /* Only submits: the requests run off the loop, the window bounds how
@@ -445,6 +447,7 @@ static void domain_free(struct domain *d, const char *why)
         }
         hyp_job_submit(xd.hyp, j);
     }
+    serial_domain_gone(d, why);
     for (unsigned i = 0; i <= XCMUX_MAX_CONSOLES_PER_DOMAIN; i++) {
         struct console *c = d->con[i];
         if (!c)

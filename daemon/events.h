@@ -7,10 +7,12 @@
  *   1. the context and clock (daemon.h), the xen port (hyp.h), the
  *      watch router (watch.h), the pure parts (ring, outbuf, ratelimit,
  *      log, journal, escape, config, access);
- *   2. consoles and their audience of readers (console.c, hvcon.c,
- *      pty.c): a console knows no session, domain or hotkey;
- *   3. discovery and the store connection (domain.c, store.c), which
- *      create, connect and end consoles;
+ *   2. consoles and their audience of readers (console.c, its backends
+ *      console-ring.c and hvcon.c, pty.c): a console knows no session,
+ *      domain or hotkey;
+ *   3. discovery and the store connection (domain.c, serial.c for the
+ *      emulated serial ports, store.c), which create, connect and end
+ *      consoles;
  *   4. sessions, the write seat, hotkeys and reboot-follow (session*.c,
  *      seat.c, hotkey.c, follow.c), and the socket (server.c).
  * main.c (or a unit test) wires them: xd_init(), then each top-layer

@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "common/rules.h"
+#include "daemon/console-backend.h"
 #include "daemon/console.h"
 #include "daemon/domain.h"
 #include "daemon/events.h"
@@ -506,9 +507,9 @@ static void on_console_event(enum xd_event ev, const struct xd_event_info *info)
     struct console *c = info->c;
     switch (ev) {
     case XE_CONSOLE_NEW:
-        /* The hypervisor's console has no guest registry and no ring to
-         * inject into: typed keys are its only action (hvcon.h). */
-        if (!c->hypervisor && hotkey_console_init(c) < 0)
+        /* Only a PV ring has a guest hotkey registry and a ring to inject
+         * into (console-backend.h). */
+        if (c->be->hotkeys && hotkey_console_init(c) < 0)
             syslog(LOG_WARNING, "%s: hotkeys unavailable: out of memory", c->name);
         break;
     case XE_CONSOLE_GONE:

@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "daemon/console-backend.h"
 #include "daemon/console.h"
 #include "daemon/daemon.h"
 #include "daemon/hyp.h"
@@ -25,6 +26,7 @@ static bool read_failed;      /* a failed read was logged */
 static struct event *more_ev; /* the rest of a read that hit its budget */
 
 static void read_ring(struct console *c);
+static const struct console_backend hvcon_backend;
 
 static void more_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -70,7 +72,8 @@ static void read_ring(struct console *c)
         hyp_unmask(xd.hyp, c->local_port);
 }
 
-void hvcon_event(struct console *c)
+/* VIRQ_CON_RING fired (the port is masked). */
+static void hvcon_event(struct console *c)
 {
     if (evtimer_pending(more_ev, NULL))
         return; /* the timer is already reading */
@@ -87,7 +90,9 @@ int hvcon_start(void)
                HVCON_NAME);
         return -1;
     }
-    hv = console_new_hypervisor(HVCON_DOMID, HVCON_NAME);
+    hv = console_create(&hvcon_backend, NULL, HVCON_DOMID, HVCON_NAME, 0, "");
+    if (hv)
+        hv->state = CONSOLE_RUNNING;
     more_ev = hv ? evtimer_new(xd.base, more_cb, hv) : NULL;
     if (!more_ev) {
         syslog(LOG_ERR, "no hypervisor console: out of memory");
@@ -140,7 +145,9 @@ static void tell(struct console_reader *from, const char *fmt, ...)
     from->ops->notice(from, XP_N_INFO, 0, text);
 }
 
-size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len, struct console_reader *from)
+/* Input from a writer session: debug keys. Returns bytes taken. */
+static size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len,
+                          struct console_reader *from)
 {
     char keys[HVCON_KEYS_MAX + 1];
     size_t nkeys = 0, ignored = 0;
@@ -193,7 +200,8 @@ static void acl_merge(struct acl *to, const struct acl *from)
                HVCON_NAME);
 }
 
-void hvcon_adjust_cfg(struct console_cfg *cfg)
+/* No writers but admins, no pty. */
+static void hvcon_adjust_cfg(const struct console *c, struct console_cfg *cfg)
 {
     /* Writers of guests may read it; only admins (and root) may type,
      * since every key acts on the whole host. */
@@ -201,3 +209,28 @@ void hvcon_adjust_cfg(struct console_cfg *cfg)
     memset(&cfg->write, 0, sizeof(cfg->write));
     cfg->pty = PTY_OFF;
 }
+
+/* The hypervisor's console keeps xenconsoled's file name. */
+static const char *hvcon_log_name(const struct console *c)
+{
+    return HVCON_LOG_NAME;
+}
+
+static void hvcon_close(struct console *c)
+{
+    if (c->local_port >= 0) {
+        xd.by_port[c->local_port] = NULL;
+        hyp_unbind(xd.hyp, c->local_port);
+        c->local_port = -1;
+    }
+}
+
+static const struct console_backend hvcon_backend = {
+    .kind = "hypervisor",
+    .hotkeys = false, /* no guest registry, no ring: typed keys are its action */
+    .adjust_cfg = hvcon_adjust_cfg,
+    .log_name = hvcon_log_name,
+    .event = hvcon_event,
+    .input = hvcon_input,
+    .close = hvcon_close,
+};

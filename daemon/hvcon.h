@@ -11,11 +11,10 @@
  *   ring (`xl dmesg` keeps working). Text Xen overwrote before it was read
  *   is counted as dropped and noted in the log, never skipped silently.
  * - It is a console like a guest's (console.h) with no domain and no
- *   ring: a replay buffer that any number of sessions follow live, the
- *   log HVCON_LOG_NAME.log in the log directory (timestamps, rotation,
- *   journal as configured), and a `list` entry named HVCON_NAME with
- *   domid HVCON_DOMID (Xen's DOMID_XEN). Clients name it HVCON_NAME or
- *   HVCON_DOMID. Its settings are those of a guest named HVCON_NAME
+ *   ring, one backend of console-backend.h: a replay buffer that any number of sessions follow
+ * live, the log HVCON_LOG_NAME.log in the log directory (timestamps, rotation, journal as
+ * configured), and a `list` entry named HVCON_NAME with domid HVCON_DOMID (Xen's DOMID_XEN).
+ * Clients name it HVCON_NAME or HVCON_DOMID. Its settings are those of a guest named HVCON_NAME
  *   ([global], then [domain:GLOB] sections matching "@xen").
  * - Read-only, except for admins (the admin ACL; root): its write ACL is
  *   emptied (its members keep read access), so others attach read-only
@@ -57,13 +56,5 @@ void hvcon_stop(void);
 /* The hypervisor console if NAME (as a client wrote it) means it, else
  * NULL. */
 struct console *hvcon_lookup(const char *name);
-/* VIRQ_CON_RING fired (console_event calls this; the port is masked). */
-void hvcon_event(struct console *c);
-/* Input from a writer session: debug keys. Returns bytes taken. */
-size_t hvcon_input(struct console *c, const uint8_t *bytes, size_t len,
-                   struct console_reader *from);
-/* Make a resolved console_cfg the hypervisor console's: no writers but
- * admins, no pty. */
-void hvcon_adjust_cfg(struct console_cfg *cfg);
 
 #endif

@@ -27,6 +27,12 @@
  * Bounds the consoles (and fds, buffers) one guest can make us create. */
 #define XCMUX_MAX_CONSOLES_PER_DOMAIN 8
 
+/* An HVM guest's emulated serial ports (serial/<n>/tty, n < this; an ISA
+ * PC has four) are consoles XCMUX_SERIAL_INDEX_BASE + n, apart from the
+ * PV console indices (= XP_CONSOLE_SERIAL_BASE, protocol/xcmux-proto.h). */
+#define XCMUX_MAX_SERIAL_PER_DOMAIN 4
+#define XCMUX_SERIAL_INDEX_BASE     256u
+
 /* --- clients -------------------------------------------------------------- */
 
 /* Concurrent client connections to the daemon socket. Bounds fds and

@@ -11,7 +11,8 @@ noinst_LIBRARIES += daemon/libxcmuxd_core.a
 daemon_libxcmuxd_core_a_SOURCES = \
 	daemon/daemon.c daemon/daemon.h \
 	daemon/events.c daemon/events.h \
-	daemon/console.c daemon/console.h \
+	daemon/console.c daemon/console.h daemon/console-backend.h \
+	daemon/console-ring.c \
 	daemon/domain.c daemon/domain.h \
 	daemon/hotkey.c daemon/hotkey-table.c daemon/hotkey.h \
 	daemon/parse.c daemon/parse.h \
@@ -20,6 +21,7 @@ daemon_libxcmuxd_core_a_SOURCES = \
 	daemon/store.c daemon/store.h \
 	daemon/watch.c daemon/watch.h \
 	daemon/hvcon.c daemon/hvcon.h \
+	daemon/serial.c daemon/serial.h \
 	daemon/journal.c daemon/journal.h \
 	daemon/escape.c daemon/escape.h \
 	daemon/server.c daemon/server.h \
@@ -65,7 +67,7 @@ tests_unit_test_escape_LDADD = daemon/libxcmuxd_core.a $(CMOCKA_LIBS)
 # The core on a fake xen port (tests/unit/fake-hyp.c): consoles and
 # sessions driven through real sockets and a real event loop.
 CORE_TESTS = tests/unit/test-seat tests/unit/test-console tests/unit/test-admit \
-	tests/unit/test-session tests/unit/test-hotkey-core
+	tests/unit/test-session tests/unit/test-hotkey-core tests/unit/test-serial
 check_PROGRAMS += $(CORE_TESTS)
 TESTS += $(CORE_TESTS)
 CORE_TEST_SOURCES = tests/unit/fake-hyp.c tests/unit/core-harness.c \
@@ -87,4 +89,7 @@ tests_unit_test_session_LDADD = $(CORE_TEST_LDADD)
 tests_unit_test_hotkey_core_SOURCES = tests/unit/test-hotkey-core.c $(CORE_TEST_SOURCES)
 tests_unit_test_hotkey_core_CFLAGS = $(CORE_TEST_CFLAGS)
 tests_unit_test_hotkey_core_LDADD = $(CORE_TEST_LDADD)
+tests_unit_test_serial_SOURCES = tests/unit/test-serial.c $(CORE_TEST_SOURCES)
+tests_unit_test_serial_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_serial_LDADD = $(CORE_TEST_LDADD)
 endif

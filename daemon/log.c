@@ -482,6 +482,8 @@ struct log *log_open(const char *dir, const char *name, unsigned console_index,
     log_sanitize_name(name, safe, sizeof(safe));
     if (console_index == 0)
         snprintf(suffix, sizeof(suffix), ".log");
+    else if (console_index >= XCMUX_SERIAL_INDEX_BASE)
+        snprintf(suffix, sizeof(suffix), ".serial%u.log", console_index - XCMUX_SERIAL_INDEX_BASE);
     else
         snprintf(suffix, sizeof(suffix), ".con%u.log", console_index);
     size_t dir_len = strlen(dir);

@@ -106,9 +106,10 @@ size_t log_sanitize_name(const char *name, char *out, size_t outlen);
 
 /*
  * Opens (creating dir and file as needed) the log of console `console_index`
- * (0 = primary) of guest `name`. Returns NULL only for invalid arguments
- * (EINVAL, ENAMETOOLONG) or ENOMEM; a file that cannot be opened yet puts
- * the log in the failing state, retried like a write error.
+ * (0 = primary) of guest `name`: name.log, name.conN.log, and for an
+ * emulated serial port (XCMUX_SERIAL_INDEX_BASE + N) name.serialN.log. Returns NULL only for
+ * invalid arguments (EINVAL, ENAMETOOLONG) or ENOMEM; a file that cannot be opened yet puts the log
+ * in the failing state, retried like a write error.
  */
 struct log *log_open(const char *dir, const char *name, unsigned console_index,
                      const struct log_options *opt, uint64_t now_ms);

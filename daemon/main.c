@@ -29,6 +29,7 @@
 #include "daemon/follow.h"
 #include "daemon/hotkey.h"
 #include "daemon/hvcon.h"
+#include "daemon/serial.h"
 #include "daemon/log.h"
 #include "daemon/runstate.h"
 #include "daemon/sdnotify.h"
@@ -141,6 +142,7 @@ static void reload(void)
     struct console *c;
     TAILQ_FOREACH (c, &xd.consoles, link)
         console_reconfigure(c);
+    serial_reconfigure();
     session_config_changed();
     config_free(old);
     syslog(LOG_INFO, "configuration reloaded%s%s", xd.config_path ? " from " : "",
@@ -414,7 +416,7 @@ int main(int argc, char **argv)
     hotkey_subscribe();
     session_subscribe();
     follow_subscribe();
-    if (domains_start(first_attach_done) < 0)
+    if (serial_start() < 0 || domains_start(first_attach_done) < 0)
         return fail("cannot watch for domains: %s", strerror(errno));
     /* Xen's own console (xl dmesg); the daemon carries on without it. */
     hvcon_start();
@@ -437,6 +439,7 @@ int main(int argc, char **argv)
     event_base_dispatch(xd.base);
 
     domains_stop();
+    serial_stop();
     hvcon_stop();
     console_free_all();
     session_free_all();

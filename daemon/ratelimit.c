@@ -62,3 +62,10 @@ uint64_t ratelimit_wait_ms(struct ratelimit *rl, uint64_t now_ms)
     uint64_t need = target * 1000 - rl->milli_tokens;
     return (need + rl->rate - 1) / rl->rate;
 }
+
+void ratelimit_refund(struct ratelimit *rl, size_t n)
+{
+    rl->milli_tokens += (uint64_t)n * 1000;
+    if (rl->milli_tokens > rl->burst * 1000)
+        rl->milli_tokens = rl->burst * 1000;
+}

@@ -36,4 +36,7 @@ size_t ratelimit_take(struct ratelimit *rl, uint64_t now_ms, size_t want);
 
 uint64_t ratelimit_wait_ms(struct ratelimit *rl, uint64_t now_ms);
 
+/* Give back N bytes taken but not used (never beyond the burst). */
+void ratelimit_refund(struct ratelimit *rl, size_t n);
+
 #endif /* XCMUX_DAEMON_RATELIMIT_H */

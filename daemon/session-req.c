@@ -15,6 +15,7 @@
 #include "daemon/domain.h"
 #include "daemon/hotkey.h"
 #include "daemon/hvcon.h"
+#include "daemon/serial.h"
 #include "daemon/log.h"
 #include "daemon/pty.h"
 #include "daemon/seat.h"
@@ -75,7 +76,16 @@ static bool may_fire(const struct session *s, const struct console *c)
 static struct console *lookup(struct session *s, uint8_t req, const char *domain, uint32_t index)
 {
     struct console *c = hvcon_lookup(domain); /* "@xen": the hypervisor (hvcon.h) */
-    if (c && index != 0) {
+    if (!c && index >= XP_CONSOLE_SERIAL_BASE) {
+        /* An emulated serial port (serial.h). */
+        c = serial_lookup(domain, index - XP_CONSOLE_SERIAL_BASE);
+        if (!c) {
+            send_error(s, XP_E_UNKNOWN_CONSOLE, req,
+                       "%s has no serial port %u that xcmuxd serves (xcmuxd.conf: serial = on)",
+                       domain, (unsigned)(index - XP_CONSOLE_SERIAL_BASE));
+            return NULL;
+        }
+    } else if (c && index != 0) {
         send_error(s, XP_E_UNKNOWN_CONSOLE, req, "%s has no console %u", c->name, (unsigned)index);
         return NULL;
     }
@@ -158,8 +168,7 @@ void req_list(struct session *s)
             e.log_bytes = st.bytes_written;
         }
         snprintf(e.name, sizeof(e.name), "%s", c->name);
-        if (c->pty && pty_path(c->pty))
-            snprintf(e.tty, sizeof(e.tty), "%s", pty_path(c->pty));
+        snprintf(e.tty, sizeof(e.tty), "%s", console_describe(c));
         uint8_t frame[XP_HDR_SIZE + 96 + XP_MAX_DOMAIN_NAME + XP_MAX_TTY_PATH];
         send_frame(s, frame, xp_encode_list_entry(frame, sizeof(frame), &e));
         count++;

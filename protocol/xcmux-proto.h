@@ -54,6 +54,11 @@
 #define XP_MAX_ERROR_TEXT 4096u
 /* NOTICE and TRIGGER_RESULT text: one human-readable line. */
 #define XP_MAX_NOTICE_TEXT 1024u
+/* Console indices: 0 the primary PV console, n device/console/n; an HVM
+ * guest's emulated serial port n (serial/<n>/tty) is
+ * XP_CONSOLE_SERIAL_BASE + n, n < XP_CONSOLE_SERIAL_MAX. */
+#define XP_CONSOLE_SERIAL_BASE 256u
+#define XP_CONSOLE_SERIAL_MAX  4u
 /* Pty path published for compatibility (console/tty), e.g. /dev/pts/12. */
 #define XP_MAX_TTY_PATH 128u
 /* Login name in WHO replies: Linux LOGIN_NAME_MAX is 256 but useradd

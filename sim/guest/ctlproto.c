@@ -219,6 +219,8 @@ int ctl_parse_create(int argc, char *const *argv, struct guest_spec *spec, char 
             spec->no_boot_text = true;
         } else if (!strcmp(opt, "--linux-sysrq")) {
             spec->linux_sysrq = true;
+        } else if (!strcmp(opt, "--serial")) {
+            spec->serial = true;
         } else if (!strcmp(opt, "--xencons-debug")) {
             spec->xencons_debug = true;
             spec->echo = true;
@@ -338,6 +340,8 @@ void ctl_describe(const struct guest_spec *spec, char *buf, size_t size)
         ADD("ioemu=%u", spec->ioemu);
     if (spec->linux_sysrq)
         ADD("linux-sysrq");
+    if (spec->serial)
+        ADD("serial");
     if (spec->xencons_debug)
         ADD("xencons-debug");
     if (spec->has_hotkeys_count)

@@ -57,6 +57,9 @@ struct guest_spec {
      * frontend type "ioemu", as for an xl channel): no backend here
      * serves them. */
     unsigned ioemu;
+    /* An emulated serial port as QEMU's `-serial pty` exports it (a pty,
+     * its path in serial/0/tty), echoing like the PV console. */
+    bool serial;
     /* Hotkey agent (protocol/HOTKEYS.md); the options below need it. */
     bool xencons_debug; /* implies echo */
     bool has_hotkeys_count;

@@ -17,6 +17,7 @@
 #include "common/rules.h"
 #include "sim/guest/conring.h"
 #include "sim/guest/hkagent.h"
+#include "sim/guest/serialport.h"
 #include "sim/guest/shell.h"
 #include "sim/guest/xsring.h"
 #include "sim/guest/xswire.h"
@@ -76,6 +77,7 @@ struct guest {
     uint32_t nmi_port;
     uint64_t nmi_count;
     struct hkagent *hk; /* --xencons-debug */
+    struct gsp *serial; /* --serial */
 
     unsigned ncons;
     struct gconsole *cons[1 + GUEST_MAX_SECONDARY];
@@ -700,6 +702,10 @@ static void queue_nodes(struct guest *g, struct pubq *q)
 #undef SUB
 
     q_put(q, dom, "name", "%s", g->name);
+    /* libxl (store_serial_port_info) writes what QEMU's query-chardev
+     * names, in the dom0-owned domain dir: read-only to the guest. */
+    if (g->serial)
+        q_put(q, dom, "serial/0/tty", "%s", gsp_path(g->serial));
     q_put(q, dom, "store/port", "%u", g->store_port);
     q_put(q, dom, "store/ring-ref", "%llu", (unsigned long long)hv_page_gfn(g->store_page));
     for (unsigned n = 1; n < g->ncons; n++) {
@@ -823,6 +829,8 @@ static int build_domain(struct guest *g)
     for (unsigned i = 0; i <= g->spec.secondary; i++)
         if (add_console(g, i) < 0)
             return -1;
+    if (g->spec.serial && !(g->serial = gsp_new(g->env->base, g->name, g->spec.echo)))
+        return -1;
     int port = add_port(g, hv_evtchn_alloc_unbound(g->domid, 0, g->env->recv), PORT_STORE, 0);
     if (port < 0)
         return -1;
@@ -866,6 +874,10 @@ static void print_boot_text(struct guest *g)
     }
     for (unsigned n = 1; n < g->ncons; n++)
         console_printf(g->cons[n], "%s console %u ready\r\n", g->name, n);
+    if (g->serial) {
+        gsp_printf(g->serial, "%s serial 0 ready (ttyS0)\r\n", g->name);
+        gsp_prompt(g->serial);
+    }
     for (unsigned n = 0; n < g->ncons; n++)
         if (g->cons[n]->has_shell) {
             shell_prompt(&g->cons[n]->shell);
@@ -931,6 +943,7 @@ static int boot(struct guest *g, char *err, size_t errlen)
 static void free_guest(struct guest *g)
 {
     hka_free(g->hk);
+    gsp_free(g->serial);
     if (g->flood_ev)
         event_free(g->flood_ev);
     if (g->every_ev)
@@ -1023,6 +1036,12 @@ void guest_get_stats(const struct guest *g, struct guest_stats *out)
         out->ring_errors += c->ring.corrupt;
         out->pending += c->pend_len;
     }
+    if (g->serial) {
+        struct gsp_stats ss;
+        gsp_get_stats(g->serial, &ss);
+        out->serial_out = ss.bytes_out;
+        out->serial_in = ss.bytes_in;
+    }
     out->flood_seq = g->flood_seq;
     out->sysrq = g->sysrq_count;
     out->debug = g->debug_count;
@@ -1037,4 +1056,14 @@ void guest_get_stats(const struct guest *g, struct guest_stats *out)
     }
     out->booted = g->booted;
     out->crashed = g->crashed;
+}
+
+int guest_serial_hangup(struct guest *g)
+{
+    if (!g->serial) {
+        errno = ENODEV;
+        return -1;
+    }
+    gsp_hangup(g->serial);
+    return 0;
 }

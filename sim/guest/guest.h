@@ -66,6 +66,8 @@ struct guest_stats {
     uint64_t dropped;            /* unsolicited output dropped (pending full) */
     uint64_t ring_errors;        /* corrupt ring indices seen */
     uint64_t pending;            /* bytes waiting for ring space */
+    uint64_t serial_out;         /* written to the serial port's master */
+    uint64_t serial_in;          /* read from it */
     bool booted;                 /* data/booted written through the ring */
     bool crashed;
 };
@@ -87,6 +89,9 @@ void guest_kill_domain(struct guest *g);
  * follow (as libxl's on_reboot=restart). */
 void guest_mark_rebooting(struct guest *g);
 void guest_crash(struct guest *g, const char *why);
+/* The device model exits: the serial port's master is closed (-1,
+ * ENODEV: the guest has no serial port). */
+int guest_serial_hangup(struct guest *g);
 
 void guest_on_event(struct guest *g, uint32_t port);
 bool guest_port_owned(const struct guest *g, uint32_t port);

@@ -334,6 +334,17 @@ static void cmd_crash(struct conn *c, int argc, char **argv)
     conn_finish(c, NULL);
 }
 
+static void cmd_serial_hangup(struct conn *c, int argc, char **argv)
+{
+    struct guest *g = target_arg(c, argc, argv, "serial-hangup");
+    if (!g)
+        return;
+    if (guest_serial_hangup(g) < 0)
+        return conn_finish(c, "serial-hangup: the guest has no serial port (create --serial)");
+    log_msg("dom%u (%s): serial port master closed", guest_domid(g), guest_name(g));
+    conn_finish(c, NULL);
+}
+
 static void cmd_list(struct conn *c, int argc, char **argv)
 {
     if (argc != 0)
@@ -365,7 +376,8 @@ static void cmd_status(struct conn *c, int argc, char **argv)
                         "domid=%u name=%s state=%s booted=%d bytes_out=%llu bytes_in=%llu "
                         "flood_seq=%llu sysrq=%llu debug=%llu dropped=%llu pending=%llu "
                         "ring_errors=%llu nmi=%llu hotkeys_received=%llu acks_sent=%llu "
-                        "hotkeys_registered=%llu hotkey_version=%d\n",
+                        "hotkeys_registered=%llu hotkey_version=%d serial_out=%llu "
+                        "serial_in=%llu\n",
                         guest_domid(g), guest_name(g), st.crashed ? "crashed" : "running",
                         st.booted ? 1 : 0, (unsigned long long)st.bytes_out,
                         (unsigned long long)st.bytes_in, (unsigned long long)st.flood_seq,
@@ -373,7 +385,8 @@ static void cmd_status(struct conn *c, int argc, char **argv)
                         (unsigned long long)st.dropped, (unsigned long long)st.pending,
                         (unsigned long long)st.ring_errors, (unsigned long long)st.nmi,
                         (unsigned long long)st.hotkeys_received, (unsigned long long)st.acks_sent,
-                        (unsigned long long)st.hotkeys_registered, st.hotkey_version ? 1 : 0);
+                        (unsigned long long)st.hotkeys_registered, st.hotkey_version ? 1 : 0,
+                        (unsigned long long)st.serial_out, (unsigned long long)st.serial_in);
     conn_finish(c, NULL);
 }
 
@@ -390,8 +403,13 @@ static void handle_request(struct conn *c, char *line)
         const char *name;
         void (*fn)(struct conn *, int, char **);
     } cmds[] = {
-        {"create", cmd_create}, {"destroy", cmd_destroy}, {"reboot", cmd_reboot},
-        {"crash", cmd_crash},   {"list", cmd_list},       {"status", cmd_status},
+        {"create", cmd_create},
+        {"destroy", cmd_destroy},
+        {"reboot", cmd_reboot},
+        {"crash", cmd_crash},
+        {"list", cmd_list},
+        {"status", cmd_status},
+        {"serial-hangup", cmd_serial_hangup},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (!strcmp(argv[0], cmds[i].name))

@@ -8,12 +8,13 @@ sim_guest_xensim_guestd_SOURCES = sim/guest/main.c \
 	sim/guest/xswire.c sim/guest/xswire.h \
 	sim/guest/conring.c sim/guest/conring.h \
 	sim/guest/shell.c sim/guest/shell.h \
+	sim/guest/serialport.c sim/guest/serialport.h \
 	sim/guest/ctlproto.c sim/guest/ctlproto.h \
 	sim/guest/hotkeys.c sim/guest/hotkeys.h \
 	sim/guest/hkagent.c sim/guest/hkagent.h
 sim_guest_xensim_guestd_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(LIBEVENT_CFLAGS)
 sim_guest_xensim_guestd_LDADD = $(XENSTORE_LIBS) $(LIBEVENT_LIBS) sim/libhv.a \
-	protocol/libhkfilter.a common/libxcmuxcommon.a -lpthread
+	protocol/libhkfilter.a common/libxcmuxcommon.a -lpthread -lutil
 
 
 

@@ -9,7 +9,7 @@
 #  - pvh-*, hvm-*: a PVH guest and an HVM guest (device model in dom0),
 #    each checked as the PV guest is; the HVM guest also gets an NMI
 #    through an `nmi` hotkey and is destroyed with its sessions told; its
-#    emulated serial port is QEMU's;
+#    emulated serial port (QEMU's pty) is served by xcmuxd (serial = on);
 #  - chan-*: a PV guest with an xl channel, which QEMU serves while
 #    xcmuxd serves the guest's primary console.
 # PVH and HVM guests need tsc_mode = "native" under TCG (see
@@ -208,7 +208,7 @@ name = "hvm"
 type = "hvm"
 kernel = "/boot/vmlinuz"
 ramdisk = "/boot/domu.cpio.gz"
-cmdline = "console=ttyS0 console=hvc0 loglevel=4 e2e_name=hvm"
+cmdline = "console=ttyS0 console=hvc0 loglevel=4 e2e_name=hvm e2e_serial=1"
 memory = 160
 vcpus = 1
 tsc_mode = "native"
@@ -265,31 +265,75 @@ suite hvm hvm
 HVM_BOOTED=$G_BOOTED
 
 step "check hvm-serial"
-# The HVM guest's emulated serial port is QEMU's: libxl's serial/0/tty is
-# a pty that QEMU serves, and the guest's text reaches it there, while
-# xcmuxd serves only its PV console.
+# The HVM guest's emulated serial port (serial = "pty": QEMU's pty in
+# libxl's serial/0/tty) is served by xcmuxd, since its config opts hvm in
+# (serial = on): what the guest writes to /dev/ttyS0 (its init's boot
+# marker, then a line written from its hvc0 shell) is in hvm.serial0.log
+# and reaches a read-only `xcmux console --serial` viewer, `xcmux list`
+# shows it as serial0, and none of it is in the PV console's hvm.log.
 hvm_id=$(xl domid hvm 2>/dev/null)
 stty_=$(xenstore-read "/local/domain/$hvm_id/serial/0/tty" 2>/dev/null)
+SLOG=$LOGDIR/hvm.serial0.log
 if [ $HVM_BOOTED = 0 ]; then
     fail hvm-serial "hvm never booted"
+    # Whether xcmuxd had the port, and what the guest's ttyS0 said.
+    diag hvm.serial0.log "$SLOG"
+    xcmux_ list 2>&1 | sed 's/^/e2e-diag list: /'
 elif [ ! -c "$stty_" ]; then
     fail hvm-serial "serial/0/tty '$stty_' is not a pty"
 else
-    ( timeout 40 cat "$stty_" >/tmp/hvm-serial.out 2>&1 ) &
+    mkfifo /tmp/hs.in
+    xcmux -S "$SOCK" console -r --serial hvm </tmp/hs.in >/tmp/hs.out 2>/tmp/hs.err &
+    HS=$!
+    exec 7>/tmp/hs.in
     sleep 1
     g_line hvm "echo S-\$((6*7))-$TOK >/dev/ttyS0"
     # The shell echoes the typed line (with the formula) on hvc0; only the
     # computed S-42 went to ttyS0.
-    if ! wait_for 30 has /tmp/hvm-serial.out "S-42-$TOK"; then
-        fail hvm-serial "nothing the guest wrote to ttyS0 came out of QEMU's pty $stty_"
+    if ! wait_for 30 has "$SLOG" "E2E-SERIAL-BOOT hvm"; then
+        fail hvm-serial "the guest's ttyS0 boot marker is not in $SLOG"
+        diag xcmuxd /tmp/xcmuxd.log
+        xcmux_ list 2>&1 | sed 's/^/e2e-diag list: /'
+    elif ! wait_for 30 has "$SLOG" "S-42-$TOK"; then
+        fail hvm-serial "S-42-$TOK written to ttyS0 is not in $SLOG"
+        diag hvm.serial0.log "$SLOG"
+    elif ! wait_for 20 has /tmp/hs.out "S-42-$TOK" || ! has /tmp/hs.out "E2E-SERIAL-BOOT hvm"; then
+        fail hvm-serial "the xcmux console --serial viewer did not get the marker and the live line"
+        diag hs-err /tmp/hs.err
     elif has "$LOGDIR/hvm.log" "S-42-$TOK"; then
-        fail hvm-serial "the serial port's text is in xcmuxd's hvm.log"
-    elif xcmux_ list | grep -qE "^ *$hvm_id +[1-9] "; then
-        fail hvm-serial "xcmuxd lists a second console of hvm"
+        fail hvm-serial "the serial port's text is in the PV console's hvm.log"
+    elif ! xcmux_ list | grep -qE "^ *$hvm_id +serial0 +hvm +running"; then
+        fail hvm-serial "xcmux list does not show hvm's serial0 running"
+        xcmux_ list 2>&1 | sed 's/^/e2e-diag list: /'
     else
         pass hvm-serial
     fi
 fi
+
+step "check hvm-serial-input"
+# A line typed into `xcmux console --serial hvm` reaches the guest's ttyS0,
+# where its init echoes it back with a prefix; the read-only viewer sees
+# the answer, and its own typing never reached the guest.
+( printf 'echo RO-serial-%s\n' "$TOK" >&7 ) 2>/dev/null
+if [ $HVM_BOOTED = 0 ] || [ ! -c "$stty_" ]; then
+    fail hvm-serial-input "no serial port (see hvm-serial)"
+else
+    printf 'in-%s\r' "$TOK" | timeout 15 xcmux -S "$SOCK" console --serial --linger 3000 hvm \
+        >/tmp/hsw.out 2>/tmp/hsw.err
+    if ! wait_for 20 has /tmp/hsw.out "SERIAL-ECHO in-$TOK"; then
+        fail hvm-serial-input "no SERIAL-ECHO in-$TOK from the guest's ttyS0"
+        diag hsw-out /tmp/hsw.out
+        diag hsw-err /tmp/hsw.err
+    elif ! wait_for 10 has /tmp/hs.out "SERIAL-ECHO in-$TOK"; then
+        fail hvm-serial-input "the read-only viewer did not see the echo"
+    elif has "$SLOG" "RO-serial-$TOK"; then
+        fail hvm-serial-input "read-only input reached the serial port"
+    else
+        pass hvm-serial-input
+    fi
+fi
+exec 7>&-
+kill "$HS" 2>/dev/null
 
 step "check hvm-nmi"
 # hotkey n = nmi: xcmuxd sends the NMI (as xl trigger hvm nmi) and Linux

@@ -33,6 +33,18 @@ for word in $(cat /proc/cmdline); do
     esac
 done
 
+# e2e_serial=1 (the HVM guest): its emulated serial port ttyS0, QEMU's pty
+# in dom0, gets a boot marker, and every line typed there comes back
+# prefixed, so dom0 can tell the guest's answer from the tty's own echo.
+for word in $(cat /proc/cmdline); do
+    case $word in
+    e2e_serial=1)
+        ( echo "E2E-SERIAL-BOOT $name"
+          while read -r line; do echo "SERIAL-ECHO $line"; done ) </dev/ttyS0 >/dev/ttyS0 2>&1 &
+        ;;
+    esac
+done
+
 # The guest side of protocol/HOTKEYS.md (tests/e2e/hkhandler.c): it
 # registers hotkey 'd' in data/xcmux/hotkeys through /dev/xen/xenbus, then
 # runs the shell on a pty of its own and relays hvc0 to it through the

@@ -25,7 +25,7 @@ export LC_ALL=C
 CHECKS="xl-create boot-replay writer-input read-only-input xl-console log-timestamps hotkey-sysrq hotkey-inject hotkey-forged domain-gone second-domu
  hv-boot-lines hv-debug-keys
  pvh-create pvh-boot pvh-writer pvh-read-only pvh-xl-console pvh-hotkey
- hvm-create hvm-boot hvm-writer hvm-read-only hvm-xl-console hvm-hotkey hvm-serial hvm-nmi hvm-gone
+ hvm-create hvm-boot hvm-writer hvm-read-only hvm-xl-console hvm-hotkey hvm-serial hvm-serial-input hvm-nmi hvm-gone
  chan-primary chan-qemu"
 CHECKS=$(echo $CHECKS) # one line, single spaces
 # qemu-system-xen: the device model dom0 runs for the HVM guest and for a

@@ -25,6 +25,7 @@
 #include "daemon/follow.h"
 #include "daemon/hotkey.h"
 #include "daemon/hyp.h"
+#include "daemon/serial.h"
 #include "daemon/session-admit.h"
 #include "daemon/session.h"
 #include "daemon/watch.h"
@@ -71,6 +72,7 @@ void core_setup(const char *config_lines)
     hotkey_subscribe();
     session_subscribe();
     follow_subscribe();
+    assert_int_equal(serial_start(), 0);
     assert_int_equal(domains_start(NULL), 0);
     core_run();
 }
@@ -82,6 +84,7 @@ void core_reload(const char *config_lines)
     struct console *c;
     TAILQ_FOREACH (c, &xd.consoles, link)
         console_reconfigure(c);
+    serial_reconfigure();
     session_config_changed();
     config_free(old);
     core_run();
@@ -90,6 +93,7 @@ void core_reload(const char *config_lines)
 void core_teardown(void)
 {
     domains_stop();
+    serial_stop();
     console_free_all();
     session_free_all();
     for (uint32_t id = 0; id < XD_MAX_DOMID; id++)
@@ -191,7 +195,14 @@ struct client *client_new(void)
 bool client_attach(struct client *cl, const char *domain, unsigned mode, unsigned flags,
                    struct xp_attached *ok)
 {
+    return client_attach_console(cl, domain, 0, mode, flags, ok);
+}
+
+bool client_attach_console(struct client *cl, const char *domain, uint32_t console, unsigned mode,
+                           unsigned flags, struct xp_attached *ok)
+{
     struct xp_attach a = {
+        .console = console,
         .mode = (uint8_t)mode,
         .flags = (uint8_t)flags,
         .escape = XP_ESCAPE_DEFAULT,

@@ -85,6 +85,9 @@ struct client *client_new(void);
  * mode and flags in *OK (if not NULL), or false on an ERROR. */
 bool client_attach(struct client *cl, const char *domain, unsigned mode, unsigned flags,
                    struct xp_attached *ok);
+/* The same for console index CONSOLE. */
+bool client_attach_console(struct client *cl, const char *domain, uint32_t console, unsigned mode,
+                           unsigned flags, struct xp_attached *ok);
 void client_send_input(struct client *cl, const char *text);
 void client_send(struct client *cl, const uint8_t *frame, ssize_t n);
 /* The next frame from the daemon (type), or -1 when none is queued. */
