@@ -249,6 +249,7 @@
         b.addEventListener('click', () => attach(ref, mode));
         td.appendChild(b);
       }
+      tbody.appendChild(tr);
     }
     show('list-empty', consoles.length === 0);
     $('console-list').dataset.count = String(consoles.length);
@@ -289,6 +290,7 @@
       return;
     }
     show('session', true);
+    show('list-error', false);
     ensureTerm();
     term.reset();
     state.attaching = true;
@@ -408,7 +410,7 @@
       state.attaching = false;
       detachedView('not attached');
     }
-    if (state.attached || !$('session').hidden) setText('status-error', text, code);
+    if (state.attached) return setText('status-error', text, code);
     setText('list-error', text, code);
     show('list-error', true);
   }
