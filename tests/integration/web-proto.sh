@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# xcmux-web's protocol (protocol/WEB.md) end to end on xensim, with a real
+# local user logging in through PAM and a raw WebSocket client
+# (wsclient.py): bad password and missing cookie refused, foreign Origin
+# refused, list/attach/input/echo, a read-only second WebSocket told
+# NOT_WRITER, who with the seat; oversized, unmasked, garbage, non-UTF-8
+# and unknown messages each close only their own connection (1009, 1002,
+# 1007, 1008) while the first two lose nothing; and xcmuxd sees the
+# gateway's sessions as the logged-in user's uid.
+. "$(dirname "$0")/lib.sh"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "# SKIP: needs root (a test user, a PAM service, setuid children)"
+    exit 77
+fi
+in_host "$@"
+. "$(dirname "$0")/own-daemon-lib.sh"
+
+WEB=$top_builddir/web/xcmux-web
+U=xcmuxweb1
+PW="pw-$RANDOM-$RANDOM"
+command -v chpasswd >/dev/null || { echo "# SKIP: chpasswd not available"; exit 77; }
+[ -x /usr/bin/python3 ] || { echo "# SKIP: /usr/bin/python3 not found"; exit 77; }
+[ -e /lib/x86_64-linux-gnu/security/pam_unix.so ] || [ -e /usr/lib/x86_64-linux-gnu/security/pam_unix.so ] ||
+    { echo "# SKIP: pam_unix.so not found"; exit 77; }
+need_users $U
+echo "$U:$PW" | chpasswd || { echo "# SKIP: cannot set a password for $U"; exit 77; }
+# The test's own PAM service: the password only, no delay after a failure.
+# (tests/integration/web-browser.sh uses the same service.)
+PAMSVC=xcmux-web-test
+cat >/etc/pam.d/$PAMSVC <<'PAM'
+# written by xcmux's tests (tests/integration/web-*.sh)
+auth    required pam_unix.so nodelay
+account required pam_unix.so
+PAM
+
+public_dir web
+cat >"$CONF" <<CF
+[global]
+socket_mode = 0666
+socket_group = none
+read = $U
+write = $U
+CF
+daemon_start
+check "xcmuxd serves on its socket" kill -0 "$DPID"
+xensim create web1 --echo >/dev/null
+check "the echo guest is up" wait_until 15 file_has "$LOGS/web1.log" 'web1:~#'
+
+WERR=$XENSIM_DIR/xcmux-web.err
+"$WEB" -f --listen 127.0.0.1:0 -S "$SOCK" --static-dir "$top_srcdir/web/static" \
+    --pam-service $PAMSVC 2>"$WERR" &
+WPID=$!
+PIDS+=("$WPID")
+check "xcmux-web listens" wait_until 10 grep -q 'listening on 127.0.0.1:' "$WERR"
+PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WERR" | head -1)
+echo "# xcmux-web on port $PORT"
+
+static=
+[ -f "$top_srcdir/web/static/index.html" ] && static=--static-ok
+python3 "$top_srcdir/tests/integration/wsclient.py" proto --port "$PORT" --user $U \
+    --uid "$(id -u $U)" --password "$PW" --console web1 $static \
+    --xcmux "$XCMUX -S $SOCK" >"$XENSIM_DIR/wsclient.out" 2>&1
+cat "$XENSIM_DIR/wsclient.out"
+PASS=$((PASS + $(grep -c '^ok - ' "$XENSIM_DIR/wsclient.out")))
+FAIL=$((FAIL + $(grep -c '^not ok - ' "$XENSIM_DIR/wsclient.out")))
+check "the client scenario ran" grep -q '^# wsclient: ' "$XENSIM_DIR/wsclient.out"
+
+check "xcmux-web is still running" kill -0 "$WPID"
+kill -TERM "$WPID"
+wait "$WPID"
+rc=$?
+check "xcmux-web exits 0 on SIGTERM (rc $rc)" test $rc = 0
+check "xcmux-web reported no sanitizer error" bash -c "! grep -q 'ERROR: \|runtime error' '$WERR'"
+sed 's/^/# xcmux-web: /' "$WERR" | tail -40
+finish
