@@ -10,7 +10,7 @@
 # unshare and mount, with which xensim gives oxenstored its own /run.
 set -eu
 PKGS="build-essential autoconf automake pkg-config git ca-certificates
- libxen-dev xen-utils-4.17 xenstore-utils libevent-dev libinih-dev
+ libxen-dev xen-utils-4.17 xenstore-utils libevent-dev libinih-dev libssl-dev libpam0g-dev
  libcmocka-dev libsystemd-dev util-linux procps psmisc python3
  systemd logrotate openssh-server openssh-client bsdutils man-db"
 if [ "${1:-}" = --test ]; then
