@@ -192,7 +192,9 @@
       case 'attached':
         return onAttached(msg);
       case 'who':
-        return renderWho(Array.isArray(msg.sessions) ? msg.sessions : []);
+        renderWho(Array.isArray(msg.sessions) ? msg.sessions : []);
+        return send({ type: 'list' }); // the list's seat and session columns
+
       case 'notice':
         return onNotice(msg);
       case 'error':
@@ -362,7 +364,7 @@
       case 'DROPPED':
         return n + ' bytes dropped' + (t ? ': ' + t : '');
       case 'FORCED':
-        return 'write seat taken' + (t ? ': ' + t : ' (uid ' + n + ')') + ': you are read-only now';
+        return (t || 'write seat taken by uid ' + n) + ': you are read-only now';
       case 'WRITER':
         return n ? 'you hold the write seat' : 'you lost the write seat';
       case 'DOMAIN_GONE':
@@ -394,6 +396,9 @@
           setText('status-console', consoleRef(state.console) + ' (domid ' + state.console.domid + ')');
           $('session').dataset.domid = String(state.console.domid);
         }
+        // The first read-write session to follow takes the seat, and the
+        // others hear no notice of it: ask.
+        send({ type: 'who' });
         break;
       case 'JOINED':
       case 'LEFT':
