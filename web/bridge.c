@@ -682,7 +682,10 @@ static void b_read(struct bufferevent *bev, void *arg)
             }
             break;
         case WS_EV_ERROR:
-            b_fail(b, ev.close_code, "protocol violation");
+            b_fail(b, ev.close_code,
+                   ev.close_code == WS_CLOSE_TOO_BIG    ? "frame or message over 65536 bytes"
+                   : ev.close_code == WS_CLOSE_BAD_DATA ? "close reason is not UTF-8"
+                                                        : "WebSocket protocol error");
             break;
         }
         if (ev.type == WS_EV_ERROR)

@@ -6,19 +6,26 @@
 # refused, list/attach/input/echo, a read-only second WebSocket told
 # NOT_WRITER, who with the seat; oversized, unmasked, garbage, non-UTF-8
 # and unknown messages each close only their own connection (1009, 1002,
-# 1007, 1008) while the first two lose nothing; and xcmuxd sees the
-# gateway's sessions as the logged-in user's uid.
+# 1007, 1008) while the first two lose nothing; a browser that stops
+# reading a flooding console makes xcmuxd drop for its session only; and
+# xcmuxd sees the gateway's sessions as the logged-in user's uid.
 . "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" -ne 0 ]; then
     echo "# SKIP: needs root (a test user, a PAM service, setuid children)"
     exit 77
 fi
+# One run at a time on this machine: runs share the test user and its
+# password (the lock is held across the re-exec into the simulated host).
+if [ -z "${XENSIM_DIR:-}" ]; then
+    exec 9>>/tmp/xcmux-web-proto.lock
+    flock -w 900 9 || { echo "# SKIP: another web-proto.sh run holds the lock"; exit 77; }
+fi
 in_host "$@"
 . "$(dirname "$0")/own-daemon-lib.sh"
 
 WEB=$top_builddir/web/xcmux-web
-U=xcmuxweb1
-PW="pw-$RANDOM-$RANDOM"
+U=xcmuxwebp
+PW=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
 command -v chpasswd >/dev/null || { echo "# SKIP: chpasswd not available"; exit 77; }
 [ -x /usr/bin/python3 ] || { echo "# SKIP: /usr/bin/python3 not found"; exit 77; }
 [ -e /lib/x86_64-linux-gnu/security/pam_unix.so ] || [ -e /usr/lib/x86_64-linux-gnu/security/pam_unix.so ] ||
@@ -26,13 +33,19 @@ command -v chpasswd >/dev/null || { echo "# SKIP: chpasswd not available"; exit 
 need_users $U
 echo "$U:$PW" | chpasswd || { echo "# SKIP: cannot set a password for $U"; exit 77; }
 # The test's own PAM service: the password only, no delay after a failure.
-# (tests/integration/web-browser.sh uses the same service.)
-PAMSVC=xcmux-web-test
+PAMSVC=xcmux-web-proto-$$
 cat >/etc/pam.d/$PAMSVC <<'PAM'
-# written by xcmux's tests (tests/integration/web-*.sh)
+# xcmux tests/integration/web-proto.sh: removed when the test ends
 auth    required pam_unix.so nodelay
 account required pam_unix.so
 PAM
+# The account is locked again and the service removed at the end.
+web_cleanup() {
+    rm -f "/etc/pam.d/$PAMSVC"
+    passwd -q -l "$U" >/dev/null 2>&1
+    reap
+}
+trap web_cleanup EXIT
 
 public_dir web
 cat >"$CONF" <<CF
@@ -45,6 +58,7 @@ CF
 daemon_start
 check "xcmuxd serves on its socket" kill -0 "$DPID"
 xensim create web1 --echo >/dev/null
+xensim create fl --flood 1000000 --no-boot-text >/dev/null
 check "the echo guest is up" wait_until 15 file_has "$LOGS/web1.log" 'web1:~#'
 
 WERR=$XENSIM_DIR/xcmux-web.err
@@ -59,7 +73,7 @@ echo "# xcmux-web on port $PORT"
 static=
 [ -f "$top_srcdir/web/static/index.html" ] && static=--static-ok
 python3 "$top_srcdir/tests/integration/wsclient.py" proto --port "$PORT" --user $U \
-    --uid "$(id -u $U)" --password "$PW" --console web1 $static \
+    --uid "$(id -u $U)" --password "$PW" --console web1 --flood fl $static \
     --xcmux "$XCMUX -S $SOCK" >"$XENSIM_DIR/wsclient.out" 2>&1
 cat "$XENSIM_DIR/wsclient.out"
 PASS=$((PASS + $(grep -c '^ok - ' "$XENSIM_DIR/wsclient.out")))

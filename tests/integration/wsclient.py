@@ -74,8 +74,14 @@ class Closed(Exception):
 class Ws:
     """One WebSocket. recv_frame() returns (opcode, payload)."""
 
-    def __init__(self, port, cookie=None, origin=None, host="127.0.0.1", protocols="xcmux.v1"):
-        self.s = socket.create_connection((host, port), timeout=20)
+    def __init__(self, port, cookie=None, origin=None, host="127.0.0.1", protocols="xcmux.v1",
+                 rcvbuf=None):
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            # A small window: a browser that does not read fills up fast.
+            self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.s.settimeout(20)
+        self.s.connect((host, port))
         self.buf = b""
         key = base64.b64encode(os.urandom(16)).decode()
         hosthdr = "%s:%d" % (host, port)
@@ -391,6 +397,13 @@ def proto(a):
     check("H: a control frame over 125 bytes is closed with 1002", H.wait_close() == 1002)
     H.close()
 
+    # ---- S: a browser that stops reading a flooding console ----
+    S = None
+    if a.flood:
+        S = Ws(a.port, cookie=tok, rcvbuf=4096)
+        S.send_json({"type": "attach", "console": a.flood, "mode": "ro", "replay": 0})
+        # S reads nothing from here on.
+
     # ---- A and B lost nothing ----
     start_a, start_b = len(A.received), len(B.received)
     n = a.lines
@@ -413,6 +426,31 @@ def proto(a):
     seen = [int(x) for x in re.findall(rb"\r\nseq-(\d{4})\r\n", ra[start_a:])]
     check("A got every answer seq-0001..%04d once, in order (%d)" % (n, len(seen)),
           seen == list(range(1, n + 1)))
+
+    if S:
+        # xcmuxd, not the gateway, holds and drops what S does not read:
+        # its session on the flood console falls behind and is moved on.
+        dropped, deadline, rows = 0, time.monotonic() + 60, []
+        while time.monotonic() < deadline:
+            out = subprocess.run(a.xcmux.split() + ["who", a.flood], capture_output=True,
+                                 text=True)
+            rows = [ln.split() for ln in out.stdout.splitlines()[1:] if ln.strip()]
+            mine = [r for r in rows if r[:2] == [a.user, str(a.uid)]]
+            if mine and mine[0][-1].isdigit() and int(mine[0][-1]) > 0:
+                dropped = int(mine[0][-1])
+                break
+            time.sleep(0.5)
+        print("# xcmux who %s: %s" % (a.flood, rows))
+        check("S: xcmuxd counts the stalled browser's session as dropping (%d bytes)" % dropped,
+              dropped > 0)
+        A.send_input(b"echo after-stall\r")
+        ok = True
+        try:
+            A.wait_output(b"\r\nafter-stall\r\n")
+        except Exception:
+            ok = False
+        check("A: still served while S is stalled", ok)
+        S.close()
 
     # ---- detach, the WebSocket stays ----
     B.close()
@@ -446,6 +484,7 @@ def main():
     p.add_argument("--console", required=True)
     p.add_argument("--lines", type=int, default=40)
     p.add_argument("--static-ok", action="store_true")
+    p.add_argument("--flood", default=None, help="a flooding console for the stalled browser")
     p.add_argument("--xcmux", default=None,
                    help="the client command, e.g. 'xcmux -S SOCK' (for `who`)")
     a = ap.parse_args()
