@@ -81,6 +81,47 @@ FAIL=$((FAIL + $(grep -c '^not ok - ' "$XENSIM_DIR/wsclient.out")))
 check "the client scenario ran" grep -q '^# wsclient: ' "$XENSIM_DIR/wsclient.out"
 
 check "xcmux-web is still running" kill -0 "$WPID"
+
+# ---- TLS: a second gateway with a server and a client CA ---------------
+T=$XENSIM_DIR/tls
+mkdir -p "$T"
+mkcert() { # mkcert NAME CN SIGNER [SAN]: $T/NAME.{key,crt} signed by $T/SIGNER
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$2" \
+        -keyout "$T/$1.key" -out "$T/$1.csr" 2>/dev/null &&
+        openssl x509 -req -in "$T/$1.csr" -CA "$T/$3.crt" -CAkey "$T/$3.key" \
+            -CAcreateserial -days 2 -out "$T/$1.crt" ${4:+-extfile <(printf 'subjectAltName=%s' "$4")} 2>/dev/null
+}
+mkca() {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -subj "/CN=$1" -keyout "$T/$1.key" -out "$T/$1.crt" 2>/dev/null
+}
+if command -v openssl >/dev/null && mkca ca && mkca otherca && mkcert srv 127.0.0.1 ca IP:127.0.0.1 &&
+    mkcert me "$U" ca && mkcert nouser no-such-user-x ca && mkcert foreign "$U" otherca; then
+    TERR=$XENSIM_DIR/xcmux-web-tls.err
+    "$WEB" -f --listen 127.0.0.1:0 -S "$SOCK" --static-dir "$top_srcdir/web/static" \
+        --pam-service $PAMSVC --tls-cert "$T/srv.crt" --tls-key "$T/srv.key" \
+        --tls-client-ca "$T/ca.crt" 2>"$TERR" &
+    TPID=$!
+    PIDS+=("$TPID")
+    check "xcmux-web with TLS listens" wait_until 10 grep -q 'listening on 127.0.0.1:' "$TERR"
+    TPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TERR" | head -1)
+    python3 "$top_srcdir/tests/integration/wsclient.py" tls --port "$TPORT" --user $U \
+        --password "$PW" --console web1 --ca "$T/ca.crt" --cert "$T/me" \
+        --nouser-cert "$T/nouser" --foreign-cert "$T/foreign" >"$XENSIM_DIR/wstls.out" 2>&1
+    cat "$XENSIM_DIR/wstls.out"
+    PASS=$((PASS + $(grep -c '^ok - ' "$XENSIM_DIR/wstls.out")))
+    FAIL=$((FAIL + $(grep -c '^not ok - ' "$XENSIM_DIR/wstls.out")))
+    check "the TLS scenario ran" grep -q '^# wsclient: ' "$XENSIM_DIR/wstls.out"
+    check "xcmux-web with TLS is still running" kill -0 "$TPID"
+    kill -TERM "$TPID"
+    wait "$TPID"
+    rc=$?
+    check "xcmux-web with TLS exits 0 on SIGTERM (rc $rc)" test $rc = 0
+    check "xcmux-web with TLS reported no sanitizer error" bash -c "! grep -q 'ERROR: \|runtime error' '$TERR'"
+    sed 's/^/# xcmux-web tls: /' "$TERR" | tail -10
+else
+    skip "TLS" "openssl could not make the test certificates"
+fi
 kill -TERM "$WPID"
 wait "$WPID"
 rc=$?

@@ -16,6 +16,7 @@ import os
 import re
 import select
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -26,11 +27,13 @@ GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 class Http:
-    def __init__(self, port, host="127.0.0.1"):
-        self.port, self.host = port, host
+    def __init__(self, port, host="127.0.0.1", tls=None):
+        self.port, self.host, self.tls = port, host, tls
 
     def request(self, method, path, headers=None, body=b"", raw=None, timeout=15):
         s = socket.create_connection((self.host, self.port), timeout=timeout)
+        if self.tls:
+            s = self.tls.wrap_socket(s, server_hostname=self.host)
         try:
             if raw is None:
                 h = {"Host": "%s:%d" % (self.host, self.port), "Connection": "close"}
@@ -75,17 +78,19 @@ class Ws:
     """One WebSocket. recv_frame() returns (opcode, payload)."""
 
     def __init__(self, port, cookie=None, origin=None, host="127.0.0.1", protocols="xcmux.v1",
-                 rcvbuf=None):
+                 rcvbuf=None, tls=None):
         self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if rcvbuf:
             # A small window: a browser that does not read fills up fast.
             self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.s.settimeout(20)
         self.s.connect((host, port))
+        if tls:
+            self.s = tls.wrap_socket(self.s, server_hostname=host)
         self.buf = b""
         key = base64.b64encode(os.urandom(16)).decode()
         hosthdr = "%s:%d" % (host, port)
-        origin = origin if origin is not None else "http://" + hosthdr
+        origin = origin if origin is not None else ("https://" if tls else "http://") + hosthdr
         req = ("GET /ws HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
                "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
                "Sec-WebSocket-Version: 13\r\n" % (hosthdr, key))
@@ -146,9 +151,11 @@ class Ws:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError("timed out")
-            r, _, _ = select.select([self.s], [], [], left)
-            if not r:
-                continue
+            pending = self.s.pending() if isinstance(self.s, ssl.SSLSocket) else 0
+            if not pending:
+                r, _, _ = select.select([self.s], [], [], left)
+                if not r:
+                    continue
             try:
                 c = self.s.recv(65536)
             except ConnectionResetError:
@@ -473,6 +480,53 @@ def proto(a):
     check("whoami after logout: 401 (got %d)" % st, st == 401)
 
 
+def tls(a):
+    """TLS with client certificates: the certificate's CN logs its user in."""
+    def ctx(cert=None):
+        c = ssl.create_default_context(cafile=a.ca)
+        if cert:
+            c.load_cert_chain(cert + ".crt", cert + ".key")
+        return c
+    plain = ctx()
+    st, _, _ = Http(a.port, tls=plain).request("GET", "/whoami")
+    check("TLS, no client certificate: whoami 401 (got %d)" % st, st == 401)
+    mine = ctx(a.cert)
+    st, _, body = Http(a.port, tls=mine).request("GET", "/whoami")
+    check("TLS, %s's certificate: whoami 200 %s" % (a.user, body),
+          st == 200 and json.loads(body) == {"user": a.user})
+    st, _, _ = Http(a.port, tls=ctx(a.nouser_cert)).request("GET", "/whoami")
+    check("TLS, a certificate naming no local user: 401 (got %d)" % st, st == 401)
+    try:
+        Http(a.port, tls=ctx(a.foreign_cert)).request("GET", "/whoami")
+        st = 200
+    except (ssl.SSLError, OSError):
+        st = 0
+    # A certificate from another CA: the handshake fails (or nothing is served).
+    check("TLS, a certificate of another CA is not accepted", st != 200)
+    body = urllib.parse.urlencode({"user": a.user, "password": a.password}).encode()
+    st, h, _ = Http(a.port, tls=plain).request("POST", "/login", {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Origin": "https://127.0.0.1:%d" % a.port}, body)
+    ck = header(h, "set-cookie")
+    check("TLS login: 204 and a Secure cookie (%s)" % ck,
+          st == 204 and ck and ck[0].endswith("; Secure"))
+    w = Ws(a.port, tls=mine)
+    check("TLS WebSocket by certificate: 101 (got %d)" % w.status, w.status == 101)
+    if w.status == 101:
+        w.send_json({"type": "attach", "console": a.console, "mode": "ro", "replay": 4096})
+        at = w.recv_json("attached")
+        check("TLS WebSocket: attached (%s)" % at, at.get("name") == a.console)
+        try:
+            w.wait_output(b"seq-", 15)
+            ok = True
+        except Exception:
+            ok = False
+        check("TLS WebSocket: console bytes arrive (replay)", ok)
+        w.send_frame(2, b"", length=70000)
+        check("TLS WebSocket: an oversized frame is closed with 1009", w.wait_close() == 1009)
+    w.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -487,9 +541,14 @@ def main():
     p.add_argument("--flood", default=None, help="a flooding console for the stalled browser")
     p.add_argument("--xcmux", default=None,
                    help="the client command, e.g. 'xcmux -S SOCK' (for `who`)")
+    t = sub.add_parser("tls")
+    for o in ("--user", "--password", "--console", "--ca", "--cert", "--nouser-cert",
+              "--foreign-cert"):
+        t.add_argument(o, required=True)
+    t.add_argument("--port", type=int, required=True)
     a = ap.parse_args()
     try:
-        proto(a)
+        proto(a) if a.cmd == "proto" else tls(a)
     except Exception as e:
         check("scenario ran to the end (%s: %s)" % (type(e).__name__, e), False)
     print("# wsclient: %d passed, %d failed" % (PASS, FAIL))
