@@ -14,8 +14,12 @@ web_xcmux_web_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"' \
 	-DPKGDATADIR='"$(pkgdatadir)"'
 web_xcmux_web_CFLAGS = $(AM_CFLAGS) -pthread $(LIBEVENT_OPENSSL_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(INIH_CFLAGS)
+# CRYPT_LIBS (configure.ac, kept against --as-needed): pam_unix hashes with libcrypt; loaded with the program rather
+# than later by PAM's dlopen, ASan's crypt interceptors find the real
+# functions (else a call through a NULL pointer under scripts/sanitize.sh).
 web_xcmux_web_LDADD = web/libxcmuxweb.a protocol/libxcmuxproto.a \
-	$(LIBEVENT_OPENSSL_LIBS) $(OPENSSL_LIBS) $(INIH_LIBS) $(PAM_LIBS) -lpthread
+	$(LIBEVENT_OPENSSL_LIBS) $(OPENSSL_LIBS) $(INIH_LIBS) $(PAM_LIBS) \
+	$(CRYPT_LIBS) -lpthread
 
 EXTRA_DIST += web/README.md
 
