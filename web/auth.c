@@ -39,6 +39,7 @@ struct session {
 struct auth {
     struct event_base *base;
     char service[64];
+    char confdir[WEB_PATH_MAX]; /* "" = the system's */
     int pipe_r, pipe_w;
     struct event *ev;
     unsigned running;
@@ -82,12 +83,14 @@ int web_ident_lookup(const char *user, struct web_ident *out)
     return 0;
 }
 
-static long long now_s(void)
+static long long boottime_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_BOOTTIME, &ts);
     return ts.tv_sec;
 }
+long long (*auth_clock)(void) = boottime_s;
+#define now_s() auth_clock()
 
 /* ---- PAM worker ---- */
 
@@ -136,7 +139,8 @@ static void *worker(void *arg)
     struct auth_job *j = arg;
     struct pam_conv c = {conv, j};
     pam_handle_t *h = NULL;
-    int rc = pam_start(j->a->service, j->user, &c, &h);
+    int rc = j->a->confdir[0] ? pam_start_confdir(j->a->service, j->user, &c, j->a->confdir, &h)
+                              : pam_start(j->a->service, j->user, &c, &h);
     if (rc == PAM_SUCCESS)
         rc = pam_authenticate(h, PAM_DISALLOW_NULL_AUTHTOK);
     if (rc == PAM_SUCCESS)
@@ -172,13 +176,14 @@ static void job_done(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-struct auth *auth_new(struct event_base *base, const char *pam_service)
+struct auth *auth_new(struct event_base *base, const char *pam_service, const char *pam_confdir)
 {
     struct auth *a = calloc(1, sizeof(*a));
     if (!a)
         return NULL;
     a->base = base;
     snprintf(a->service, sizeof(a->service), "%s", pam_service);
+    snprintf(a->confdir, sizeof(a->confdir), "%s", pam_confdir ? pam_confdir : "");
     int p[2];
     a->sess = calloc(AUTH_MAX_SESSIONS, sizeof(*a->sess));
     if (!a->sess || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {

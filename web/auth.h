@@ -34,7 +34,9 @@ struct auth;
 struct auth_job;
 typedef void (*auth_cb)(void *arg, bool ok, const struct web_ident *id);
 
-struct auth *auth_new(struct event_base *base, const char *pam_service);
+/* pam_confdir: NULL for the system's /etc/pam.d, else a directory of
+ * service files (pam_start_confdir; the unit tests use their own). */
+struct auth *auth_new(struct event_base *base, const char *pam_service, const char *pam_confdir);
 void auth_free(struct auth *a);
 
 struct auth_job *auth_login(struct auth *a, const char *user, const char *password, auth_cb cb,
@@ -46,5 +48,8 @@ int auth_session_new(struct auth *a, const struct web_ident *id, char token[AUTH
 /* The session's identity, or NULL (unknown or expired). */
 const struct web_ident *auth_session_get(struct auth *a, const char *token);
 void auth_session_end(struct auth *a, const char *token);
+
+/* Seconds on CLOCK_BOOTTIME; replaceable in a unit test. */
+extern long long (*auth_clock)(void);
 
 #endif

@@ -24,8 +24,9 @@ web_xcmux_web_LDADD = web/libxcmuxweb.a protocol/libxcmuxproto.a \
 EXTRA_DIST += web/README.md
 
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test-ws tests/unit/test-http tests/unit/test-json
-TESTS += tests/unit/test-ws tests/unit/test-http tests/unit/test-json
+check_PROGRAMS += tests/unit/test-ws tests/unit/test-http tests/unit/test-json \
+	tests/unit/test-auth
+TESTS += tests/unit/test-ws tests/unit/test-http tests/unit/test-json tests/unit/test-auth
 tests_unit_test_ws_SOURCES = tests/unit/test-ws.c
 tests_unit_test_ws_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_ws_LDADD = web/libxcmuxweb.a $(OPENSSL_LIBS) $(CMOCKA_LIBS)
@@ -35,4 +36,9 @@ tests_unit_test_http_LDADD = web/libxcmuxweb.a $(OPENSSL_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_json_SOURCES = tests/unit/test-json.c
 tests_unit_test_json_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_json_LDADD = web/libxcmuxweb.a $(CMOCKA_LIBS)
+# PAM through service files of its own (pam_permit/pam_deny), no root.
+tests_unit_test_auth_SOURCES = tests/unit/test-auth.c web/auth.c
+tests_unit_test_auth_CFLAGS = $(AM_CFLAGS) -pthread $(LIBEVENT_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_auth_LDADD = $(LIBEVENT_LIBS) $(OPENSSL_LIBS) $(PAM_LIBS) $(CRYPT_LIBS) \
+	-lpthread $(CMOCKA_LIBS)
 endif

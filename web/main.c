@@ -439,7 +439,7 @@ int main(int argc, char **argv)
         go_background();
 
     w.base = event_base_new();
-    w.auth = w.base ? auth_new(w.base, c->pam_service) : NULL;
+    w.auth = w.base ? auth_new(w.base, c->pam_service, NULL) : NULL;
     if (!w.auth || server_start(&w, lfd) < 0) {
         web_log("cannot start: %s", strerror(errno));
         return 1;
