@@ -81,6 +81,27 @@ FAIL=$((FAIL + $(grep -c '^not ok - ' "$XENSIM_DIR/wsclient.out")))
 check "the client scenario ran" grep -q '^# wsclient: ' "$XENSIM_DIR/wsclient.out"
 
 check "xcmux-web is still running" kill -0 "$WPID"
+check "a browser pinging without reading is closed with 1008 at 1 MiB queued" \
+    grep -q 'closing a WebSocket with 1008 (output queue over 1 MiB)' "$WERR"
+
+# ---- limits: a third gateway allowing two connections ------------------
+LERR=$XENSIM_DIR/xcmux-web-limits.err
+"$WEB" -f --listen 127.0.0.1:0 -S "$SOCK" --max-connections 2 2>"$LERR" &
+LPID=$!
+PIDS+=("$LPID")
+if wait_until 10 grep -q 'listening on 127.0.0.1:' "$LERR"; then
+    LPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$LERR" | head -1)
+    python3 "$top_srcdir/tests/integration/wsclient.py" limits --port "$LPORT" \
+        >"$XENSIM_DIR/wslim.out" 2>&1
+    cat "$XENSIM_DIR/wslim.out"
+    PASS=$((PASS + $(grep -c '^ok - ' "$XENSIM_DIR/wslim.out")))
+    FAIL=$((FAIL + $(grep -c '^not ok - ' "$XENSIM_DIR/wslim.out")))
+else
+    bad "xcmux-web with --max-connections 2 listens"
+fi
+kill -TERM "$LPID"
+wait "$LPID"
+check "xcmux-web (limits) exits 0 on SIGTERM" test $? = 0
 
 # ---- TLS: a second gateway with a server and a client CA ---------------
 T=$XENSIM_DIR/tls

@@ -403,6 +403,19 @@ def proto(a):
     H.send_frame(9, b"x" * 126)
     check("H: a control frame over 125 bytes is closed with 1002", H.wait_close() == 1002)
     H.close()
+    # P pings and never reads the pongs: its queue, not memory, runs out.
+    P = Ws(a.port, cookie=tok, rcvbuf=4096)
+    ping = b"\x89\xfd\x00\x00\x00\x00" + b"p" * 125  # masked with a zero key
+    sent = 0
+    try:
+        P.s.settimeout(10)
+        while sent < (24 << 20):
+            P.s.sendall(ping * 2000)
+            sent += len(ping) * 2000
+    except OSError:
+        pass  # the gateway closed it
+    print("# P: sent %d bytes of pings" % sent)
+    P.close()
 
     # ---- S: a browser that stops reading a flooding console ----
     S = None
@@ -527,6 +540,42 @@ def tls(a):
     w.close()
 
 
+def limits(a):
+    """The connection cap (503) and the 10 s budget for a request head (408)."""
+    held = []
+    for _ in range(2):
+        c = socket.create_connection(("127.0.0.1", a.port), timeout=30)
+        c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # never finished
+        held.append(c)
+    time.sleep(0.5)
+    c3 = socket.create_connection(("127.0.0.1", a.port), timeout=10)
+    try:
+        got = c3.recv(4096)
+    except OSError:
+        got = b""
+    check("past max-connections: 503 and close (%r)" % got[:40],
+          got.startswith(b"HTTP/1.1 503 "))
+    c3.close()
+    t0 = time.monotonic()
+    data = b""
+    try:
+        while True:
+            c = held[0].recv(4096)
+            if not c:
+                break
+            data += c
+    except OSError:
+        pass
+    check("an unfinished head is answered 408 and closed (%r)" % data[:40],
+          data.startswith(b"HTTP/1.1 408 "))
+    print("# 408 after %.1f s" % (time.monotonic() - t0))
+    for c in held:
+        c.close()
+    time.sleep(0.5)
+    st, _, _ = Http(a.port).request("GET", "/whoami")
+    check("served again once they are gone: whoami 401 (got %d)" % st, st == 401)
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -546,9 +595,11 @@ def main():
               "--foreign-cert"):
         t.add_argument(o, required=True)
     t.add_argument("--port", type=int, required=True)
+    lm = sub.add_parser("limits")
+    lm.add_argument("--port", type=int, required=True)
     a = ap.parse_args()
     try:
-        proto(a) if a.cmd == "proto" else tls(a)
+        {"proto": proto, "tls": tls, "limits": limits}[a.cmd](a)
     except Exception as e:
         check("scenario ran to the end (%s: %s)" % (type(e).__name__, e), False)
     print("# wsclient: %d passed, %d failed" % (PASS, FAIL))
