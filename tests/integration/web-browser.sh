@@ -84,12 +84,15 @@ xensim create "$GUEST" --echo >/dev/null
 check "xcmuxd serves the echo guest" \
     wait_until 10 bash -c "'$XCMUX' -S '$SOCK' list | grep -q ' $GUEST .*running'"
 
-# A free port on 127.0.0.1, chosen by the kernel.
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Port 0: the kernel picks a free one, which xcmux-web logs.
 WERR=$XENSIM_DIR/xcmux-web.err
-"$XCMUX_WEB" -f --listen "127.0.0.1:$PORT" --socket "$SOCK" \
+"$XCMUX_WEB" -f --listen 127.0.0.1:0 --socket "$SOCK" \
     --static-dir "$top_srcdir/web/static" --pam-service "$PAM_SERVICE" 2>"$WERR" &
 WPID=$!
+bound_port() { sed -n 's/^xcmux-web: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WERR"; }
+check "xcmux-web starts and logs its port" wait_until 20 grep -q '^xcmux-web: listening on 127.0.0.1:' "$WERR"
+PORT=$(bound_port)
+[ -n "$PORT" ] || { sed 's/^/# /' "$WERR"; finish; exit 1; }
 URL=http://127.0.0.1:$PORT/
 page_served() { python3 - "$URL" <<'EOF'
 import sys, urllib.request

@@ -12,3 +12,8 @@ distclean-local: distclean-web-browser
 distclean-web-browser:
 	-rm -rf tests/web/node-cache
 .PHONY: distclean-web-browser
+# The page, the sample configuration, the PAM file and the unit as
+# `make install` leaves them, served by the installed program
+# (tests/integration/web-install.sh; no browser, no root).
+TESTS += tests/integration/web-install.sh
+EXTRA_DIST += tests/integration/web-install.sh
