@@ -24,6 +24,11 @@ if [ "${1:-}" = --test ]; then
     # (mmdebstrap, mkfs.ext4 -d), the guests' initramfs, the kernel's
     # ELF, and QEMU.
     PKGS="$PKGS mmdebstrap e2fsprogs busybox-static cpio xz-utils qemu-system-x86"
+    # The browser console's test (tests/integration/web-browser.sh): a real
+    # headless Chromium, driven by playwright-core from npm, for which node
+    # and npm (Debian's, unless a node with its own npm is already there).
+    PKGS="$PKGS chromium chromium-driver"
+    { command -v node && command -v npm; } >/dev/null || PKGS="$PKGS nodejs npm"
 fi
 missing=""
 for p in $PKGS; do
