@@ -829,6 +829,8 @@ void bridge_start(struct web *w, struct bufferevent *bev, const struct web_ident
 
 void bridge_free_all(struct web *w)
 {
-    while (w->bridges)
-        b_free(w->bridges);
+    for (struct bridge *b = w->bridges, *next; b; b = next) {
+        next = b->next;
+        b_free(b);
+    }
 }

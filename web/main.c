@@ -247,7 +247,7 @@ static int listen_on(const char *addr)
 
 static void log_bound(int fd)
 {
-    struct sockaddr_storage ss;
+    struct sockaddr_storage ss = {0};
     socklen_t len = sizeof(ss);
     char host[INET6_ADDRSTRLEN] = "?";
     unsigned port = 0;

@@ -534,6 +534,8 @@ void server_stop(struct web *w)
     if (listener)
         evconnlistener_free(listener);
     listener = NULL;
-    while (w->hconns)
-        h_free(w->hconns, false);
+    for (struct hconn *h = w->hconns, *next; h; h = next) {
+        next = h->next;
+        h_free(h, false);
+    }
 }

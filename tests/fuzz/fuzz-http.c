@@ -50,6 +50,18 @@ static void check_req(const struct http_req *r)
     FUZZ_CHECK(!r->has_length || r->content_length <= HTTP_MAX_BODY);
 }
 
+static bool same_req(const struct http_req *a, const struct http_req *b)
+{
+    return a->method == b->method && !strcmp(a->target, b->target) && !strcmp(a->host, b->host) &&
+           !strcmp(a->origin, b->origin) && a->has_origin == b->has_origin &&
+           !strcmp(a->content_type, b->content_type) && a->has_length == b->has_length &&
+           a->content_length == b->content_length && a->upgrade_websocket == b->upgrade_websocket &&
+           a->connection_upgrade == b->connection_upgrade &&
+           a->connection_close == b->connection_close && !strcmp(a->ws_key, b->ws_key) &&
+           !strcmp(a->ws_version, b->ws_version) && a->ws_offers_xcmux == b->ws_offers_xcmux &&
+           !strcmp(a->session, b->session) && a->http10 == b->http10;
+}
+
 static void fuzz_head(const char *d, size_t n)
 {
     struct http_req r;
@@ -67,7 +79,7 @@ static void fuzz_head(const char *d, size_t n)
         check_req(&r);
         struct http_req r2;
         FUZZ_CHECK(http_parse_head(c, (size_t)rc, &r2) == rc);
-        FUZZ_CHECK(memcmp(&r, &r2, sizeof(r)) == 0);
+        FUZZ_CHECK(same_req(&r, &r2));
         /* No shorter prefix is already a whole head. */
         for (size_t k = 0; k < (size_t)rc; k += 1 + (size_t)rc / 16) {
             struct http_req r3;
