@@ -110,6 +110,7 @@ start=$(date +%s)
 XCMUX_WEB_URL=$URL XCMUX_WEB_MODULES=$CACHE XCMUX_WEB_CHROMIUM=$CHROMIUM \
     XCMUX_WEB_USER1=$U1 XCMUX_WEB_PASS1=$P1 XCMUX_WEB_USER2=$U2 XCMUX_WEB_PASS2=$P2 \
     XCMUX_WEB_GUEST=$GUEST XCMUX_WEB_XENSIM="$(command -v xensim)" XCMUX_WEB_OUT=$OUT \
+    XCMUX_WEB_WAIT_MS=$((30000 * TIME_SCALE)) \
     node --test --test-reporter=tap "$top_srcdir/tests/web/browser.test.mjs" >"$XENSIM_DIR/node.out" 2>&1
 nrc=$?
 sed 's/^/# /' "$XENSIM_DIR/node.out"

@@ -37,7 +37,8 @@ const OUT = env('XCMUX_WEB_OUT');
 const require = createRequire(path.join(env('XCMUX_WEB_MODULES'), 'node_modules', 'x.js'));
 const { chromium } = require('playwright-core');
 
-const WAIT = 30000;
+// Stretched with the daemon's speed (XCMUX_TIME_SCALE under memcheck).
+const WAIT = Number(process.env.XCMUX_WEB_WAIT_MS) || 30000;
 let browser, ctxA, ctxB, tab1, tab2, tab3;
 
 const xensim = (...args) => execFileSync(XENSIM, args, { encoding: 'utf8' }).trim();
