@@ -278,6 +278,11 @@ static void on_child(evutil_socket_t sig, short what, void *arg)
     upstream_reap();
 }
 
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+    web_log("SIGHUP: nothing to reload (restart to read the configuration)");
+}
+
 static void go_background(void)
 {
     pid_t pid = fork();
@@ -445,9 +450,10 @@ int main(int argc, char **argv)
         return 1;
     }
     struct event *sigs[4] = {
-        evsignal_new(w.base, SIGTERM, on_stop, &w), evsignal_new(w.base, SIGINT, on_stop, &w),
+        evsignal_new(w.base, SIGTERM, on_stop, &w),
+        evsignal_new(w.base, SIGINT, on_stop, &w),
         evsignal_new(w.base, SIGCHLD, on_child, &w),
-        evsignal_new(w.base, SIGHUP, on_child, &w), /* nothing to reload: ignored */
+        evsignal_new(w.base, SIGHUP, on_hup, &w),
     };
     for (int i = 0; i < 4; i++)
         if (sigs[i])

@@ -146,20 +146,14 @@ struct upstream_req *upstream_connect(struct event_base *base, const char *path,
         return NULL;
     }
     strcpy(sa.sun_path, path);
-    struct upstream_req *r = calloc(1, sizeof(*r));
-    if (!r)
-        return NULL;
     int sp[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-        free(r);
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
         return NULL;
-    }
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
         close(sp[0]);
         close(sp[1]);
-        free(r);
         errno = e;
         return NULL;
     }
@@ -169,6 +163,13 @@ struct upstream_req *upstream_connect(struct event_base *base, const char *path,
     }
     close(sp[1]);
     remember(pid);
+    /* Allocated after the fork: the child's heap holds nothing it lost. */
+    struct upstream_req *r = calloc(1, sizeof(*r));
+    if (!r) {
+        close(sp[0]); /* the child's answer fails; it exits and is reaped */
+        errno = ENOMEM;
+        return NULL;
+    }
     r->sock = sp[0];
     r->pid = pid;
     r->cb = cb;

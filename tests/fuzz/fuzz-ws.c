@@ -28,6 +28,7 @@ struct outcome {
     uint8_t *log; /* a transcript of events, compared byte for byte */
     size_t len, cap;
     size_t msglen;
+    uint64_t hash; /* FNV-1a of the message's bytes so far */
     int msgop;
     uint16_t error;
 };
@@ -59,10 +60,13 @@ static void event(struct outcome *o, const struct ws_event *ev, const uint8_t *c
         FUZZ_CHECK(o->msgop == ev->opcode);
         o->msglen += ev->len;
         FUZZ_CHECK(o->msglen <= WS_MAX_MESSAGE);
-        put(o, ev->data, ev->len);
+        for (size_t i = 0; i < ev->len; i++)
+            o->hash = (o->hash ^ ev->data[i]) * 0x100000001b3u;
         if (ev->fin) {
             put(o, "E", 1);
             put(o, &o->msglen, sizeof(o->msglen));
+            put(o, &o->hash, sizeof(o->hash));
+            o->hash = 0xcbf29ce484222325u;
             o->msgop = -1;
             o->msglen = 0;
         }
@@ -121,7 +125,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size--;
 
     struct ws_parser p;
-    struct outcome whole = {.msgop = -1}, parts = {.msgop = -1};
+    struct outcome whole = {.msgop = -1, .hash = 0xcbf29ce484222325u},
+                   parts = {.msgop = -1, .hash = 0xcbf29ce484222325u};
     ws_parser_init(&p);
     feed(&p, &whole, data, size);
 

@@ -23,7 +23,8 @@ fi
 in_host "$@"
 . "$(dirname "$0")/own-daemon-lib.sh"
 
-WEB=$top_builddir/web/xcmux-web
+# XCMUX_WEB may name a wrapper (e.g. one running it under valgrind).
+WEB=${XCMUX_WEB:-$top_builddir/web/xcmux-web}
 U=xcmuxwebp
 PW=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
 command -v chpasswd >/dev/null || { echo "# SKIP: chpasswd not available"; exit 77; }
