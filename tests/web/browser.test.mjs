@@ -443,6 +443,23 @@ step('the gone/back notices read as such', async () => {
   });
   assert.match(texts[0], /waiting for the guest to come back/);
   assert.equal(texts[1], `rebooted, following domid ${texts[2]}`);
+  // Notices this run does not provoke, worded by the same function.
+  const more = await tab1.evaluate(() =>
+    [
+      { code: 'DROPPED', count: 4096, text: '' },
+      { code: 'WRITER', count: 1 },
+      { code: 'WRITER', count: 0 },
+      { code: 'SHUTDOWN', count: 0, text: '' },
+      { code: '77', count: 0, text: 'a notice from a newer daemon' },
+    ].map((n) => window.xcmux.noticeText(n)),
+  );
+  assert.deepEqual(more, [
+    '4096 bytes dropped',
+    'you hold the write seat',
+    'you lost the write seat',
+    'the console daemon is shutting down',
+    'a notice from a newer daemon',
+  ]);
 });
 
 step('detach ends the session and the list comes back', async () => {
