@@ -8,4 +8,4 @@ dist_webstatic_DATA = web/static/index.html web/static/app.js web/static/app.css
 webvendordir = $(webstaticdir)/vendor
 dist_webvendor_DATA = web/static/vendor/xterm.js web/static/vendor/xterm.css \
 	web/static/vendor/LICENSE web/static/vendor/VERSION
-EXTRA_DIST += scripts/vendor-xterm.sh
+EXTRA_DIST += scripts/vendor-xterm.sh web/static/README.md
