@@ -44,7 +44,6 @@
 #define BROWSER_RESUME   (64u << 10)
 #define UP_MAX           (1u << 20)
 #define UP_RESUME        (64u << 10)
-#define PING_INTERVAL_S  30
 #define PING_MISSED_MAX  2
 #define LINGER_TIMEOUT_S 5
 #define MAX_WAITING      16
@@ -816,7 +815,7 @@ void bridge_start(struct web *w, struct bufferevent *bev, const struct web_ident
         b_free(b);
         return;
     }
-    struct timeval tv = {PING_INTERVAL_S, 0};
+    struct timeval tv = {(time_t)w->cfg.ping_interval, 0};
     evtimer_add(b->ping, &tv);
     bufferevent_setcb(bev, b_read, b_write, b_event, b);
     bufferevent_setwatermark(bev, EV_WRITE, BROWSER_RESUME, 0);

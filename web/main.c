@@ -47,7 +47,7 @@ static void usage(FILE *f)
             "usage: xcmux-web [-f] [-c FILE] [--listen ADDR:PORT] [-S SOCKET]\n"
             "                 [--static-dir DIR] [--tls-cert FILE --tls-key FILE\n"
             "                 [--tls-client-ca FILE [--tls-client-cert require]]]\n"
-            "                 [--pam-service NAME] [--max-connections N]\n"
+            "                 [--pam-service NAME] [--max-connections N] [--ping-interval S]\n"
             "  -c, --config FILE     configuration (default %s)\n"
             "  --listen ADDR:PORT    default 127.0.0.1:7681 ([ADDR6]:PORT for IPv6)\n"
             "  -S, --socket PATH     xcmuxd's socket (default $XCMUX_SOCKET, else\n"
@@ -55,6 +55,8 @@ static void usage(FILE *f)
             "  --static-dir DIR      the page's files (default %s/web)\n"
             "  --pam-service NAME    PAM service for logins (default xcmux-web)\n"
             "  --max-connections N   HTTP and WebSocket connections at once (default 256)\n"
+            "  --ping-interval S     seconds between WebSocket pings (default 30); two\n"
+            "                        unanswered close the connection\n"
             "  -f, --foreground      stay in the foreground\n",
             DEFAULT_CONFIG, PKGDATADIR);
 }
@@ -69,11 +71,12 @@ enum key {
     K_CLIENT_CERT,
     K_PAM,
     K_MAXCONN,
+    K_PING,
     K_N
 };
 static const char *const key_names[K_N] = {
     "listen",        "socket",          "static-dir",  "tls-cert",        "tls-key",
-    "tls-client-ca", "tls-client-cert", "pam-service", "max-connections",
+    "tls-client-ca", "tls-client-cert", "pam-service", "max-connections", "ping-interval",
 };
 
 static int set_key(struct web_cfg *c, enum key k, const char *v, char *err, size_t errlen)
@@ -112,15 +115,20 @@ static int set_key(struct web_cfg *c, enum key k, const char *v, char *err, size
             return -1;
         }
         return 0;
-    case K_MAXCONN: {
+    case K_MAXCONN:
+    case K_PING: {
         char *end;
         errno = 0;
         unsigned long n = strtoul(v, &end, 10);
-        if (!*v || *end || errno || n < 1 || n > 65536) {
-            snprintf(err, errlen, "max-connections: 1 to 65536, not '%s'", v);
+        unsigned long max = k == K_MAXCONN ? 65536 : 3600;
+        if (!*v || *end || errno || n < 1 || n > max || v[0] == '-') {
+            snprintf(err, errlen, "%s: 1 to %lu, not '%s'", key_names[k], max, v);
             return -1;
         }
-        c->max_connections = (unsigned)n;
+        if (k == K_MAXCONN)
+            c->max_connections = (unsigned)n;
+        else
+            c->ping_interval = (unsigned)n;
         return 0;
     }
     default:
@@ -314,7 +322,8 @@ int main(int argc, char **argv)
         O_CA,
         O_CLIENT_CERT,
         O_PAM,
-        O_MAXCONN
+        O_MAXCONN,
+        O_PING
     };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
@@ -328,6 +337,7 @@ int main(int argc, char **argv)
         {"tls-client-cert", required_argument, NULL, O_CLIENT_CERT},
         {"pam-service", required_argument, NULL, O_PAM},
         {"max-connections", required_argument, NULL, O_MAXCONN},
+        {"ping-interval", required_argument, NULL, O_PING},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
@@ -379,6 +389,9 @@ int main(int argc, char **argv)
         case O_MAXCONN:
             k = K_MAXCONN;
             break;
+        case O_PING:
+            k = K_PING;
+            break;
         default:
             usage(stderr);
             return 2;
@@ -422,6 +435,8 @@ int main(int argc, char **argv)
         strcpy(c->pam_service, "xcmux-web");
     if (!c->max_connections)
         c->max_connections = 256;
+    if (!c->ping_interval)
+        c->ping_interval = 30;
     if (!c->tls_cert[0] != !c->tls_key[0]) {
         fprintf(stderr, "xcmux-web: tls-cert and tls-key go together\n");
         return 2;

@@ -38,6 +38,7 @@ struct web_cfg {
     bool tls_client_require;
     char pam_service[64];
     unsigned max_connections;
+    unsigned ping_interval; /* seconds between the server's pings */
     bool foreground;
 };
 

@@ -122,7 +122,7 @@ if command -v openssl >/dev/null && mkca ca && mkca otherca && mkcert srv 127.0.
     TERR=$XENSIM_DIR/xcmux-web-tls.err
     "$WEB" -f --listen 127.0.0.1:0 -S "$SOCK" --static-dir "$top_srcdir/web/static" \
         --pam-service $PAMSVC --tls-cert "$T/srv.crt" --tls-key "$T/srv.key" \
-        --tls-client-ca "$T/ca.crt" 2>"$TERR" &
+        --tls-client-ca "$T/ca.crt" --ping-interval 1 2>"$TERR" &
     TPID=$!
     PIDS+=("$TPID")
     check "xcmux-web with TLS listens" wait_until 10 grep -q 'listening on 127.0.0.1:' "$TERR"

@@ -158,8 +158,8 @@ class Ws:
                     continue
             try:
                 c = self.s.recv(65536)
-            except ConnectionResetError:
-                c = b""
+            except (ConnectionResetError, ssl.SSLEOFError):
+                c = b""  # TLS: the gateway closed without close_notify
             if not c:
                 raise Closed("connection closed")
             self.buf += c
@@ -186,7 +186,10 @@ class Ws:
         if op == 2:
             self.received += p
         if op == 9:
-            self.send_frame(10, p)
+            try:
+                self.send_frame(10, p)
+            except OSError:
+                pass  # a late reader: the gateway may have closed already
         return op, p
 
     def recv_json(self, want_type=None, timeout=15):
@@ -228,6 +231,21 @@ class Ws:
         except TimeoutError:
             self.eof_after_close = False
         return self.close_code
+
+    def alive_for(self, seconds):
+        """Reads (answering pings) for that long; False if it was closed."""
+        deadline = time.monotonic() + seconds
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    op, _ = self.recv_frame(max(0.01, deadline - time.monotonic()))
+                except TimeoutError:
+                    break
+                if op == 8:
+                    return False
+        except Closed:
+            return False
+        return True
 
     def close(self):
         self.s.close()
@@ -538,6 +556,15 @@ def tls(a):
         w.send_frame(2, b"", length=70000)
         check("TLS WebSocket: an oversized frame is closed with 1009", w.wait_close() == 1009)
     w.close()
+    # This gateway pings every second: two unanswered close the connection.
+    q, r = Ws(a.port, tls=mine), Ws(a.port, tls=mine)
+    check("a WebSocket answering pings stays open (5 s)", r.alive_for(5))
+    r.send_json({"type": "list"})
+    check("... and is served", a.console in
+          [c.get("name") for c in r.recv_json("list").get("consoles", [])])
+    check("a WebSocket not answering two pings is closed with 1008", q.wait_close() == 1008)
+    q.close()
+    r.close()
 
 
 def limits(a):
@@ -601,6 +628,8 @@ def main():
     try:
         {"proto": proto, "tls": tls, "limits": limits}[a.cmd](a)
     except Exception as e:
+        import traceback
+        print("# " + traceback.format_exc().replace("\n", "\n# "))
         check("scenario ran to the end (%s: %s)" % (type(e).__name__, e), False)
     print("# wsclient: %d passed, %d failed" % (PASS, FAIL))
     sys.exit(1 if FAIL else 0)
