@@ -10,7 +10,7 @@
 # unshare and mount, with which xensim gives oxenstored its own /run.
 set -eu
 PKGS="build-essential autoconf automake pkg-config git ca-certificates
- libxen-dev xen-utils-4.17 xenstore-utils libevent-dev libinih-dev
+ libxen-dev xen-utils-4.17 xenstore-utils libevent-dev libinih-dev libssl-dev libpam0g-dev
  libcmocka-dev libsystemd-dev util-linux procps psmisc python3
  systemd logrotate openssh-server openssh-client bsdutils man-db"
 if [ "${1:-}" = --test ]; then
@@ -24,6 +24,11 @@ if [ "${1:-}" = --test ]; then
     # (mmdebstrap, mkfs.ext4 -d), the guests' initramfs, the kernel's
     # ELF, and QEMU.
     PKGS="$PKGS mmdebstrap e2fsprogs busybox-static cpio xz-utils qemu-system-x86"
+    # The browser console's test (tests/integration/web-browser.sh): a real
+    # headless Chromium, driven by playwright-core from npm, for which node
+    # and npm (Debian's, unless a node with its own npm is already there).
+    PKGS="$PKGS chromium chromium-driver"
+    { command -v node && command -v npm; } >/dev/null || PKGS="$PKGS nodejs npm"
 fi
 missing=""
 for p in $PKGS; do

@@ -9,6 +9,7 @@ TESTS += tests/fuzz/check.sh
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/run.sh tests/fuzz/check.sh \
 	tests/fuzz/fuzz-common.h tests/fuzz/fuzz-proto.c tests/fuzz/fuzz-escape.c \
 	tests/fuzz/fuzz-parse-u64.c tests/fuzz/fuzz-ring.c tests/fuzz/fuzz-config.c tests/fuzz/fuzz-hkfilter.c tests/fuzz/fuzz-hotkey.c \
+	tests/fuzz/fuzz-ws.c tests/fuzz/fuzz-http.c \
 	tests/fuzz/mkseeds-proto.c tests/fuzz/config.dict tests/fuzz/proto.dict \
 	tests/fuzz/corpus
 

@@ -45,7 +45,7 @@ ci) secs=${FUZZ_SECONDS:-20} ;;
 esac
 jobs=${FUZZ_JOBS:-1}
 
-all_targets="proto escape parse-u64 ring config hkfilter hotkey"
+all_targets="proto escape parse-u64 ring config hkfilter hotkey ws http"
 targets=${*:-$all_targets}
 
 # Sources each target links, relative to top_srcdir.
@@ -58,6 +58,8 @@ sources_for() {
 	config) echo daemon/config.c daemon/config-keys.c daemon/config-lex.c \
 		daemon/hotkey-config.c daemon/access.c daemon/outbuf.c common/rules.c ;;
 	hkfilter) echo protocol/hkfilter.c ;;
+	ws) echo web/ws.c ;;
+	http) echo web/http.c web/json.c web/ws.c ;;
 	hotkey) echo daemon/hotkey-table.c daemon/config.c daemon/config-keys.c \
 		daemon/config-lex.c daemon/hotkey-config.c daemon/access.c daemon/outbuf.c \
 		common/rules.c ;;
@@ -90,13 +92,17 @@ CFLAGS_FUZZ="-std=gnu17 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE \
 	-Wall -Wextra -Wno-unused-parameter -Werror -I$top_srcdir"
 inih_cflags=$(pkg-config --cflags inih 2>/dev/null)
 inih_libs=$(pkg-config --libs inih 2>/dev/null || echo -linih)
+crypto_libs=$(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
 build_target() {
 	t=$1
 	srcs=$(sources_for "$t") || { echo "unknown target $t"; return 1; }
 	extra=
 	libs=
-	case $t in config|hotkey) extra="$inih_cflags"; libs="$inih_libs" ;; esac
+	case $t in
+	config|hotkey) extra="$inih_cflags"; libs="$inih_libs" ;;
+	ws|http) libs="$crypto_libs" ;; # the handshake's SHA-1 in web/ws.c
+	esac
 	bin="$build/fuzz-$t"
 	# Rebuild when any input is newer than the binary.
 	need=no

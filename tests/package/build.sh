@@ -10,8 +10,12 @@
 # xcmux group is created, the units enabled, and the installed xenconsole
 # front end hands --type serial to the diverted original unchanged.
 #
+# The browser console is the second binary package, xcmux-web: its
+# contents and conffiles are checked, it installs beside xcmux without
+# enabling its unit, and purges.
+#
 # Usage: tests/package/build.sh [OUTDIR]   (root: installs build deps)
-# Leaves the .deb in OUTDIR (default: a temporary directory, removed).
+# Leaves the .debs in OUTDIR (default: a temporary directory, removed).
 # Ends with "N passed, N failed"; 25-70 s on 2 CPUs (most of it the build).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -52,7 +56,8 @@ else
     bad "dpkg-buildpackage -us -uc -b"; tail -n 40 "$work/build.log"; finish
 fi
 deb=$(ls "$work"/xcmux_*.deb)
-[ -n "$out" ] && mkdir -p "$out" && cp "$deb" "$out/"
+webdeb=$(ls "$work"/xcmux-web_*.deb)
+[ -n "$out" ] && mkdir -p "$out" && cp "$deb" "$webdeb" "$out/"
 
 if lintian --fail-on error,warning "$work"/xcmux_*.changes >"$work/lintian.out" 2>&1; then
     ok "lintian: no error, no unexplained warning ($(grep -c . "$work/lintian.out") lines of notes)"
@@ -82,6 +87,31 @@ check "conffiles: /etc/xcmux/xcmuxd.conf and /etc/logrotate.d/xcmuxd" \
 check "units have this package's paths (/usr/sbin/xcmuxd)" \
     bash -c "dpkg-deb --fsys-tarfile '$deb' | tar -xOf - ./lib/systemd/system/xcmuxd.service |
              grep -q '^ExecStart=/usr/sbin/xcmuxd --foreground$'"
+
+# The browser console is a package of its own: xcmux does not pull in
+# OpenSSL and PAM.
+dpkg-deb -c "$webdeb" | awk '{print $6 ($7 ? " " $7 " " $8 : "")}' | sed 's|^\./|/|' >"$work/web-contents"
+for f in /usr/sbin/xcmux-web /usr/share/xcmux/web/index.html /usr/share/xcmux/web/app.js \
+    /usr/share/xcmux/web/app.css /usr/share/xcmux/web/vendor/xterm.js \
+    /usr/share/xcmux/web/vendor/xterm.css /usr/share/man/man8/xcmux-web.8.gz \
+    /lib/systemd/system/xcmux-web.service /etc/pam.d/xcmux-web /etc/xcmux/xcmux-web.conf \
+    /usr/share/doc/xcmux-web/copyright; do
+    check "xcmux-web package ships $f" grep -q "^$f\$" "$work/web-contents"
+done
+check "xcmux ships none of xcmux-web's files" bash -c "! grep -q 'xcmux-web' '$work/contents'"
+check "xcmux does not depend on OpenSSL or PAM" \
+    bash -c "! dpkg-deb -f '$deb' Depends | grep -Eq 'libssl|libpam'"
+check "xcmux-web depends on xcmux, OpenSSL and PAM" \
+    bash -c "d=\$(dpkg-deb -f '$webdeb' Depends); grep -q 'xcmux (=' <<<\"\$d\" && grep -q libssl <<<\"\$d\" && grep -q libpam <<<\"\$d\""
+dpkg-deb -e "$webdeb" "$work/web-control"
+check "xcmux-web conffiles: /etc/xcmux/xcmux-web.conf and /etc/pam.d/xcmux-web" \
+    bash -c "grep -qx /etc/xcmux/xcmux-web.conf '$work/web-control/conffiles' &&
+             grep -qx /etc/pam.d/xcmux-web '$work/web-control/conffiles'"
+check "xcmux-web's postinst restarts a running gateway on upgrade, starts none" \
+    bash -c "grep -q 'try-restart xcmux-web.service' '$work/web-control/postinst' &&
+             ! grep -Eq 'deb-systemd-invoke (start|restart) ' '$work/web-control/postinst'"
+check "xterm.js's licence is in xcmux-web's copyright file" \
+    bash -c "dpkg-deb --fsys-tarfile '$webdeb' | tar -xOf - ./usr/share/doc/xcmux-web/copyright | grep -q 'The xterm.js authors'"
 
 # Install, remove, purge in a scratch root. Xen's files are stand-ins
 # that print their name and arguments.
@@ -116,6 +146,17 @@ check "installed xenconsole hands --type serial to Xen's, arguments unchanged ($
     test "$got" = "xen-xenconsole 7 --num 0 --type serial"
 got=$("$R/usr/lib/xen-4.17/bin/xenconsole" --type nonsense 7 2>&1); rc=$?
 check "installed xenconsole refuses an unknown --type (exit $rc)" test "$rc" -eq 64
+
+# The browser console installs beside it and stays off until an admin
+# enables it.
+if xdpkg -i "$webdeb" >"$work/web-install.log" 2>&1; then ok "xcmux-web installs in the scratch root"
+else bad "xcmux-web installs in the scratch root"; cat "$work/web-install.log"; fi
+check "xcmux-web.service is not enabled by the package" \
+    bash -c "[ -f '$R/lib/systemd/system/xcmux-web.service' ] && [ -z \"\$(find '$R/etc/systemd' -name xcmux-web.service 2>/dev/null)\" ]"
+if xdpkg -P xcmux-web >"$work/web-purge.log" 2>&1; then ok "xcmux-web purges"
+else bad "xcmux-web purges"; cat "$work/web-purge.log"; fi
+check "purging xcmux-web removes its conffiles" \
+    test ! -e "$R/etc/xcmux/xcmux-web.conf" -a ! -e "$R/etc/pam.d/xcmux-web"
 
 if xdpkg -r xcmux >"$work/remove.log" 2>&1; then ok "remove in the scratch root"
 else bad "remove in the scratch root"; cat "$work/remove.log"; fi
