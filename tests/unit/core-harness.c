@@ -309,3 +309,23 @@ void client_as(struct client *cl, unsigned uid)
     snprintf(s->user, sizeof(s->user), "u%u", uid);
     s->admin = session_is_admin(s);
 }
+
+const char *core_guest_input(struct console *c)
+{
+    static char buf[1024];
+    size_t n = fake_guest_read(c->page, buf, sizeof(buf) - 1);
+    buf[n] = '\0';
+    return buf;
+}
+
+bool core_file_has(const char *path, const char *needle)
+{
+    static char buf[16384];
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strstr(buf, needle) != NULL;
+}

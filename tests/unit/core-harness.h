@@ -68,6 +68,11 @@ struct console *core_guest_start(uint32_t domid, const char *name);
 void core_guest_destroy(uint32_t domid);
 /* The guest writes TEXT and the event channel fires. */
 void core_guest_says(struct console *c, const char *text);
+/* What the guest reads from its input ring now, NUL-terminated (a static
+ * buffer: the next call overwrites it). */
+const char *core_guest_input(struct console *c);
+/* The first 16 KiB of the file at PATH hold NEEDLE (a log, a state file). */
+bool core_file_has(const char *path, const char *needle);
 
 struct client {
     int fd;

@@ -42,18 +42,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static bool file_has(const char *path, const char *needle)
-{
-    char buf[8192];
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return strstr(buf, needle) != NULL;
-}
-
 static void test_drain_reaches_every_reader(void **state)
 {
     struct console *c = *state;
@@ -73,7 +61,7 @@ static void test_drain_reaches_every_reader(void **state)
     assert_true(fake_notified(xd.hyp, c->local_port) > kicks);
     /* The log got it too. */
     assert_non_null(c->log);
-    assert_true(file_has(log_path(c->log), "hello, world"));
+    assert_true(core_file_has(log_path(c->log), "hello, world"));
     /* More than one ring-full: the guest refills as the daemon drains. */
     char chunk[1025];
     memset(chunk, 'x', 1024);

@@ -88,26 +88,6 @@ static int trigger(struct client *cl, uint8_t key)
     return client_find(cl, XP_T_TRIGGER_RESULT) ? cl->msg.u.trigger_result.code : -1;
 }
 
-static const char *guest_input(struct console *c)
-{
-    static char buf[1024];
-    size_t n = fake_guest_read(c->page, buf, sizeof(buf) - 1);
-    buf[n] = '\0';
-    return buf;
-}
-
-static bool log_has(struct console *c, const char *needle)
-{
-    char buf[16384];
-    FILE *f = fopen(log_path(c->log), "r");
-    if (!f)
-        return false;
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return strstr(buf, needle) != NULL;
-}
-
 /* ---- actions ------------------------------------------------------------ */
 
 static void test_inject_reaches_the_ring(void **state)
@@ -119,11 +99,11 @@ static void test_inject_reaches_the_ring(void **state)
     client_drain(viewer);
     assert_int_equal(trigger(cl, 'i'), XP_TR_FIRED_NO_ACK);
     assert_non_null(strstr(cl->msg.u.trigger_result.text, "injected into the console input"));
-    assert_string_equal(guest_input(c), "hi\r");
+    assert_string_equal(core_guest_input(c), "hi\r");
     /* The people attached are told, and the log says it. */
     assert_true(client_find_notice(viewer, XP_N_INFO));
     assert_non_null(strstr(viewer->msg.u.notice.text, "hotkey i (Say hi) fired by root"));
-    assert_true(log_has(c, "hotkey i (Say hi) fired by root"));
+    assert_true(core_file_has(log_path(c->log), "hotkey i (Say hi) fired by root"));
     /* An unknown key. */
     assert_int_equal(trigger(cl, 'z'), XP_TR_UNKNOWN_KEY);
     assert_string_equal(cl->msg.u.trigger_result.text, "no hotkey 'z' on web");
@@ -224,7 +204,7 @@ static void test_guest_xenstore_hotkey_acked(void **state)
     bool found;
     assert_int_equal(table_rows(c, 'g', &found), 2);
     assert_true(found);
-    assert_true(log_has(c, "guest registered 2 hotkeys"));
+    assert_true(core_file_has(log_path(c->log), "guest registered 2 hotkeys"));
     struct client *cl = client_new();
     assert_int_equal(trigger(cl, 'g'), -1);
     const char *req = xs_read("data/xcmux/request");
@@ -298,9 +278,10 @@ static void test_registry_limits(void **state)
     bool found;
     assert_int_equal(table_rows(c, '0', &found), HOTKEY_GUEST_MAX);
     assert_false(found);
-    assert_true(log_has(c, "guest hotkey registry: 3 invalid entries ignored, 5 over the limit "
-                           "of 32"));
-    assert_true(log_has(c, "guest registered 32 hotkeys"));
+    assert_true(core_file_has(log_path(c->log),
+                              "guest hotkey registry: 3 invalid entries ignored, 5 over the limit "
+                              "of 32"));
+    assert_true(core_file_has(log_path(c->log), "guest registered 32 hotkeys"));
     /* A version other than 1: no guest hotkeys at all. */
     xs_write("data/xcmux/hotkeys/version", "2");
     core_clock_ms += HOTKEY_REREAD_MS;
@@ -321,7 +302,7 @@ static void test_registry_unlistable_probed(void **state)
     bool found;
     assert_int_equal(table_rows(c, 'q', &found), 1);
     assert_true(found);
-    assert_true(log_has(c, "guest hotkey registry cannot be listed"));
+    assert_true(core_file_has(log_path(c->log), "guest hotkey registry cannot be listed"));
 }
 
 /* Watch events are coalesced: a second change within HOTKEY_REREAD_MS

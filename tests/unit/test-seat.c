@@ -40,13 +40,6 @@ static int teardown(void **state)
 }
 
 /* What the guest has read from its input ring. */
-static const char *guest_got(struct console *c)
-{
-    static char buf[1024];
-    size_t n = fake_guest_read(c->page, buf, sizeof(buf) - 1);
-    buf[n] = '\0';
-    return buf;
-}
 
 static void test_single_first_writer_takes_seat(void **state)
 {
@@ -70,7 +63,7 @@ static void test_single_first_writer_takes_seat(void **state)
     assert_true(client_find(b, XP_T_ERROR));
     assert_int_equal(b->msg.u.error.code, XP_E_NOT_WRITER);
     client_send_input(a, "yes");
-    assert_string_equal(guest_got(c), "yes");
+    assert_string_equal(core_guest_input(c), "yes");
     assert_ptr_equal(c->writer, a->s);
 
     /* The writer leaves: the seat is free, the viewer is told it left,
@@ -82,7 +75,7 @@ static void test_single_first_writer_takes_seat(void **state)
     assert_ptr_equal(c->writer, b->s);
     assert_true(client_find_notice(b, XP_N_WRITER));
     assert_int_equal(b->msg.u.notice.count, 1);
-    assert_string_equal(guest_got(c), "mine");
+    assert_string_equal(core_guest_input(c), "mine");
     client_close(b);
 }
 
@@ -105,7 +98,7 @@ static void test_force_moves_seat(void **state)
     assert_true(client_find(a, XP_T_ERROR));
     assert_int_equal(a->msg.u.error.code, XP_E_NOT_WRITER);
     client_send_input(b, "new");
-    assert_string_equal(guest_got(c), "new");
+    assert_string_equal(core_guest_input(c), "new");
 
     /* Escape f takes it back (the escape character is ^]). */
     client_send_input(a, "\x1d"
@@ -132,7 +125,7 @@ static void test_read_only_never_promoted(void **state)
     assert_null(c->writer);
     assert_true(client_find(r, XP_T_ERROR));
     assert_int_equal(r->msg.u.error.code, XP_E_NOT_WRITER);
-    assert_string_equal(guest_got(c), "");
+    assert_string_equal(core_guest_input(c), "");
     /* Nor does a new writer arriving or leaving. */
     struct client *w2 = client_new();
     assert_true(client_attach(w2, "web", XP_MODE_READ_WRITE, 0, NULL));
@@ -166,9 +159,9 @@ static void test_shared_every_writer_writes(void **state)
     assert_null(c->writer);
     client_send_input(a, "1");
     client_send_input(b, "2");
-    assert_string_equal(guest_got(c), "12");
+    assert_string_equal(core_guest_input(c), "12");
     client_send_input(r, "3");
-    assert_string_equal(guest_got(c), "");
+    assert_string_equal(core_guest_input(c), "");
     assert_null(c->writer);
     /* WHO: both read-write sessions are writers, the viewer is not. */
     struct xp_console_ref ref = {.console = 0};
@@ -213,7 +206,7 @@ static void test_revoked_writer_loses_seat(void **state)
     assert_true(client_find_notice(a, XP_N_WRITER));
     assert_int_equal(a->msg.u.notice.count, 0);
     client_send_input(a, "x");
-    assert_string_equal(guest_got(c), "");
+    assert_string_equal(core_guest_input(c), "");
     assert_null(c->writer);
     core_reload("read = uid:4242\nwrite = uid:4242");
     assert_true(client_find_notice(a, XP_N_INFO));

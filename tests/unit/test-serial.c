@@ -118,18 +118,6 @@ static size_t uart_reads(char *buf, size_t len)
     return got;
 }
 
-static bool file_has(const char *path, const char *needle)
-{
-    char buf[8192];
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return strstr(buf, needle) != NULL;
-}
-
 static void test_output_input_and_log(void **state)
 {
     struct console *c = serial_lookup("web", 0);
@@ -158,8 +146,8 @@ static void test_output_input_and_log(void **state)
 
     char log[4096];
     snprintf(log, sizeof(log), "%s/web.serial0.log", xd.cfg->log_dir);
-    assert_true(file_has(log, "SAC>"));
-    assert_true(file_has(log, "serial port 0 attached"));
+    assert_true(core_file_has(log, "SAC>"));
+    assert_true(core_file_has(log, "serial port 0 attached"));
     client_close(cl);
 }
 

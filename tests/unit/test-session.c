@@ -39,26 +39,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *guest_got(struct console *c)
-{
-    static char buf[1024];
-    size_t n = fake_guest_read(c->page, buf, sizeof(buf) - 1);
-    buf[n] = '\0';
-    return buf;
-}
-
-static bool file_has(const char *path, const char *needle)
-{
-    char buf[8192];
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return strstr(buf, needle) != NULL;
-}
-
 /* A raw connection: no HELLO sent. */
 static struct client *client_raw(void)
 {
@@ -173,9 +153,9 @@ static void test_input_from_writer_only(void **state)
     }
     assert_int_equal(errors, 1);
     assert_int_equal(v->s->refused_input, 2);
-    assert_string_equal(guest_got(c), "");
+    assert_string_equal(core_guest_input(c), "");
     client_send_input(w, "ls\r");
-    assert_string_equal(guest_got(c), "ls\r");
+    assert_string_equal(core_guest_input(c), "ls\r");
     client_close(w);
     client_close(v);
 }
@@ -196,7 +176,7 @@ static void test_detach_and_notices(void **state)
     assert_true(client_find_notice(b, XP_N_DETACHED));
     assert_string_equal(b->msg.u.notice.text, "detached");
     assert_int_equal(client_next(b), -1);
-    assert_string_equal(guest_got(c), "");
+    assert_string_equal(core_guest_input(c), "");
     assert_true(client_find_notice(a, XP_N_LEFT));
     assert_null(c->writer);
     /* DETACH frame. */
@@ -204,8 +184,8 @@ static void test_detach_and_notices(void **state)
     send_empty(d, XP_T_DETACH);
     assert_true(client_find_notice(d, XP_N_DETACHED));
     assert_int_equal(client_next(d), -1);
-    assert_true(file_has(log_path(c->log), "attach root"));
-    assert_true(file_has(log_path(c->log), "detach root"));
+    assert_true(core_file_has(log_path(c->log), "attach root"));
+    assert_true(core_file_has(log_path(c->log), "detach root"));
     assert_int_equal(c->nsessions, 1);
     client_close(a);
     client_close(b);
@@ -224,7 +204,7 @@ static void test_escape_help_and_literal(void **state)
     assert_true(client_find_notice(a, XP_N_INFO));
     assert_non_null(strstr(a->msg.u.notice.text, "escape commands: ^] . detach"));
     client_send_input(a, "\x1d\x1d");
-    assert_string_equal(guest_got(c), "\x1d");
+    assert_string_equal(core_guest_input(c), "\x1d");
     assert_int_equal(a->s->state, SESSION_ATTACHED);
     client_close(a);
 }
