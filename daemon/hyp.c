@@ -361,51 +361,8 @@ int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen)
 
 /* ---- xenstore requests off the loop ---- */
 
-struct hyp_job *hyp_job_new(uint32_t key, void (*done)(struct hyp_job *j))
-{
-    struct hyp_job *j = calloc(1, sizeof(*j));
-    if (j) {
-        j->key = key;
-        j->done = done;
-    }
-    return j;
-}
-
-int hyp_job_add(struct hyp_job *j, enum hyp_op_kind kind, const char *path, const char *arg)
-{
-    if (j->nops == j->cap) {
-        unsigned cap = j->cap ? j->cap * 2 : 4;
-        struct hyp_op *op = realloc(j->op, cap * sizeof(*op));
-        if (!op)
-            return -1;
-        j->op = op;
-        j->cap = cap;
-    }
-    struct hyp_op *o = &j->op[j->nops];
-    memset(o, 0, sizeof(*o));
-    o->kind = kind;
-    o->path = strdup(path);
-    o->arg = arg ? strdup(arg) : NULL;
-    if (!o->path || (arg && !o->arg)) {
-        free(o->path);
-        free(o->arg);
-        return -1;
-    }
-    return (int)j->nops++;
-}
-
-void hyp_job_free(struct hyp_job *j)
-{
-    if (!j)
-        return;
-    for (unsigned i = 0; i < j->nops; i++) {
-        free(j->op[i].path);
-        free(j->op[i].arg);
-        free(j->op[i].value);
-    }
-    free(j->op);
-    free(j);
-}
+/* Building and freeing a job is the port's own business no more:
+ * hyp-job.c, shared with the fake port of the unit tests. */
 
 /* A worker's own connections, opened on demand: one for reads and
  * writes (values are bounded whatever a guest writes, as on xs; without

@@ -4,6 +4,7 @@
 noinst_LIBRARIES += daemon/libxcmuxd.a
 daemon_libxcmuxd_a_SOURCES = \
 	daemon/limits.h \
+	daemon/hyp-job.c daemon/hyp.h \
 	daemon/config.c daemon/config.h \
 	daemon/config-keys.c daemon/config-keys.h \
 	daemon/config-lex.c daemon/config-lex.h \
