@@ -529,6 +529,13 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct hyp *h = w->h;
+    /* Both connections now rather than at the first job that needs each:
+     * once the daemon runs, its fd count is then a constant, not a
+     * function of which domids happened to reach which worker (an admin
+     * counting fds per guest, tests/integration/fds.sh). A failure here
+     * is retried by the first job, as after a lost store. */
+    (void)worker_conn(w, false);
+    (void)worker_conn(w, true);
     pthread_mutex_lock(&h->jobs_mu);
     while (!h->stopping) {
         struct hyp_job *j = w->head;

@@ -8,7 +8,7 @@
 # - scan-build (clang static analyzer) over a full build of everything,
 #   sim/ included, in BUILDDIR (default /tmp/xcmux-static).
 # - clang-tidy with the repository's .clang-tidy on the C sources of
-#   daemon/, protocol/, common/, client/ and tests/fuzz/.
+#   daemon/, protocol/, common/, client/, web/ and tests/fuzz/.
 # - cppcheck (warning, portability, performance) on the same files.
 #
 # Every finding is either fixed or listed in the SUPPRESSIONS table below
@@ -34,6 +34,10 @@ tidy|daemon/main.c|cert-err34-c|sscanf(v, "%llu:%llu"|JOURNAL_STREAM is only com
 tidy|client/cmd-console.c|clang-analyzer-security.insecureAPI.strcpy|strcpy(a->domain, domain)|Length checked just above: strlen(domain) <= XP_MAX_DOMAIN_NAME and a->domain holds XP_MAX_DOMAIN_NAME + 1.
 tidy|client/conn.c|clang-analyzer-security.insecureAPI.strcpy|strcpy(sa.sun_path, path)|Checked just above: strlen(path) >= sizeof(sa.sun_path) fails with ENAMETOOLONG.
 tidy|client/text.c|cert-err33-c|fwrite(s + i, 1, n, out)|Terminal/pipe text output: a write error is sticky on the stream and the commands report it when they fflush(stdout) at the end.
+tidy|web/auth.c|bugprone-sizeof-expression|w = write(j->a->pipe_w, &j, sizeof(j));|The pipe carries the job's pointer itself (one word, atomic under PIPE_BUF), not the job: sizeof(j) is meant.
+tidy|web/auth.c|bugprone-sizeof-expression|while (read(a->pipe_r, &j, sizeof(j)) == (ssize_t)sizeof(j)) {|The reading side of the same pointer-sized message.
+tidy|web/ws.c|bugprone-not-null-terminated-result|memcpy(out + h + 2, reason, rl);|A close frame's payload is counted bytes on the wire (RFC 6455 5.5.1), never a C string.
+cppcheck|daemon/hyp.c|identicalInnerCondition|return *slot;|Style: cppcheck flags returning the value just tested (if (*slot) return *slot;). It is the worker's cached connection, returned as is: the test is the cache lookup.
 cppcheck|daemon/log.c|arrayIndexThenCheck|for (; name[n] && n < XCMUX_LOG_NAME_MAX|name is NUL-terminated and name[n] is only read while every earlier byte was non-NUL, so the read never passes the terminator; the limit check bounds the output, not the input.
 EOF
 )
@@ -98,9 +102,9 @@ fi
 
 # Files for tidy and cppcheck: the production code and the fuzzers.
 cd "$src" || exit 2
-files=$(ls daemon/*.c protocol/*.c common/*.c client/*.c tests/fuzz/*.c 2>/dev/null)
+files=$(ls daemon/*.c protocol/*.c common/*.c client/*.c web/*.c tests/fuzz/*.c 2>/dev/null)
 cflags="-std=gnu17 -D_GNU_SOURCE -include $build/config.h -I$src -I$build \
-	$(pkg-config --cflags libevent inih xencontrol xenstore xenevtchn xengnttab xenforeignmemory libsystemd 2>/dev/null)"
+	$(pkg-config --cflags libevent libevent_openssl openssl inih xencontrol xenstore xenevtchn xengnttab xenforeignmemory libsystemd 2>/dev/null)"
 
 # --- clang-tidy ------------------------------------------------------------
 if has tidy; then

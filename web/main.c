@@ -138,7 +138,7 @@ static int set_key(struct web_cfg *c, enum key k, const char *v, char *err, size
         snprintf(err, errlen, "%s: value too long", key_names[k]);
         return -1;
     }
-    strcpy(dst, v);
+    memcpy(dst, v, strlen(v) + 1);
     return 0;
 }
 

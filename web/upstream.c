@@ -145,7 +145,7 @@ struct upstream_req *upstream_connect(struct event_base *base, const char *path,
         errno = ENAMETOOLONG;
         return NULL;
     }
-    strcpy(sa.sun_path, path);
+    memcpy(sa.sun_path, path, strlen(path) + 1);
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
         return NULL;
