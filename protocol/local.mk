@@ -1,7 +1,7 @@
 # protocol build fragment: the wire codec shared by xcmuxd and xcmux.
 noinst_LIBRARIES += protocol/libxcmuxproto.a
 protocol_libxcmuxproto_a_SOURCES = protocol/xcmux-proto.h protocol/proto.c
-EXTRA_DIST += protocol/PROTOCOL.md
+EXTRA_DIST += protocol/PROTOCOL.md protocol/WEB.md
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test-proto
