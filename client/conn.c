@@ -69,6 +69,17 @@ static int conn_open_version(struct xc_conn *c, const char *path, uint32_t versi
 /* handshake(): the daemon refused our version; try the previous one. */
 #define RETRY_OLDER_VERSION (-2)
 
+/* xc_conn_probe(): no word when no daemon listens. */
+static bool quiet_no_daemon;
+
+int xc_conn_probe(struct xc_conn *c, const char *path)
+{
+    quiet_no_daemon = true;
+    int rc = xc_conn_open(c, path);
+    quiet_no_daemon = false;
+    return rc;
+}
+
 int xc_conn_open(struct xc_conn *c, const char *path)
 {
     /* A daemon older than this client answers BAD_VERSION and closes:
@@ -129,10 +140,11 @@ static int conn_open_version(struct xc_conn *c, const char *path, uint32_t versi
                     path);
             return XC_EXIT_PERMISSION;
         }
-        fprintf(stderr,
-                "xcmux: cannot connect to xcmuxd at %s: %s "
-                "(is xcmuxd running?)\n",
-                path, strerror(e));
+        if (!quiet_no_daemon)
+            fprintf(stderr,
+                    "xcmux: cannot connect to xcmuxd at %s: %s "
+                    "(is xcmuxd running?)\n",
+                    path, strerror(e));
         return XC_EXIT_NO_DAEMON;
     }
     return handshake(c, version);

@@ -34,6 +34,10 @@ struct xc_conn {
 };
 
 int xc_conn_open(struct xc_conn *c, const char *path);
+/* xc_conn_open() for a caller with another way out (the `xl console`
+ * front end falling back to Xen's client): says nothing when no daemon
+ * listens, and returns XC_EXIT_NO_DAEMON; every other failure is said. */
+int xc_conn_probe(struct xc_conn *c, const char *path);
 void xc_conn_close(struct xc_conn *c);
 
 /* Encodes and writes m completely (waiting as needed).  0 or XC_EXIT_*. */

@@ -76,15 +76,17 @@ static int bad(const char *prog, const char *what, const char *arg)
 
 /* Does the daemon list console `num` of `domain` (a decimal domid or a
  * name), and running when RUNNING?  1 yes, 0 not (yet), or an XC_EXIT_*
- * failure code (negated). */
-static int console_listed(const char *socket, const char *domain, uint32_t num, bool running)
+ * failure code (negated).  QUIET: no word when no daemon listens (the
+ * caller then runs Xen's own client). */
+static int console_listed(const char *socket, const char *domain, uint32_t num, bool running,
+                          bool quiet)
 {
     struct xc_conn c;
     struct xp_msg *m = malloc(sizeof(*m));
     if (!m)
         return -XC_EXIT_FAIL;
     int found = 0;
-    int rc = xc_conn_open(&c, socket);
+    int rc = quiet ? xc_conn_probe(&c, socket) : xc_conn_open(&c, socket);
     if (rc == XC_EXIT_OK) {
         m->type = XP_T_LIST;
         rc = xc_conn_send(&c, m);
@@ -172,7 +174,7 @@ int main(int argc, char **argv)
     const char *socket = xc_socket_path(NULL);
     char serial_num[16];
     if (!strcmp(type, "serial") && n < XP_CONSOLE_SERIAL_MAX &&
-        console_listed(socket, domain, XP_CONSOLE_SERIAL_BASE + (uint32_t)n, true) == 1) {
+        console_listed(socket, domain, XP_CONSOLE_SERIAL_BASE + (uint32_t)n, true, true) == 1) {
         snprintf(serial_num, sizeof(serial_num), "%u", XP_CONSOLE_SERIAL_BASE + (unsigned)n);
         char *sargv[] = {"console", "--console", serial_num, (char *)domain, NULL};
         struct xc_global g = {.socket_path = NULL};
@@ -198,7 +200,7 @@ int main(int argc, char **argv)
     if (env_wait && *env_wait && xc_parse_uint(env_wait, 600000, &v))
         wait_ms = (int)v;
     for (int waited = 0;; waited += POLL_MS) {
-        int r = console_listed(socket, domain, (uint32_t)n, false);
+        int r = console_listed(socket, domain, (uint32_t)n, false, false);
         if (r < 0)
             return -r;
         if (r == 1 || waited >= wait_ms)
