@@ -173,7 +173,7 @@ void client_send(struct client *cl, const uint8_t *frame, ssize_t n)
     core_run();
 }
 
-struct client *client_new(void)
+struct client *client_raw(void)
 {
     struct client *cl = calloc(1, sizeof(*cl));
     assert_non_null(cl);
@@ -185,6 +185,12 @@ struct client *client_new(void)
     xp_stream_init(&cl->st);
     cl->s = session_new(sv[1]);
     assert_non_null(cl->s);
+    return cl;
+}
+
+struct client *client_new(void)
+{
+    struct client *cl = client_raw();
     struct xp_hello h = {.version = XP_PROTOCOL_VERSION};
     uint8_t frame[XP_HDR_SIZE + 8 + XP_MAX_SOFTWARE];
     client_send(cl, frame, xp_encode_hello(frame, sizeof(frame), &h));

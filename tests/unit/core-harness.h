@@ -86,6 +86,8 @@ struct client {
 
 /* Connect and say HELLO (the reply is consumed). */
 struct client *client_new(void);
+/* A connection that has not said HELLO (client_new() says it). */
+struct client *client_raw(void);
 /* ATTACH to DOMAIN's primary console; returns the ATTACHED frame's
  * mode and flags in *OK (if not NULL), or false on an ERROR. */
 bool client_attach(struct client *cl, const char *domain, unsigned mode, unsigned flags,

@@ -65,21 +65,6 @@ static struct session newcomer(unsigned uid)
     return s;
 }
 
-/* A connection that never says HELLO. */
-static struct client *client_silent(void)
-{
-    struct client *cl = calloc(1, sizeof(*cl));
-    assert_non_null(cl);
-    int sv[2];
-    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
-    cl->fd = sv[0];
-    xp_stream_init(&cl->st);
-    cl->s = session_new(sv[1]);
-    assert_non_null(cl->s);
-    return cl;
-}
-
 /* The connection was shed: ERROR(LIMIT) saying why, then EOF. */
 static void assert_shed(struct client *cl, const char *for_whom)
 {
@@ -156,7 +141,7 @@ static void test_shedding_order(void **state)
     struct client *granted = client_new(); /* idle, was allowed something */
     client_as(granted, 4242);
     granted->s->granted = true;
-    struct client *silent = client_silent(); /* no HELLO yet */
+    struct client *silent = client_raw(); /* no HELLO yet */
     client_as(silent, 4242);
     struct session *own_s = own->s, *granted_s = granted->s;
     pad_to(XCMUX_MAX_CLIENTS);
@@ -178,7 +163,7 @@ static void test_shedding_order(void **state)
     assert_true(session_exists(granted_s));
     /* A user without access to any console sheds nothing at all. */
     pad_to(XCMUX_MAX_CLIENTS - 1); /* room for it, without shedding */
-    struct client *silent2 = client_silent();
+    struct client *silent2 = client_raw();
     client_as(silent2, 4242);
     pad_to(XCMUX_MAX_CLIENTS);
     n = newcomer(4444);

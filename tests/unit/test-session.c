@@ -39,21 +39,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A raw connection: no HELLO sent. */
-static struct client *client_raw(void)
-{
-    struct client *cl = calloc(1, sizeof(*cl));
-    assert_non_null(cl);
-    int sv[2];
-    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
-    cl->fd = sv[0];
-    xp_stream_init(&cl->st);
-    cl->s = session_new(sv[1]);
-    assert_non_null(cl->s);
-    return cl;
-}
-
 static void send_empty(struct client *cl, uint8_t type)
 {
     uint8_t frame[XP_HDR_SIZE + 8];
