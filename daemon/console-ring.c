@@ -238,14 +238,7 @@ static void flush_input(struct console *c)
 /* Queue filtered user bytes; returns how many did not fit. */
 static size_t queue_input(struct console *c, const uint8_t *bytes, size_t len)
 {
-    size_t queued = evbuffer_get_length(c->inq);
-    size_t room = queued < CONSOLE_INPUT_MAX ? CONSOLE_INPUT_MAX - queued : 0;
-    size_t take = len < room ? len : room;
-    if (take)
-        evbuffer_add(c->inq, bytes, take);
-    if (take < len)
-        c->input_refused += len - take;
-    return len - take;
+    return len - console_queue_input(c, bytes, len);
 }
 
 /* Only xcmuxd injects hotkeys: a sequence in user input is a forgery. */

@@ -237,6 +237,18 @@ size_t console_input_from(struct console *c, const uint8_t *bytes, size_t len,
     return c->be->input(c, bytes, len, from);
 }
 
+size_t console_queue_input(struct console *c, const uint8_t *bytes, size_t len)
+{
+    size_t queued = evbuffer_get_length(c->inq);
+    size_t room = queued < CONSOLE_INPUT_MAX ? CONSOLE_INPUT_MAX - queued : 0;
+    size_t take = len < room ? len : room;
+    if (take)
+        evbuffer_add(c->inq, bytes, take);
+    if (take < len)
+        c->input_refused += len - take;
+    return take;
+}
+
 size_t console_input(struct console *c, const uint8_t *bytes, size_t len)
 {
     return console_input_from(c, bytes, len, NULL);

@@ -166,6 +166,10 @@ void console_free_all(void);
 void console_event(struct console *c);
 /* What `list` shows as the console's tty ("" when nothing). */
 const char *console_describe(const struct console *c);
+/* For backends: add what fits of LEN bytes to the console's bounded
+ * input queue (CONSOLE_INPUT_MAX), count the rest in input_refused, and
+ * return how many were queued. */
+size_t console_queue_input(struct console *c, const uint8_t *bytes, size_t len);
 /* Queue input for the guest; returns bytes accepted. Hotkey sequences in
  * user input are dropped (FROM, if not NULL, is told; the pty passes
  * NULL). */

@@ -171,13 +171,7 @@ static void wr_cb(evutil_socket_t fd, short what, void *arg)
 static size_t serial_input(struct console *c, const uint8_t *bytes, size_t len,
                            struct console_reader *from)
 {
-    size_t queued = evbuffer_get_length(c->inq);
-    size_t room = queued < CONSOLE_INPUT_MAX ? CONSOLE_INPUT_MAX - queued : 0;
-    size_t take = len < room ? len : room;
-    if (take)
-        evbuffer_add(c->inq, bytes, take);
-    if (take < len)
-        c->input_refused += len - take;
+    size_t take = console_queue_input(c, bytes, len);
     flush_input(c);
     return take;
 }
