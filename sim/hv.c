@@ -267,10 +267,20 @@ int hv_host_create(const char *dir)
 
 /* ---- receivers --------------------------------------------------------- */
 
-static void wake(unsigned r)
+/* The socket notifications are sent from: one per process, opened with
+ * its first event-channel handle (hv_recv_open) rather than at its first
+ * notification, so a backend's descriptor count does not change with
+ * when it first happens to notify (as /dev/xen/evtchn, open from the
+ * start, does not). */
+static void open_send_fd(void)
 {
     if (send_fd < 0)
         send_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+}
+
+static void wake(unsigned r)
+{
+    open_send_fd();
     struct sockaddr_un sun;
     socklen_t len;
     recv_addr(S->recv[r].id, &sun, &len);
@@ -401,6 +411,7 @@ int hv_recv_open(void)
     if (hv_attach() < 0)
         return -1;
     hv_reap();
+    open_send_fd();
     /* Blocking, as /dev/xen/evtchn is when opened: hv_recv_pending then
      * waits for an event, so a backend that forgets O_NONBLOCK hangs here
      * exactly as it would on real Xen. */
