@@ -5,14 +5,16 @@ noinst_PROGRAMS += bench/nullcons bench/floodcheck bench/echolat bench/attachbas
 
 # The null backend reuses the daemon's hypervisor port, so it makes the
 # same libxen calls the daemon makes, and nothing else.
-bench_nullcons_SOURCES = bench/nullcons.c daemon/hyp.c daemon/hyp-job.c daemon/hyp.h
+bench_nullcons_SOURCES = bench/nullcons.c daemon/hyp.c daemon/hyp-job.c daemon/hyp.h \
+	daemon/xsconn.c daemon/xsconn.h
 bench_nullcons_CFLAGS = $(AM_CFLAGS) $(XENCTRL_CFLAGS) $(XENSTORE_CFLAGS) \
 	$(XENEVTCHN_CFLAGS) $(XENGNTTAB_CFLAGS) $(XENFOREIGNMEMORY_CFLAGS)
 bench_nullcons_LDADD = $(XENCTRL_LIBS) $(XENSTORE_LIBS) $(XENEVTCHN_LIBS) \
 	$(XENGNTTAB_LIBS) $(XENFOREIGNMEMORY_LIBS)
 
 # The store's limit on attach: three round trips per console (attach.sh).
-bench_attachbase_SOURCES = bench/attachbase.c daemon/hyp.c daemon/hyp-job.c daemon/hyp.h
+bench_attachbase_SOURCES = bench/attachbase.c daemon/hyp.c daemon/hyp-job.c daemon/hyp.h \
+	daemon/xsconn.c daemon/xsconn.h
 bench_attachbase_CFLAGS = $(bench_nullcons_CFLAGS)
 bench_attachbase_LDADD = $(bench_nullcons_LDADD)
 

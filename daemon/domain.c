@@ -419,6 +419,9 @@ static struct event *jobs_ev;
 static void jobs_cb(evutil_socket_t fd, short what, void *arg)
 {
     hyp_jobs_complete(xd.hyp, JOBS_SLICE);
+    /* The domains' watches fire on the job connections. */
+    if (hyp_watch_pending(xd.hyp))
+        watch_dispatch();
 }
 
 static bool stopping;

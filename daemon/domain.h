@@ -8,12 +8,13 @@
  *   known: missing or dying domains are torn down at once, new non-dying
  *   ones are queued for attach. A restarted daemon therefore re-attaches
  *   every running guest at start.
- * - Attaching costs xenstore round trips (seven per domain with one
+ * - Attaching costs xenstore requests (seven per domain with one
  *   console: its watch, ring-ref, port, type, name, the device/console
  *   listing, the tty write; each O(domains) in xenstored), so it never
- *   runs inside the rescan, and never on the loop: the queue is worked
- *   off in slices of at most ATTACH_SLICE_MS / ATTACH_SLICE_MAX domains,
- *   each submitting store jobs (hyp.h) that run off the loop, at most
+ *   runs inside the rescan, and never waits on the loop: the queue is
+ *   worked off in slices of at most ATTACH_SLICE_MS / ATTACH_SLICE_MAX
+ *   domains, each submitting store jobs (hyp.h: pipelined, the loop
+ *   never waits for a reply), at most
  *   ATTACH_WINDOW domains in flight; the replies are applied (map, bind,
  *   pty) from the loop in slices too. Clients, console I/O and watch
  *   events are served throughout, and a stopped store stops only the

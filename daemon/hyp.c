@@ -17,25 +17,37 @@
  *   a node nobody writes, so that libxenstore reads it with its reader
  *   thread: an oversized reply then closes the socket instead of leaving
  *   the rest of the reply in the stream to be parsed as the next one.
- * - two per job worker (HYP_WORKERS threads, started on the first job so
- *   that a daemon that forks to the background forks before them): the
- *   jobs' reads and writes on one, their directories on the other (with
- *   the same one watch as xsd: a listing too big for libxenstore costs
- *   that connection, which is reopened), synchronous on that thread
- *   (libxenstore's own calls), never on the loop. Each is opened on
- *   demand and closed and reopened after a failure that is not a
- *   reply. Watch and unwatch requests of jobs go on xs (its events are
- *   what the loop reads), under xs_rw, which the loop takes for writing
- *   only to close or replace xs. libxenstore is thread-safe:
- *   the loop's calls on xs and a worker's watch request on it queue on
- *   libxenstore's own request lock.
- * Why threads with libxenstore, and not an own client of the wire
- * protocol with requests pipelined on one connection: libxenstore
- * already speaks to both stores through a socket or /dev/xen/xenbus,
- * and the C xenstored serves one message per connection per pass over
- * every connection it has (a pass costs O(domains)), so requests
- * pipelined on one connection still cost a pass each while k
- * connections share a pass (bench/BENCHMARKS.md, attach).
+ * - the job connections (xsconn.c), HYP_WORKERS of them, opened with
+ *   the main one: the wire protocol spoken here, non-blocking, requests
+ *   pipelined, from the loop. A job goes to connection key % HYP_WORKERS
+ *   and its requests are written back to back with those before it; the
+ *   store answers each connection in order. The domains' watches are
+ *   set through them too (a job's watch, then its reads, in order on one
+ *   connection), so their events come back on them and are queued for
+ *   hyp_next_watch() beside the main connection's. They are in an epoll
+ *   set that is hyp_jobs_fd(): readable when a reply or event waits, or
+ *   when finished jobs do. Any of them dying (or breaking the protocol)
+ *   makes hyp_store_check() report the store connection dead, so the
+ *   caller's reconnect sets every watch again.
+ *   Why pipelined: a store serves a burst of requests from one connection
+ *   for much less CPU per request than the same requests one round trip
+ *   at a time (one wakeup and one read for many), on both stores
+ *   (bench/BENCHMARKS.md, attach), and the daemon needs no thread and no
+ *   handoff per request. Why several: the C xenstored serves one message
+ *   per connection per pass over every connection (a pass costs
+ *   O(domains)); k connections let it serve k per pass.
+ * - when the store has no socket to connect to (a xenstore stub domain:
+ *   only /dev/xen/xenbus), or XCMUX_STORE_PIPELINE=0 is in the
+ *   environment, jobs run instead on HYP_WORKERS threads, synchronous
+ *   libxenstore calls on two connections of each thread's own (reads and
+ *   writes on one, directories on the other with the same one watch as
+ *   xsd), opened when the thread starts (on the first job, so that a
+ *   daemon that forks to the background forks before them) and reopened
+ *   after a failure that is not a reply; their watch and unwatch
+ *   requests go on xs (its events are what the loop reads), under xs_rw,
+ *   which the loop takes for writing only to close or replace xs.
+ *   libxenstore is thread-safe: the loop's calls on xs and a worker's
+ *   watch request on it queue on libxenstore's own request lock.
  */
 #include "daemon/hyp.h"
 
@@ -47,6 +59,7 @@
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,6 +68,9 @@
 #include <xenforeignmemory.h>
 #include <xengnttab.h>
 #include <xenstore.h>
+#include <xenstore_lib.h>
+
+#include "daemon/xsconn.h"
 
 struct hyp;
 
@@ -67,6 +83,12 @@ struct worker {
     struct hyp_job *head, *tail; /* queued; under jobs_mu */
 };
 
+/* A watch event that came on a job connection, until hyp_next_watch(). */
+struct pipe_event {
+    struct pipe_event *next;
+    char *path, *token;
+};
+
 struct hyp {
     pthread_rwlock_t xs_rw; /* xs replaced or closed (loop) vs used by a worker */
     pthread_mutex_t jobs_mu;
@@ -74,7 +96,13 @@ struct hyp {
     bool workers_started, stopping;
     struct hyp_job *done_head, *done_tail; /* finished; under jobs_mu */
     unsigned ndone;
-    int jobs_pipe[2]; /* a byte in it: finished jobs wait */
+    int jobs_pipe[2]; /* a byte in it: finished jobs (or job connections' events) wait */
+    int jobs_ep;      /* epoll: jobs_pipe[0] and the job connections */
+    bool pipelined;   /* jobs go on job connections (not threads) */
+    struct xsconn *pipe[HYP_WORKERS]; /* NULL while down */
+    bool pipe_out[HYP_WORKERS];       /* in jobs_ep for writing too */
+    int pipe_err;                     /* a job connection died: its errno */
+    struct pipe_event *ev_head, *ev_tail;
     xc_interface *xc;
     struct xs_handle *xs;  /* NULL while the store is down */
     struct xs_handle *xsd; /* directories only; opened on demand */
@@ -87,6 +115,9 @@ struct hyp {
     xengnttab_handle *xgt;
     xenforeignmemory_handle *xfm;
 };
+
+static void pipes_open(struct hyp *h);
+static void pipes_close(struct hyp *h, int err);
 
 /* xs_open() for the main connection, and a dup of the socket it opened.
  * hyp_store_fd() hands the dup to the event loop so a store that goes
@@ -125,9 +156,14 @@ struct hyp *hyp_open(char *err, size_t errlen)
         h->w[i].h = h;
         pthread_cond_init(&h->w[i].cv, NULL);
     }
+    h->jobs_ep = -1;
     const char *what = NULL;
     if (pipe2(h->jobs_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
         what = "pipe";
+    else if ((h->jobs_ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+             epoll_ctl(h->jobs_ep, EPOLL_CTL_ADD, h->jobs_pipe[0],
+                       &(struct epoll_event){.events = EPOLLIN, .data.u32 = 0}) < 0)
+        what = "epoll";
     else if (!(h->xc = xc_interface_open(NULL, NULL, 0)))
         what = "xc_interface_open (is this dom0, with /dev/xen/privcmd?)";
     else if (!(h->xs = xs_open_main(h)))
@@ -147,6 +183,9 @@ struct hyp *hyp_open(char *err, size_t errlen)
         hyp_close(h);
         return NULL;
     }
+    const char *env = getenv("XCMUX_STORE_PIPELINE");
+    h->pipelined = !(env && strcmp(env, "0") == 0);
+    pipes_open(h);
     return h;
 }
 
@@ -156,7 +195,17 @@ void hyp_close(struct hyp *h)
 {
     if (!h)
         return;
-    workers_stop(h);
+    pipes_close(h, ENOTCONN);
+    workers_stop(h); /* frees the finished jobs too */
+    while (h->ev_head) {
+        struct pipe_event *e = h->ev_head;
+        h->ev_head = e->next;
+        free(e->path);
+        free(e->token);
+        free(e);
+    }
+    if (h->jobs_ep >= 0)
+        close(h->jobs_ep);
     if (h->xfm)
         xenforeignmemory_close(h->xfm);
     if (h->xgt)
@@ -254,15 +303,30 @@ int hyp_unwatch(struct hyp *h, const char *path, const char *token)
 
 int hyp_next_watch(struct hyp *h, char *path, size_t pathlen, char *token, size_t toklen)
 {
-    if (!h->xs)
+    char **ev = h->xs ? xs_check_watch(h->xs) : NULL;
+    if (ev) {
+        snprintf(path, pathlen, "%s", ev[XS_WATCH_PATH]);
+        snprintf(token, toklen, "%s", ev[XS_WATCH_TOKEN]);
+        free(ev);
+        return 1;
+    }
+    struct pipe_event *e = h->ev_head;
+    if (!e)
         return 0;
-    char **ev = xs_check_watch(h->xs);
-    if (!ev)
-        return 0;
-    snprintf(path, pathlen, "%s", ev[XS_WATCH_PATH]);
-    snprintf(token, toklen, "%s", ev[XS_WATCH_TOKEN]);
-    free(ev);
+    h->ev_head = e->next;
+    if (!h->ev_head)
+        h->ev_tail = NULL;
+    snprintf(path, pathlen, "%s", e->path);
+    snprintf(token, toklen, "%s", e->token);
+    free(e->path);
+    free(e->token);
+    free(e);
     return 1;
+}
+
+bool hyp_watch_pending(struct hyp *h)
+{
+    return h->ev_head != NULL;
 }
 
 ssize_t hyp_read(struct hyp *h, const char *path, char *buf, size_t buflen)
@@ -602,10 +666,136 @@ static void workers_stop(struct hyp *h)
     h->ndone = 0;
 }
 
+/* ---- job connections (xsconn.c) ---- */
+
+static void pipe_job_done(void *ctx, struct hyp_job *j)
+{
+    job_finished(ctx, j);
+}
+
+static void pipe_event(void *ctx, const char *path, const char *token)
+{
+    struct hyp *h = ctx;
+    struct pipe_event *e = calloc(1, sizeof(*e));
+    if (e && (e->path = strdup(path)) && (e->token = strdup(token))) {
+        if (h->ev_tail)
+            h->ev_tail->next = e;
+        else
+            h->ev_head = e;
+        h->ev_tail = e;
+        return;
+    }
+    if (e) {
+        free(e->path);
+        free(e);
+    }
+    /* Out of memory: the event is lost; the connection's next check
+     * re-syncs everything. */
+    h->pipe_err = ENOMEM;
+    if (h->on_suspect)
+        h->on_suspect();
+}
+
+static void pipe_request(void *ctx)
+{
+    count_request(ctx);
+}
+
+static const struct xsconn_ops pipe_ops = {
+    .job_done = pipe_job_done,
+    .event = pipe_event,
+    .request = pipe_request,
+};
+
+/* Writable interest in jobs_ep only while a connection has output. */
+static void pipe_arm(struct hyp *h, unsigned k)
+{
+    bool want = h->pipe[k] && xsconn_wants_write(h->pipe[k]);
+    if (!h->pipe[k] || want == h->pipe_out[k])
+        return;
+    struct epoll_event ev = {.events = EPOLLIN | (want ? EPOLLOUT : 0), .data.u32 = k + 1};
+    if (epoll_ctl(h->jobs_ep, EPOLL_CTL_MOD, xsconn_fd(h->pipe[k]), &ev) == 0)
+        h->pipe_out[k] = want;
+}
+
+/* One died: its jobs fail with its errno, and the store connection is
+ * reported dead at the next check (every watch set on it is gone). */
+static void pipe_dead(struct hyp *h, unsigned k, int err)
+{
+    epoll_ctl(h->jobs_ep, EPOLL_CTL_DEL, xsconn_fd(h->pipe[k]), NULL);
+    xsconn_free(h->pipe[k], err);
+    h->pipe[k] = NULL;
+    h->pipe_out[k] = false;
+    if (!h->pipe_err) {
+        h->pipe_err = err;
+        if (h->on_suspect)
+            h->on_suspect();
+    }
+}
+
+static void pipes_io(struct hyp *h)
+{
+    for (unsigned k = 0; k < HYP_WORKERS; k++) {
+        if (!h->pipe[k])
+            continue;
+        if (xsconn_io(h->pipe[k]) < 0)
+            pipe_dead(h, k, errno ? errno : EIO);
+        else
+            pipe_arm(h, k);
+    }
+}
+
+/* With the main connection: all HYP_WORKERS, or none and the threads
+ * take the jobs (no socket: a stub-domain store behind /dev/xen/xenbus). */
+static void pipes_open(struct hyp *h)
+{
+    h->pipe_err = 0;
+    if (!h->pipelined)
+        return;
+    const char *path = xs_daemon_socket();
+    for (unsigned k = 0; k < HYP_WORKERS; k++) {
+        int fd = xsconn_connect(path);
+        struct xsconn *c = fd >= 0 ? xsconn_new(fd, &pipe_ops, h) : NULL;
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = k + 1};
+        if (!c || epoll_ctl(h->jobs_ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+            xsconn_free(c, ENOTCONN);
+            pipes_close(h, ENOTCONN);
+            h->pipelined = false;
+            return;
+        }
+        h->pipe[k] = c;
+    }
+}
+
+static void pipes_close(struct hyp *h, int err)
+{
+    for (unsigned k = 0; k < HYP_WORKERS; k++)
+        if (h->pipe[k]) {
+            epoll_ctl(h->jobs_ep, EPOLL_CTL_DEL, xsconn_fd(h->pipe[k]), NULL);
+            xsconn_free(h->pipe[k], err);
+            h->pipe[k] = NULL;
+            h->pipe_out[k] = false;
+        }
+}
+
 void hyp_job_submit(struct hyp *h, struct hyp_job *j)
 {
     if (!j)
         return;
+    if (h->pipelined) {
+        unsigned k = j->key % HYP_WORKERS;
+        if (!h->pipe[k]) {
+            /* Down (or this one died): fails at once, as on a dead
+             * connection. */
+            for (unsigned i = 0; i < j->nops; i++)
+                j->op[i].err = ENOTCONN;
+            job_finished(h, j);
+            return;
+        }
+        xsconn_submit(h->pipe[k], j);
+        pipe_arm(h, k);
+        return;
+    }
     if (!h->workers_started)
         workers_start(h);
     struct worker *w = &h->w[j->key % HYP_WORKERS];
@@ -628,7 +818,7 @@ void hyp_job_submit(struct hyp *h, struct hyp_job *j)
 
 int hyp_jobs_fd(struct hyp *h)
 {
-    return h->jobs_pipe[0];
+    return h->jobs_ep;
 }
 
 unsigned hyp_jobs_complete(struct hyp *h, unsigned max)
@@ -636,6 +826,7 @@ unsigned hyp_jobs_complete(struct hyp *h, unsigned max)
     char drain[64];
     while (read(h->jobs_pipe[0], drain, sizeof(drain)) > 0)
         ;
+    pipes_io(h);
     struct hyp_job *head, *j;
     unsigned taken = 0;
     pthread_mutex_lock(&h->jobs_mu);
@@ -656,7 +847,7 @@ unsigned hyp_jobs_complete(struct hyp *h, unsigned max)
     h->ndone -= taken;
     unsigned left = h->ndone;
     pthread_mutex_unlock(&h->jobs_mu);
-    if (left) {
+    if (left || h->ev_head) {
         ssize_t r = write(h->jobs_pipe[1], "j", 1);
         (void)r;
     }
@@ -705,13 +896,19 @@ void hyp_store_on_suspect(struct hyp *h, void (*cb)(void))
 
 bool hyp_store_check_due(struct hyp *h, unsigned idle_ms)
 {
-    return h->xs && (h->xs_suspect || now_ms() - h->xs_ok_ms >= idle_ms);
+    return h->xs && (h->xs_suspect || h->pipe_err || now_ms() - h->xs_ok_ms >= idle_ms);
 }
 
 int hyp_store_check(struct hyp *h)
 {
     if (!h->xs) {
         errno = ENOTCONN;
+        return -1;
+    }
+    if (h->pipe_err) {
+        /* A job connection died: the watches set on it went with it. */
+        h->xs_suspect = false;
+        errno = h->pipe_err;
         return -1;
     }
     /* XS_GET_DOMAIN_PATH: any live store answers it, for any domid. */
@@ -732,7 +929,9 @@ int hyp_store_check(struct hyp *h)
 void hyp_store_drop(struct hyp *h)
 {
     /* libxenstore has closed the socket, or the store is gone; watches
-     * went with it. Both connections go. */
+     * went with it. Every connection goes; jobs on the job connections
+     * fail (ENOTCONN). */
+    pipes_close(h, ENOTCONN);
     if (h->xs) {
         pthread_rwlock_wrlock(&h->xs_rw);
         xs_close(h->xs);
@@ -774,6 +973,7 @@ int hyp_store_reconnect(struct hyp *h)
     pthread_rwlock_unlock(&h->xs_rw);
     h->xs_suspect = false;
     h->xs_ok_ms = now_ms();
+    pipes_open(h);
     return 0;
 }
 

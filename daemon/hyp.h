@@ -14,13 +14,16 @@
  * - Two ways to ask the store. The calls below under "xenstore" are
  *   synchronous round trips on the main connection (start-up, the
  *   domain-list watches, hotkeys). Jobs (below, "requests off the loop")
- *   are what attach and console paths use: a job's requests run on one
- *   of HYP_WORKERS threads, each with its own store connections (watch
- *   and unwatch requests go on the main connection, which carries the
- *   events), and the loop only hears of the outcome, so a slow or
- *   stopped store never holds the loop: rings keep draining. Watch
- *   events arrive on hyp_watch_fd() and are fetched without blocking by
- *   hyp_next_watch().
+ *   are what attach and console paths use: a job's requests are
+ *   pipelined, without blocking, on one of HYP_WORKERS job connections
+ *   (watches set by a job fire there), and the loop only hears of the
+ *   outcome, so a slow or stopped store never holds the loop: rings keep
+ *   draining. (Where the store has no socket, or with
+ *   XCMUX_STORE_PIPELINE=0 in the environment, jobs run on HYP_WORKERS
+ *   threads instead, synchronous there, with the same guarantees.) Watch
+ *   events arrive on hyp_watch_fd() (the main connection's) and on
+ *   hyp_jobs_fd() (the job connections', while hyp_watch_pending()) and
+ *   are fetched without blocking by hyp_next_watch().
  * - The store connection can die (the store exits or is restarted, or a
  *   reply libxenstore cannot take closes it). The daemon never asks the
  *   main connection for a directory (hyp_directory uses a throwaway
@@ -66,6 +69,9 @@ int hyp_watch(struct hyp *h, const char *path, const char *token);
 int hyp_unwatch(struct hyp *h, const char *path, const char *token);
 /* 1 and fills path/token when an event is queued, 0 when none. */
 int hyp_next_watch(struct hyp *h, char *path, size_t pathlen, char *token, size_t toklen);
+/* True while events of the job connections wait for hyp_next_watch()
+ * (the caller of hyp_jobs_complete() dispatches them then). */
+bool hyp_watch_pending(struct hyp *h);
 /* Read into buf (NUL-terminated). Returns length, or -1 (ENOENT when the
  * node is absent, E2BIG when longer than buflen - 1). */
 ssize_t hyp_read(struct hyp *h, const char *path, char *buf, size_t buflen);
@@ -77,16 +83,17 @@ int hyp_rm(struct hyp *h, const char *path);
 int hyp_directory(struct hyp *h, const char *path, char *buf, size_t buflen);
 
 /* ---- xenstore requests off the loop ----
- * A job is a list of requests run in order, one round trip each. Jobs
- * with the same key run in the order submitted (the key picks the
- * worker; callers use the domid, so a domain's requests never overtake
- * each other); jobs with different keys run in parallel, HYP_WORKERS at
- * a time, each worker on its own connections (k connections let the C
- * xenstored, which serves one message per connection per pass over all
- * its connections, do k requests per pass). A job submitted while the
- * store is down completes with every request failed (ENOTCONN or what
- * the dead connection says). DONE runs on the loop, from
- * hyp_jobs_complete(), and owns the job then. */
+ * A job is a list of requests run in order. Jobs with the same key run
+ * in the order submitted (the key picks the connection; callers use the
+ * domid, so a domain's requests never overtake each other); jobs with
+ * different keys may run in parallel on HYP_WORKERS connections (k
+ * connections let the C xenstored, which serves one message per
+ * connection per pass over all its connections, do k requests per
+ * pass). A job submitted while the store is down completes with every
+ * request failed (ENOTCONN or what the dead connection says); so do
+ * the jobs in flight on a connection that dies, which also makes the
+ * next hyp_store_check() fail (the watches set on it are gone). DONE
+ * runs on the loop, from hyp_jobs_complete(), and owns the job then. */
 #define HYP_WORKERS 4u
 
 enum hyp_op_kind {
@@ -123,9 +130,11 @@ int hyp_job_add(struct hyp_job *j, enum hyp_op_kind kind, const char *path, cons
 void hyp_job_free(struct hyp_job *j);
 /* Queue J (taken; NULL is ignored). */
 void hyp_job_submit(struct hyp *h, struct hyp_job *j);
-/* Readable while finished jobs wait for hyp_jobs_complete(). */
+/* Readable while finished jobs, replies or job connections' events wait
+ * for hyp_jobs_complete(). */
 int hyp_jobs_fd(struct hyp *h);
-/* Run DONE of up to MAX finished jobs; returns how many still wait. */
+/* Read and write the job connections, then run DONE of up to MAX
+ * finished jobs; returns how many still wait. */
 unsigned hyp_jobs_complete(struct hyp *h, unsigned max);
 
 /* ---- the store connection ---- */

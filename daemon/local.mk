@@ -37,7 +37,7 @@ XCMUXD_CORE_LIBS = daemon/libxcmuxd_core.a protocol/libxcmuxproto.a \
 
 sbin_PROGRAMS += daemon/xcmuxd
 daemon_xcmuxd_SOURCES = daemon/main.c \
-	daemon/hyp.c daemon/hyp.h \
+	daemon/hyp.c daemon/hyp.h daemon/xsconn.c daemon/xsconn.h \
 	daemon/sdnotify.c daemon/sdnotify.h
 daemon_xcmuxd_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
 daemon_xcmuxd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(INIH_CFLAGS) \

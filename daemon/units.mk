@@ -27,7 +27,8 @@ UNITS_TESTS = \
 	tests/unit/test-log \
 	tests/unit/test-outbuf \
 	tests/unit/test-ratelimit \
-	tests/unit/test-runstate
+	tests/unit/test-runstate \
+	tests/unit/test-xsconn
 check_PROGRAMS += $(UNITS_TESTS)
 TESTS += $(UNITS_TESTS)
 
@@ -57,4 +58,10 @@ tests_unit_test_ratelimit_LDADD = $(UNITS_TEST_LDADD)
 tests_unit_test_runstate_SOURCES = tests/unit/test-runstate.c
 tests_unit_test_runstate_CFLAGS = $(UNITS_TEST_CFLAGS)
 tests_unit_test_runstate_LDADD = $(UNITS_TEST_LDADD)
+
+# The pipelined xenstore connection of the xen port, against a store
+# the test plays on a socketpair.
+tests_unit_test_xsconn_SOURCES = tests/unit/test-xsconn.c daemon/xsconn.c daemon/xsconn.h
+tests_unit_test_xsconn_CFLAGS = $(UNITS_TEST_CFLAGS)
+tests_unit_test_xsconn_LDADD = $(UNITS_TEST_LDADD)
 endif
