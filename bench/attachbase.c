@@ -8,12 +8,19 @@
  * (console/ring-ref and console/port) and writes console/tty: three
  * round trips per console, no watch, no map, no bind.
  *
- * usage: attachbase EXPECTED
+ * usage: attachbase [--daemon-requests] EXPECTED
  * Waits (up to 600 s) until EXPECTED guests have both nodes, then prints
  * "attachbase: N consoles, R requests, T ms" (T: listing, reads and
  * writes of the one pass that found all of them) and exits 0.
+ *
+ * --daemon-requests: the same pass with the requests xcmuxd makes for a
+ * console (daemon/domain.h), one round trip at a time: a watch on the
+ * domain's directory, ring-ref, port, type, name, the device/console
+ * listing, the tty write (seven). What the store charges for the
+ * daemon's request mix, apart from how the daemon issues it.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +42,16 @@ static struct hyp_dominfo doms[MAX_DOMS];
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: attachbase EXPECTED\n");
+    bool daemon_requests = argc == 3 && strcmp(argv[1], "--daemon-requests") == 0;
+    if (argc != 2 && !daemon_requests) {
+        fprintf(stderr, "usage: attachbase [--daemon-requests] EXPECTED\n");
         return 2;
     }
-    long expected = strtol(argv[1], NULL, 10);
+    long expected = strtol(argv[argc - 1], NULL, 10);
     char err[256];
+    /* One connection, as the simplest backend has: it submits no jobs,
+     * so the port's job connections would be opened for nothing. */
+    setenv("XCMUX_STORE_PIPELINE", "0", 1);
     struct hyp *h = hyp_open(err, sizeof(err));
     if (!h) {
         fprintf(stderr, "attachbase: %s\n", err);
@@ -55,16 +66,37 @@ int main(int argc, char **argv)
         for (int i = 0; i < n; i++) {
             if (doms[i].domid == 0 || doms[i].dying)
                 continue;
-            char path[HYP_PATH_MAX], ref[64], port[64];
-            snprintf(path, sizeof(path), "/local/domain/%u/console/ring-ref", doms[i].domid);
+            char path[HYP_PATH_MAX], ref[64], port[64], other[HYP_VALUE_MAX];
+            unsigned id = doms[i].domid;
+            if (daemon_requests) {
+                char token[16];
+                snprintf(path, sizeof(path), "/local/domain/%u", id);
+                snprintf(token, sizeof(token), "d%u", id);
+                requests++;
+                if (hyp_watch(h, path, token) < 0)
+                    continue;
+            }
+            snprintf(path, sizeof(path), "/local/domain/%u/console/ring-ref", id);
             requests++;
             if (hyp_read(h, path, ref, sizeof(ref)) < 0)
                 continue;
-            snprintf(path, sizeof(path), "/local/domain/%u/console/port", doms[i].domid);
+            snprintf(path, sizeof(path), "/local/domain/%u/console/port", id);
             requests++;
             if (hyp_read(h, path, port, sizeof(port)) < 0)
                 continue;
-            snprintf(path, sizeof(path), "/local/domain/%u/console/tty", doms[i].domid);
+            if (daemon_requests) {
+                /* Absent nodes are answers too: only the round trip counts. */
+                snprintf(path, sizeof(path), "/local/domain/%u/console/type", id);
+                requests++;
+                (void)hyp_read(h, path, other, sizeof(other));
+                snprintf(path, sizeof(path), "/local/domain/%u/name", id);
+                requests++;
+                (void)hyp_read(h, path, other, sizeof(other));
+                snprintf(path, sizeof(path), "/local/domain/%u/device/console", id);
+                requests++;
+                (void)hyp_directory(h, path, other, sizeof(other));
+            }
+            snprintf(path, sizeof(path), "/local/domain/%u/console/tty", id);
             requests++;
             if (hyp_write(h, path, "/dev/pts/attachbase") < 0) {
                 fprintf(stderr, "attachbase: write %s: %s\n", path, strerror(errno));

@@ -4,6 +4,7 @@
  */
 #include "daemon/follow.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,9 +43,28 @@ static void follow_move(struct session *s, struct console *to)
     session_pump(s);
 }
 
+/* Consoles gone and not yet freed (kept by their sessions): only while
+ * there is one can a new console have someone to take over, so the
+ * attach of a thousand guests at start costs no scan of the others. */
+static unsigned gone_kept;
+static bool counting; /* both listeners below are subscribed */
+
+static void on_console_gone(enum xd_event ev, const struct xd_event_info *info)
+{
+    gone_kept++;
+}
+
+static void on_console_free(enum xd_event ev, const struct xd_event_info *info)
+{
+    if (info->c->state == CONSOLE_GONE && gone_kept > 0)
+        gone_kept--;
+}
+
 static void on_console_new(enum xd_event ev, const struct xd_event_info *info)
 {
     struct console *c = info->c, *g, *n;
+    if (counting && gone_kept == 0)
+        return;
     TAILQ_FOREACH_SAFE (g, &xd.consoles, link, n) {
         if (g == c || g->state != CONSOLE_GONE || g->index != c->index ||
             strcmp(g->name, c->name) != 0)
@@ -62,4 +82,6 @@ static void on_console_new(enum xd_event ev, const struct xd_event_info *info)
 void follow_subscribe(void)
 {
     events_subscribe(XE_CONSOLE_NEW, on_console_new);
+    counting = events_subscribe(XE_CONSOLE_GONE, on_console_gone) == 0 &&
+               events_subscribe(XE_CONSOLE_FREE, on_console_free) == 0;
 }

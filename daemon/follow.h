@@ -18,6 +18,8 @@
  * - A session ending with its console (one still reading the guest's
  *   last output) does not move.
  * - The gone console is freed when its last session has moved.
+ * - While no gone console is kept (by sessions), a new console costs no
+ *   scan: the guests attached at start are not compared with each other.
  */
 #ifndef XCMUX_DAEMON_FOLLOW_H
 #define XCMUX_DAEMON_FOLLOW_H

@@ -100,7 +100,9 @@ struct pty *pty_new(struct console *c, bool writable)
         cfmakeraw(&t);
         tcsetattr(p->slave, TCSANOW, &t);
     }
-    if (ttyname_r(p->slave, p->path, sizeof(p->path)) != 0)
+    /* The master's ioctl (TIOCGPTN), not ttyname_r() on the slave (a
+     * readlink in /proc and a search of /dev/pts). */
+    if (ptsname_r(p->master, p->path, sizeof(p->path)) != 0)
         p->path[0] = '\0';
     fcntl(p->master, F_SETFL, fcntl(p->master, F_GETFL) | O_NONBLOCK);
     fcntl(p->master, F_SETFD, FD_CLOEXEC);
