@@ -1,12 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Attach at scale on both xenstore daemons, side by side. For each store
-# (ATTACH_STORES, default "oxenstored xenstored") and each N (ATTACH_NS,
-# default "1000"), a fresh simulated host with N quiet guests, then in
-# turn on the same guests:
+# (ATTACH_STORES, default "oxenstored xenstored"), each N (ATTACH_NS,
+# default "1000") and each round (ATTACH_ROUNDS, default 1), one fresh
+# simulated host with N quiet guests per backend, in turn:
 #   baseline     bench/attachbase: ring-ref and port read, tty written,
 #                for every guest (3 round trips per console, no watch):
 #                the limit the store sets;
+#   daemon-requests  attachbase --daemon-requests: the seven round trips
+#                xcmuxd makes per console, one at a time: what the store
+#                charges for the daemon's request mix;
 #   xcmuxd       ms from exec until `xcmux list` shows N consoles running
 #                (answered within 200 ms); its xenstore requests per
 #                console at attach (its "serving" line counts them); CPU
@@ -14,7 +17,21 @@
 #   xenconsoled  ms until it has opened N guest logs (bounded by
 #                XCD_WAIT, 300 s), and the store's CPU meanwhile
 #                (ATTACH_XENCONSOLED=0: not run).
-# Prints one Markdown table. Creating the guests is setup, not measured.
+# Each backend on a host of its own: every one finds the store as the
+# toolstack left it (console/tty empty). On the C xenstored a node dom0
+# has written once costs several times as much to write again (a second
+# pass of the baseline on the same guests takes 4-5 times the first), so
+# backends run one after the other on the same guests are not compared
+# alike. ATTACH_WARM=1 measures the other case, a backend replacing or
+# restarting after another: one unmeasured pass of the baseline first.
+# The backends' log directories are a tmpfs of their own (when mount
+# works, i.e. as root): creating a thousand log files costs what the
+# file system's allocator charges for it, which on a long-used ext4 /tmp
+# (many files created and deleted by earlier runs) was half a second to
+# a second of kernel time, a measure of that history, not of a backend.
+# ATTACH_LOG_FS=disk keeps them on the host directory instead.
+# "vs baseline" divides by the baseline of the same round. Prints one
+# Markdown table. Creating the guests is setup, not measured.
 . "$(dirname "$0")/lib.sh"
 ATTACH_STORES=${ATTACH_STORES:-oxenstored xenstored}
 ATTACH_NS=${ATTACH_NS:-1000}
@@ -22,16 +39,26 @@ ATTACHBASE=$top_builddir/bench/attachbase
 
 if [ -z "${ATTACH_N:-}" ]; then
     [ -x "$ATTACHBASE" ] || { echo "bench: $ATTACHBASE not built" >&2; exit 1; }
-    echo "| store | guests | backend | attach ms | xenstore requests/console | backend CPU s | store CPU s | backend CPU share | vs baseline |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    who="baseline daemon-requests xcmuxd"
+    [ "${ATTACH_XENCONSOLED:-1}" = 0 ] || who="$who xenconsoled"
+    base_file=$(mktemp)
+    trap 'rm -f "$base_file"' EXIT
+    echo "| store | guests | round | backend | attach ms | xenstore requests/console | backend CPU s | store CPU s | backend CPU share | vs baseline |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     for store in $ATTACH_STORES; do
         for n in $ATTACH_NS; do
-            XENSIM_XENSTORED=$store ATTACH_N=$n bash "$0" || exit 1
+            for round in $(seq 1 "${ATTACH_ROUNDS:-1}"); do
+                for w in $who; do
+                    XENSIM_XENSTORED=$store ATTACH_N=$n ATTACH_WHO=$w ATTACH_ROUND=$round \
+                        ATTACH_BASE_FILE=$base_file bash "$0" || exit 1
+                done
+            done
         done
     done
     exit 0
 fi
 N=${ATTACH_N:?}
+WHO=${ATTACH_WHO:?}
 
 # Inside a host: re-exec'd by in_host with the store picked above.
 in_host "$@"
@@ -42,52 +69,84 @@ xensim create q --count "$N" >/dev/null || exit 1
 # for the last one.
 wait_until 120 bash -c "xenstore-read -s /local/domain/$N/console/port" >/dev/null 2>&1
 sleep 1
+# log_dir DIR: DIR, on its own tmpfs unless ATTACH_LOG_FS=disk.
+log_dir() {
+    mkdir -p "$1"
+    if [ "${ATTACH_LOG_FS:-tmpfs}" != disk ] && mount -t tmpfs -o size=256m xcmux-bench "$1" 2>/dev/null; then
+        MOUNTS+=("$1")
+    fi
+}
+MOUNTS=()
+# (after bench_cleanup has stopped the backends that hold files there)
+trap 'bench_cleanup; for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done' EXIT
+if [ "${ATTACH_WARM:-0}" = 1 ]; then
+    "$ATTACHBASE" "$N" >/dev/null 2>&1 || exit 1
+fi
 
 row() { # row BACKEND MS REQ/CON BACKEND_TICKS STORE_TICKS BASE_MS
     awk -v who="$1" -v ms="$2" -v req="$3" -v bt="$4" -v st="$5" -v base="$6" \
-        -v store="$STORE" -v n="$N" -v hz="$HZ" 'BEGIN {
+        -v store="$STORE" -v n="$N" -v hz="$HZ" -v round="${ATTACH_ROUND:-1}" 'BEGIN {
         share = (bt + st) ? 100 * bt / (bt + st) : 0
         own = bt ? sprintf("%.2f", bt / hz) : "-"
         sh = bt ? sprintf("%.0f %%", share) : "-"
-        printf "| %s | %d | %s | %.0f | %s | %s | %.2f | %s | %.1fx |\n",
-            store, n, who, ms, req, own, st / hz, sh, base ? ms / base : 0 }'
+        printf "| %s | %d | %s | %s | %.0f | %s | %s | %.2f | %s | %.1fx |\n",
+            store, n, round, who, ms, req, own, st / hz, sh, base ? ms / base : 0 }'
 }
 
 # ---- baseline ----------------------------------------------------------------
-s0=$(cpu_ticks "$SPID"); t0=$(now)
-"$ATTACHBASE" "$N" >"$W/base.out" 2>&1 || { cat "$W/base.out" >&2; exit 1; }
-t1=$(now); s1=$(cpu_ticks "$SPID")
-BASE_MS=$(calc "($t1 - $t0) * 1000")
-b_req=$(sed -n 's/.* \([0-9]*\) requests.*/\1/p' "$W/base.out")
-row "baseline (attachbase)" "$BASE_MS" "$(calc "$b_req / $N")" 0 "$((s1 - s0))" "$BASE_MS"
+if [ "$WHO" = baseline ]; then
+    s0=$(cpu_ticks "$SPID"); t0=$(now)
+    "$ATTACHBASE" "$N" >"$W/base.out" 2>&1 || { cat "$W/base.out" >&2; exit 1; }
+    t1=$(now); s1=$(cpu_ticks "$SPID")
+    BASE_MS=$(calc "($t1 - $t0) * 1000")
+    echo "$BASE_MS" >"$ATTACH_BASE_FILE"
+    b_req=$(sed -n 's/.* \([0-9]*\) requests.*/\1/p' "$W/base.out")
+    row "baseline (attachbase)" "$BASE_MS" "$(calc "$b_req / $N")" 0 "$((s1 - s0))" "$BASE_MS"
+    exit 0
+fi
+BASE_MS=$(cat "$ATTACH_BASE_FILE")
+
+# ---- the daemon's requests, one at a time ------------------------------------
+if [ "$WHO" = daemon-requests ]; then
+    s0=$(cpu_ticks "$SPID"); t0=$(now)
+    "$ATTACHBASE" --daemon-requests "$N" >"$W/dr.out" 2>&1 || { cat "$W/dr.out" >&2; exit 1; }
+    t1=$(now); s1=$(cpu_ticks "$SPID")
+    d_req=$(sed -n 's/.* \([0-9]*\) requests.*/\1/p' "$W/dr.out")
+    row "xcmuxd's requests, one at a time (attachbase --daemon-requests)" \
+        "$(calc "($t1 - $t0) * 1000")" "$(calc "$d_req / $N")" 0 "$((s1 - s0))" "$BASE_MS"
+    exit 0
+fi
 
 # ---- xcmuxd ------------------------------------------------------------------
-SOCK=$W/x.sock
-printf '[global]\npty = rw\n' >"$W/x.conf"
-s0=$(cpu_ticks "$SPID"); t0=$(now)
-"$XCMUXD" -f -c "$W/x.conf" -S "$SOCK" --log-dir "$W/x-logs" 2>"$W/x.stderr" &
-XPID=$!
-BG_PIDS+=("$XPID")
-for _ in $(seq 1 200000); do
-    a=$(now)
-    if "$XCMUX" -S "$SOCK" list --json >"$W/list.json" 2>/dev/null &&
-       [ "$(grep -c '"state": "running"' "$W/list.json")" -ge "$N" ] &&
-       awk -v v="$(calc "($(now) - $a) * 1000")" 'BEGIN { exit !(v < 200) }'; then
-        break
-    fi
-    sleep 0.05
-done
-t1=$(now); s1=$(cpu_ticks "$SPID"); x1=$(cpu_ticks "$XPID")
-wait_until 60 grep -q "serving" "$W/x.stderr"
-x_req=$(sed -n 's/.*, \([0-9]*\) xenstore requests.*/\1/p' "$W/x.stderr" | head -1)
-stop_pid "$XPID"
-row xcmuxd "$(calc "($t1 - $t0) * 1000")" "$(calc "${x_req:-0} / $N")" "$x1" "$((s1 - s0))" "$BASE_MS"
+if [ "$WHO" = xcmuxd ]; then
+    SOCK=$W/x.sock
+    printf '[global]\npty = rw\n' >"$W/x.conf"
+    log_dir "$W/x-logs"
+    s0=$(cpu_ticks "$SPID"); t0=$(now)
+    "$XCMUXD" -f -c "$W/x.conf" -S "$SOCK" --log-dir "$W/x-logs" 2>"$W/x.stderr" &
+    XPID=$!
+    BG_PIDS+=("$XPID")
+    for _ in $(seq 1 200000); do
+        a=$(now)
+        if "$XCMUX" -S "$SOCK" list --json >"$W/list.json" 2>/dev/null &&
+           [ "$(grep -c '"state": "running"' "$W/list.json")" -ge "$N" ] &&
+           awk -v v="$(calc "($(now) - $a) * 1000")" 'BEGIN { exit !(v < 200) }'; then
+            break
+        fi
+        sleep 0.05
+    done
+    t1=$(now); s1=$(cpu_ticks "$SPID"); x1=$(cpu_ticks "$XPID")
+    wait_until 60 grep -q "serving" "$W/x.stderr"
+    x_req=$(sed -n 's/.*, \([0-9]*\) xenstore requests.*/\1/p' "$W/x.stderr" | head -1)
+    stop_pid "$XPID"
+    row xcmuxd "$(calc "($t1 - $t0) * 1000")" "$(calc "${x_req:-0} / $N")" "$x1" "$((s1 - s0))" "$BASE_MS"
+    exit 0
+fi
 
 # ---- xenconsoled -------------------------------------------------------------
 # (ATTACH_XENCONSOLED=0 leaves it out: at 4000 guests it takes minutes.)
-[ "${ATTACH_XENCONSOLED:-1}" = 0 ] && exit 0
 dir=$W/xcd
-mkdir -p "$dir"
+log_dir "$dir"
 s0=$(cpu_ticks "$SPID"); t0=$(now)
 "$XENCONSOLED" -i --log=guest --log-dir="$dir" 2>"$dir.err" &
 pid=$!
