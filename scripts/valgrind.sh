@@ -80,8 +80,8 @@ if [ "$mode" = integration ] || [ "$mode" = all ]; then
 	export XCMUXD="$vgdir/xcmuxd"
 	its=$(cd "$src" && ls tests/integration/*.sh | grep -v -e '/lib.sh$' -e '-lib.sh$')
 	# Two at a time, as the plain `make check` runs them: each test's
-	# daemon waits on guests and clients most of the time, and one at a
-	# time the stage took a third of CI's 45 minutes.
+	# daemon waits on guests and clients most of the time. One at a time,
+	# this pass took 15 minutes on a 2-CPU machine.
 	# shellcheck disable=SC2086
 	make -j"$(nproc)" check TESTS="$(echo $its)" >integration.log 2>&1 || rc=1
 	sed -n '/^# TOTAL/,/^# ERROR/p' integration.log
