@@ -120,6 +120,18 @@ static struct hyp_job *job(enum hyp_op_kind k, const char *path, const char *arg
     return j;
 }
 
+/* One job of one request, submitted and written; R is the request as
+ * the store reads it. */
+static struct hyp_job *sent_one(struct store *s, enum hyp_op_kind k, const char *path,
+                                const char *arg, struct req *r)
+{
+    struct hyp_job *j = job(k, path, arg);
+    xsconn_submit(s->c, j);
+    assert_int_equal(xsconn_io(s->c), 0);
+    assert_true(read_req(s, r));
+    return j;
+}
+
 /* Requests go out in order, framed as xs_wire.h says; replies complete
  * the job with values NUL-terminated. */
 static void test_requests_framed_and_pipelined(void **state)
@@ -240,11 +252,8 @@ static void test_oversized_reply_skipped(void **state)
 static void test_listing_bounded(void **state)
 {
     struct store *s = *state;
-    struct hyp_job *a = job(HYP_OP_DIRECTORY, "/d", NULL);
-    xsconn_submit(s->c, a);
-    assert_int_equal(xsconn_io(s->c), 0);
     struct req r;
-    assert_true(read_req(s, &r));
+    struct hyp_job *a = sent_one(s, HYP_OP_DIRECTORY, "/d", NULL, &r);
     static char names[3 * HYP_VALUE_MAX];
     size_t len = 0;
     while (len + 8 <= sizeof(names)) {
@@ -263,11 +272,8 @@ static void test_listing_bounded(void **state)
 static void test_events_between_replies(void **state)
 {
     struct store *s = *state;
-    struct hyp_job *a = job(HYP_OP_WATCH, "/local/domain/4", "d4");
-    xsconn_submit(s->c, a);
-    assert_int_equal(xsconn_io(s->c), 0);
     struct req r;
-    assert_true(read_req(s, &r));
+    (void)sent_one(s, HYP_OP_WATCH, "/local/domain/4", "d4", &r);
     send_msg(s, XS_WATCH_EVENT, 0, "/local/domain/4\0d4\0", 19);
     reply(s, &r, "OK", 3);
     send_msg(s, XS_WATCH_EVENT, 0, "/local/domain/4/console/port\0d4\0", 32);
@@ -286,11 +292,8 @@ static void test_events_between_replies(void **state)
 static void test_split_at_every_byte(void **state)
 {
     struct store *s = *state;
-    struct hyp_job *a = job(HYP_OP_READ, "/x", NULL);
-    xsconn_submit(s->c, a);
-    assert_int_equal(xsconn_io(s->c), 0);
     struct req r;
-    assert_true(read_req(s, &r));
+    struct hyp_job *a = sent_one(s, HYP_OP_READ, "/x", NULL, &r);
     struct xsd_sockmsg h = {.type = XS_READ, .req_id = r.h.req_id, .len = 5};
     char buf[sizeof(h) + 5];
     memcpy(buf, &h, sizeof(h));
@@ -391,11 +394,8 @@ static void test_unasked_reply_is_fatal(void **state)
 static void test_wrong_type_is_fatal(void **state)
 {
     struct store *s = *state;
-    struct hyp_job *a = job(HYP_OP_READ, "/a", NULL);
-    xsconn_submit(s->c, a);
-    assert_int_equal(xsconn_io(s->c), 0);
     struct req r;
-    assert_true(read_req(s, &r));
+    (void)sent_one(s, HYP_OP_READ, "/a", NULL, &r);
     send_msg(s, XS_DIRECTORY, r.h.req_id, "x", 2);
     assert_int_equal(xsconn_io(s->c), -1);
 }
