@@ -40,11 +40,12 @@ struct xsconn {
 int xsconn_connect(const char *path)
 {
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    if (!path || strlen(path) >= sizeof(sun.sun_path)) {
+    size_t path_len = path ? strlen(path) : sizeof(sun.sun_path);
+    if (path_len >= sizeof(sun.sun_path)) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    strcpy(sun.sun_path, path);
+    memcpy(sun.sun_path, path, path_len + 1);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;

@@ -36,6 +36,7 @@ tidy|client/conn.c|clang-analyzer-security.insecureAPI.strcpy|strcpy(sa.sun_path
 tidy|client/text.c|cert-err33-c|fwrite(s + i, 1, n, out)|Terminal/pipe text output: a write error is sticky on the stream and the commands report it when they fflush(stdout) at the end.
 tidy|web/auth.c|bugprone-sizeof-expression|w = write(j->a->pipe_w, &j, sizeof(j));|The pipe carries the job's pointer itself (one word, atomic under PIPE_BUF), not the job: sizeof(j) is meant.
 tidy|web/auth.c|bugprone-sizeof-expression|while (read(a->pipe_r, &j, sizeof(j)) == (ssize_t)sizeof(j)) {|The reading side of the same pointer-sized message.
+tidy|daemon/xsconn.c|bugprone-not-null-terminated-result|memcpy(at, arg, al);|A XS_WRITE payload is the path's NUL and then the value's counted bytes, without a terminator (xs_wire.h); the other requests' arguments get their NUL (al counts it).
 tidy|web/ws.c|bugprone-not-null-terminated-result|memcpy(out + h + 2, reason, rl);|A close frame's payload is counted bytes on the wire (RFC 6455 5.5.1), never a C string.
 cppcheck|daemon/hyp.c|identicalInnerCondition|return *slot;|Style: cppcheck flags returning the value just tested (if (*slot) return *slot;). It is the worker's cached connection, returned as is: the test is the cache lookup.
 cppcheck|daemon/log.c|arrayIndexThenCheck|for (; name[n] && n < XCMUX_LOG_NAME_MAX|name is NUL-terminated and name[n] is only read while every earlier byte was non-NUL, so the read never passes the terminator; the limit check bounds the output, not the input.
