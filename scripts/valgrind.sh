@@ -54,8 +54,9 @@ if [ "$mode" = units ] || [ "$mode" = all ]; then
 		echo "valgrind: no unit-test programs found (is cmocka installed?)"
 		exit 2
 	fi
+	# Two at a time: a unit test waits on nothing but itself.
 	# shellcheck disable=SC2086
-	make check TESTS="$(echo $units)" LOG_COMPILER=valgrind \
+	make -j"$(nproc)" check TESTS="$(echo $units)" LOG_COMPILER=valgrind \
 		LOG_FLAGS="${vg#valgrind }" >units.log 2>&1 || rc=1
 	sed -n '/^# TOTAL/,/^# ERROR/p' units.log
 	grep -l 'ERROR SUMMARY: [1-9]\|definitely lost: [1-9]' tests/unit/*.log sim/guest/*.log 2>/dev/null |

@@ -14,6 +14,8 @@
 #   E2ED_TIMEOUT=900   bound on the QEMU run (both boots), seconds
 #   E2ED_STALL=300     ends the run when no result line came for so long
 #   E2ED_KEEP=1        keep the temp dir (root image, serial.log)
+#   E2ED_ROOT_JOB=DIR  the root is being built in DIR, started before the
+#                      package existed (build-root.sh --start; tests/run.sh)
 #   E2ED_CPU=Nehalem   QEMU CPU model (why Intel: at the QEMU command line)
 set -u
 export LC_ALL=C
@@ -70,28 +72,25 @@ say "package $(basename "$deb")"
 mark package
 
 # --- the root file system -----------------------------------------------------
-# Debian 12 with its security updates (the package's libxen dependencies
-# are those of the build host, which has them).
 R=$WORK/root
 if [ -n "${E2ED_ROOTFS:-}" ]; then
     R=$E2ED_ROOTFS    # development: a root built (and set up) before
+elif [ -n "${E2ED_ROOT_JOB:-}" ]; then
+    # A build started before the package existed (build-root.sh --start,
+    # tests/run.sh): hand it the package and wait for it to finish.
+    job=$E2ED_ROOT_JOB
+    [ -d "$job" ] || die "no root build in $job"
+    cp "$deb" "$job/xcmux.deb.tmp" && mv "$job/xcmux.deb.tmp" "$job/xcmux.deb" ||
+        die "cannot hand the package to the root build in $job"
+    t=0
+    while [ ! -f "$job/rc" ] && [ "$t" -lt 900 ]; do sleep 1; t=$((t + 1)); done
+    [ -f "$job/rc" ] || { tail -n 30 "$job/log"; die "the root build in $job did not finish in 900 s"; }
+    [ "$(cat "$job/rc")" = 0 ] || { tail -n 30 "$job/log"; die "mmdebstrap failed (started early, exit $(cat "$job/rc"))"; }
+    say "root build started early: waited ${t}s for it"
+    R=$job/root
 else
-# No man pages, docs or translations (less to unpack and copy); dpkg
-# without fsync (a scratch tree). zstd: initramfs-tools' default
-# compression, which otherwise falls back to the far slower gzip -9 here
-# (and under TCG the kernel unpacks zstd faster too).
-timeout 600 mmdebstrap --mode=root --variant=minbase \
-    --dpkgopt=force-unsafe-io --dpkgopt='path-exclude=/usr/share/man/*' \
-    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
-    --include=systemd,systemd-sysv,udev,dbus,kmod,zstd,linux-image-amd64,xen-hypervisor-4.17-amd64,xen-utils-4.17,xenstore-utils,procps,logrotate,psmisc,libvirt-daemon,libvirt-daemon-driver-xen,libvirt-clients \
-    --customize-hook="copy-in $deb /tmp" \
-    --customize-hook="chroot \"\$1\" apt-get install -y --no-install-recommends /tmp/$(basename "$deb")" \
-    --customize-hook="bash $here/setup-root.sh \"\$1\" $here" \
-    bookworm "$R" \
-    "deb http://deb.debian.org/debian bookworm main" \
-    "deb http://deb.debian.org/debian bookworm-updates main" \
-    "deb http://deb.debian.org/debian-security bookworm-security main" \
-    >"$WORK/mmdebstrap.log" 2>&1 || { tail -n 30 "$WORK/mmdebstrap.log"; die "mmdebstrap failed"; }
+    bash "$here/build-root.sh" "$R" "$deb" >"$WORK/mmdebstrap.log" 2>&1 ||
+        { tail -n 30 "$WORK/mmdebstrap.log"; die "mmdebstrap failed"; }
 fi
 say "root file system built ($(du -sm "$R" | cut -f1) MiB)"
 mark mmdebstrap
