@@ -67,7 +67,8 @@ tests_unit_test_escape_LDADD = daemon/libxcmuxd_core.a $(CMOCKA_LIBS)
 # The core on a fake xen port (tests/unit/fake-hyp.c): consoles and
 # sessions driven through real sockets and a real event loop.
 CORE_TESTS = tests/unit/test-seat tests/unit/test-console tests/unit/test-admit \
-	tests/unit/test-session tests/unit/test-hotkey-core tests/unit/test-serial
+	tests/unit/test-session tests/unit/test-hotkey-core tests/unit/test-serial \
+	tests/unit/test-server
 check_PROGRAMS += $(CORE_TESTS)
 TESTS += $(CORE_TESTS)
 CORE_TEST_SOURCES = tests/unit/fake-hyp.c tests/unit/core-harness.c \
@@ -92,4 +93,9 @@ tests_unit_test_hotkey_core_LDADD = $(CORE_TEST_LDADD)
 tests_unit_test_serial_SOURCES = tests/unit/test-serial.c $(CORE_TEST_SOURCES)
 tests_unit_test_serial_CFLAGS = $(CORE_TEST_CFLAGS)
 tests_unit_test_serial_LDADD = $(CORE_TEST_LDADD)
+# listen() wrapped: the test looks at the socket's path when it is called.
+tests_unit_test_server_SOURCES = tests/unit/test-server.c $(CORE_TEST_SOURCES)
+tests_unit_test_server_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_server_LDFLAGS = -Wl,--wrap=listen
+tests_unit_test_server_LDADD = $(CORE_TEST_LDADD)
 endif

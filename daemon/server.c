@@ -192,6 +192,19 @@ int server_start(const char *path, mode_t mode, bool set_group, gid_t group, cha
     if (make_parent_dir(path, err, errlen) < 0 || clear_stale(&addr, err, errlen) < 0)
         return -1;
 
+    /* Bound under a name of its own and linked to PATH only once it
+     * listens with its final mode: a client never finds PATH refusing
+     * connections (bind() creates the file, listen() comes later), which
+     * it would take for "no daemon". link(), not rename(): a daemon that
+     * started meanwhile keeps its socket, and this one fails. A PATH too
+     * long for the extra suffix is bound directly, as before. */
+    struct sockaddr_un tmp = {.sun_family = AF_UNIX};
+    int tl = snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%ld.new", path, (long)getpid());
+    bool staged = tl > 0 && (size_t)tl < sizeof(tmp.sun_path);
+    const char *bound = staged ? tmp.sun_path : path;
+    if (staged)
+        unlink(tmp.sun_path); /* left by a dead daemon of this pid */
+
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         fail(err, errlen, "socket: %s", strerror(errno));
@@ -199,27 +212,40 @@ int server_start(const char *path, mode_t mode, bool set_group, gid_t group, cha
     }
     /* Nobody may connect before the final mode and group are set. */
     mode_t old_umask = umask(0177);
-    int rc = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+    int rc = bind(fd, (struct sockaddr *)(staged ? &tmp : &addr), sizeof(addr));
     int bind_errno = errno;
     umask(old_umask);
     if (rc < 0) {
-        fail(err, errlen, "bind %s: %s", path, strerror(bind_errno));
+        fail(err, errlen, "bind %s: %s", bound, strerror(bind_errno));
         close(fd);
         return -1;
     }
     struct stat st;
-    if ((set_group && chown(path, (uid_t)-1, group) < 0) || chmod(path, mode & 07777) < 0 ||
-        stat(path, &st) < 0) {
-        fail(err, errlen, "cannot set owner/mode of %s: %s", path, strerror(errno));
-        unlink(path);
+    if ((set_group && chown(bound, (uid_t)-1, group) < 0) || chmod(bound, mode & 07777) < 0 ||
+        stat(bound, &st) < 0) {
+        fail(err, errlen, "cannot set owner/mode of %s: %s", bound, strerror(errno));
+        unlink(bound);
         close(fd);
         return -1;
     }
     if (listen(fd, SOMAXCONN) < 0) {
-        fail(err, errlen, "listen %s: %s", path, strerror(errno));
-        unlink(path);
+        fail(err, errlen, "listen %s: %s", bound, strerror(errno));
+        unlink(bound);
         close(fd);
         return -1;
+    }
+    if (staged) {
+        rc = link(tmp.sun_path, path);
+        int link_errno = errno;
+        unlink(tmp.sun_path);
+        if (rc < 0) {
+            if (link_errno == EEXIST)
+                fail(err, errlen, "%s appeared while this daemon started (another daemon?)", path);
+            else
+                fail(err, errlen, "cannot put the socket at %s: %s", path, strerror(link_errno));
+            close(fd);
+            return -1;
+        }
     }
     if (attach_listener(fd, 0) < 0) {
         fail(err, errlen, "cannot register the listening socket");

@@ -6,7 +6,11 @@
  * - server_start() creates the socket at PATH: the parent directory is
  *   made (0755) when missing; the socket is bound under a umask that lets
  *   nobody in, then given MODE (and GROUP when set_group), so there is no
- *   window in which it is more open than configured.
+ *   window in which it is more open than configured. It is bound as
+ *   PATH.PID.new and hard-linked to PATH once it listens: PATH never
+ *   exists without a listener behind it (a client would take the refusal
+ *   for "no daemon"). If PATH appeared meanwhile, start fails and leaves
+ *   it. (A PATH too long for the suffix is bound directly.)
  * - An existing file at PATH is replaced only if it is a socket nobody
  *   answers on (a stale one from a crashed daemon). If another daemon
  *   answers, or PATH is not a socket, start fails with a message in err.
