@@ -101,6 +101,18 @@ void hv_key_split(uint32_t key, uint32_t *domid, uint32_t *port)
     *port = k & 0x1ffff;
 }
 
+/* The wakes of one critical section, sent once the lock is released:
+ * a sendto that wakes another process, made under the one lock every
+ * process of the host shares, kept them all waiting for it. Sending
+ * late only ever adds a spurious wake (a datagram for a queue its
+ * receiver has emptied meanwhile, which hv_recv_pending drains), never
+ * loses one: the queue's 0 -> 1 step that asked for it always sends it. */
+#define WAKES_DEFERRED_MAX 8
+static __thread uint64_t wakes_deferred[WAKES_DEFERRED_MAX];
+static __thread unsigned nwakes_deferred;
+
+static void send_wake(uint64_t recv_id);
+
 void hv_lock(void)
 {
     int rc = pthread_mutex_lock(&S->lock);
@@ -111,7 +123,13 @@ void hv_lock(void)
 
 void hv_unlock(void)
 {
+    uint64_t ids[WAKES_DEFERRED_MAX];
+    unsigned n = nwakes_deferred;
+    memcpy(ids, wakes_deferred, n * sizeof(ids[0]));
+    nwakes_deferred = 0;
     pthread_mutex_unlock(&S->lock);
+    for (unsigned i = 0; i < n; i++)
+        send_wake(ids[i]);
 }
 
 /* ---- attaching -------------------------------------------------------- */
@@ -278,15 +296,23 @@ static void open_send_fd(void)
         send_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 }
 
-static void wake(unsigned r)
+static void send_wake(uint64_t recv_id)
 {
     open_send_fd();
     struct sockaddr_un sun;
     socklen_t len;
-    recv_addr(S->recv[r].id, &sun, &len);
+    recv_addr(recv_id, &sun, &len);
     char b = 1;
     /* ECONNREFUSED: the receiver's process is gone; hv_reap frees it. */
     (void)sendto(send_fd, &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sun, len);
+}
+
+static void wake(unsigned r)
+{
+    if (nwakes_deferred < WAKES_DEFERRED_MAX)
+        wakes_deferred[nwakes_deferred++] = S->recv[r].id;
+    else
+        send_wake(S->recv[r].id);
 }
 
 static void enqueue(int slot, uint32_t portno, struct hv_port *p)
