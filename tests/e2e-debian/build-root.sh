@@ -6,8 +6,9 @@
 #   build-root.sh ROOTDIR DEB
 #       build it now (tests/e2e-debian/run.sh does this by default).
 #   build-root.sh --start JOBDIR
-#       start the build in the background, at nice 19, before the package
-#       exists, and return at once. mmdebstrap does everything that does
+#       start the build in the background, in the idle class
+#       (SCHED_IDLE, nice 19), before the package exists, and return at
+#       once. mmdebstrap does everything that does
 #       not need the package (the download, the unpacking, the kernel's
 #       initramfs: about 4 minutes), then waits for JOBDIR/xcmux.deb.
 #       tests/run.sh starts it first so those minutes overlap the suite,
@@ -45,7 +46,7 @@ case "${1:-}" in
     # mmdebstrap half-way through an unpack; the starter's exit trap ends
     # the job with --abandon instead.
     # shellcheck disable=SC2016 # expanded by the inner shell
-    setsid nice -n 19 bash -c 'echo $$ >"$1/pid"; bash "$0" "$1/root" "$1/xcmux.deb" --wait >"$1/log" 2>&1; echo $? >"$1/rc"' \
+    setsid chrt --idle 0 nice -n 19 bash -c 'echo $$ >"$1/pid"; bash "$0" "$1/root" "$1/xcmux.deb" --wait >"$1/log" 2>&1; echo $? >"$1/rc"' \
         "$here/build-root.sh" "$job" </dev/null >/dev/null 2>&1 &
     exit 0
     ;;
