@@ -42,11 +42,13 @@ case "${1:-}" in
     rm -f "$job/rc" "$job/pid" "$job/xcmux.deb" "$job/xcmux.deb.abandon"
     # A session of its own (the shell's pid is its id, kept in JOBDIR/pid
     # for --abandon; timeout(1) gives mmdebstrap a process group of its
-    # own, so the session is what holds them all): a ^C on the terminal does not reach
-    # mmdebstrap half-way through an unpack; the starter's exit trap ends
+    # own, so the session is what holds them all): a ^C on the terminal
+    # does not reach mmdebstrap half-way through an unpack; the starter's exit trap ends
     # the job with --abandon instead.
+    idle=(nice -n 19)
+    chrt --idle 0 true 2>/dev/null && idle=(chrt --idle 0 nice -n 19)  # where a sandbox refuses it: nice
     # shellcheck disable=SC2016 # expanded by the inner shell
-    setsid chrt --idle 0 nice -n 19 bash -c 'echo $$ >"$1/pid"; bash "$0" "$1/root" "$1/xcmux.deb" --wait >"$1/log" 2>&1; echo $? >"$1/rc"' \
+    setsid "${idle[@]}" bash -c 'echo $$ >"$1/pid"; bash "$0" "$1/root" "$1/xcmux.deb" --wait >"$1/log" 2>&1; echo $? >"$1/rc"' \
         "$here/build-root.sh" "$job" </dev/null >/dev/null 2>&1 &
     exit 0
     ;;
