@@ -159,7 +159,8 @@ if [ "$WHO" = xcmuxd ]; then
     BG_PIDS+=("$XPID")
     exec 4<"$W/x.fifo"
     ready=
-    while IFS= read -r -u 4 line; do
+    # (-t: a daemon that hangs before ready fails the run, not blocks it)
+    while IFS= read -r -t 600 -u 4 line; do
         printf '%s\n' "$line" >>"$W/x.stderr"
         case $line in *serving*) ready=$line; break ;; esac
     done
