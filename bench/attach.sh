@@ -35,6 +35,9 @@
 # Markdown table of every round, then one of the medians over rounds.
 # Creating the guests is setup, not measured.
 . "$(dirname "$0")/lib.sh"
+# Every row is timed by the shell's own clock, none with a process
+# started around it; its decimal point must be the one awk reads.
+LC_NUMERIC=C
 ATTACH_STORES=${ATTACH_STORES:-oxenstored xenstored}
 ATTACH_NS=${ATTACH_NS:-1000}
 ATTACHBASE=$top_builddir/bench/attachbase
@@ -114,9 +117,9 @@ row() { # row BACKEND MS REQ/CON BACKEND_TICKS STORE_TICKS BASE_MS
 
 # ---- baseline ----------------------------------------------------------------
 if [ "$WHO" = baseline ]; then
-    s0=$(cpu_ticks "$SPID"); t0=$(now)
+    s0=$(cpu_ticks "$SPID"); t0=$EPOCHREALTIME
     "$ATTACHBASE" "$N" >"$W/base.out" 2>&1 || { cat "$W/base.out" >&2; exit 1; }
-    t1=$(now); s1=$(cpu_ticks "$SPID")
+    t1=$EPOCHREALTIME; s1=$(cpu_ticks "$SPID")
     BASE_MS=$(calc "($t1 - $t0) * 1000")
     echo "$BASE_MS" >"$ATTACH_BASE_FILE"
     b_req=$(sed -n 's/.* \([0-9]*\) requests.*/\1/p' "$W/base.out")
@@ -127,9 +130,9 @@ BASE_MS=$(cat "$ATTACH_BASE_FILE")
 
 # ---- the daemon's requests, one at a time ------------------------------------
 if [ "$WHO" = daemon-requests ]; then
-    s0=$(cpu_ticks "$SPID"); t0=$(now)
+    s0=$(cpu_ticks "$SPID"); t0=$EPOCHREALTIME
     "$ATTACHBASE" --daemon-requests "$N" >"$W/dr.out" 2>&1 || { cat "$W/dr.out" >&2; exit 1; }
-    t1=$(now); s1=$(cpu_ticks "$SPID")
+    t1=$EPOCHREALTIME; s1=$(cpu_ticks "$SPID")
     d_req=$(sed -n 's/.* \([0-9]*\) requests.*/\1/p' "$W/dr.out")
     row "xcmuxd's requests, one at a time (attachbase --daemon-requests)" \
         "$(calc "($t1 - $t0) * 1000")" "$(calc "$d_req / $N")" 0 "$((s1 - s0))" "$BASE_MS"
@@ -186,12 +189,12 @@ fi
 # (ATTACH_XENCONSOLED=0 leaves it out: at 4000 guests it takes minutes.)
 dir=$W/xcd
 log_dir "$dir"
-s0=$(cpu_ticks "$SPID"); t0=$(now)
+s0=$(cpu_ticks "$SPID"); t0=$EPOCHREALTIME
 "$XENCONSOLED" -i --log=guest --log-dir="$dir" 2>"$dir.err" &
 pid=$!
 BG_PIDS+=("$pid")
 wait_until "${XCD_WAIT:-300}" bash -c "[ \$(ls '$dir' | wc -l) -ge $N ]"
-t1=$(now); s1=$(cpu_ticks "$SPID"); c1=$(cpu_ticks "$pid")
+t1=$EPOCHREALTIME; s1=$(cpu_ticks "$SPID"); c1=$(cpu_ticks "$pid")
 got=$(ls "$dir" | wc -l)
 stop_pid "$pid"
 label=xenconsoled
